@@ -1,0 +1,35 @@
+//! Command-line interface: the subcommands and how each one is started.
+
+mod mock;
+
+use clap::{Parser, Subcommand};
+
+pub use mock::MockArgs;
+
+/// Certifies that an OpenFaaS provider honours the provider REST API.
+#[derive(Debug, Parser)]
+#[command(name = "faas-certifier", version = crate::version::LONG, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the bundled in-memory OpenFaaS provider.
+    Mock(MockArgs),
+}
+
+/// Runs a parsed command line and returns the process exit status.
+pub fn main(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Mock(args) => mock::main(args),
+    }
+}
+
+/// Builds the tokio runtime every subcommand runs on.
+pub(crate) fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()
+}

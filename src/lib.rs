@@ -1,0 +1,10 @@
+//! faas-certifier: certifies that an OpenFaaS provider honours the provider REST API.
+//!
+//! The crate has three halves: [`mock`] (a faithful in-memory provider), the runner that
+//! executes declarative suites against any provider URL, and the reports it writes.
+
+pub mod cli;
+pub mod exit;
+pub mod mock;
+pub mod model;
+pub mod version;

@@ -1,0 +1,3 @@
+//! TODO
+use super::state::State;
+pub fn start(_s: State) -> tokio::task::JoinHandle<()> { tokio::spawn(async {}) }

@@ -1,0 +1,98 @@
+//! The bundled mock provider: a faithful in-memory OpenFaaS provider (`faas-certifier mock`).
+//!
+//! [`serve`] runs it on a listener until a shutdown future resolves; [`spawn`] binds
+//! `127.0.0.1:0` and runs it in the background, for tests and `selftest`.
+
+mod app;
+mod auth;
+mod autoscaler;
+mod config;
+mod error;
+mod functions;
+mod invoke;
+mod logs;
+mod namespaces;
+mod secrets;
+mod state;
+mod system;
+mod watchdog;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use config::{AutoscalerConfig, Credentials, MockConfig};
+pub use error::MockError;
+
+/// Serves the mock on `listener` until `shutdown` resolves, then drains open requests.
+pub async fn serve(
+    listener: TcpListener,
+    config: MockConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), MockError> {
+    let state = state::State::new(config);
+    let autoscaler = autoscaler::start(state.clone());
+    let router = app::router(state.clone());
+    let result = axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            state.shut_down();
+        })
+        .await
+        .map_err(MockError::Serve);
+    autoscaler.abort();
+    result
+}
+
+/// A mock running in the background; dropping it stops the server.
+#[derive(Debug)]
+pub struct RunningMock {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// `http://ADDR`, without a trailing slash.
+    pub url: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), MockError>>>,
+}
+
+impl RunningMock {
+    /// Stops the server and waits until it has shut down.
+    pub async fn stop(mut self) -> Result<(), MockError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.map_err(|e| MockError::Task(e.to_string()))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningMock {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Binds `addr` (port 0 picks one) and serves the mock in a background task.
+pub async fn spawn_on(addr: SocketAddr, config: MockConfig) -> Result<RunningMock, MockError> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| MockError::Bind(addr.to_string(), e))?;
+    let addr = listener.local_addr().map_err(|e| MockError::Bind(addr.to_string(), e))?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, config, async move {
+        let _ = stopped.await;
+    }));
+    Ok(RunningMock { addr, url: format!("http://{addr}"), stop: Some(stop), task: Some(task) })
+}
+
+/// Serves the mock on `127.0.0.1:0` in a background task.
+pub async fn spawn(config: MockConfig) -> Result<RunningMock, MockError> {
+    spawn_on(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+}
