@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{config, fast_autoscaler, start, Mock, DEFAULT_NS, EXTRA_NS};
+use common::{config, fast_autoscaler, poll, start, Mock, DEFAULT_NS, EXTRA_NS};
 use faas_certifier::mock::MockConfig;
 use reqwest::Method;
 use serde_json::json;
@@ -419,5 +419,42 @@ async fn idle_functions_labelled_scale_zero_go_to_zero() {
     // And it comes back on the next call.
     mock.invoke("idler", "back").await.expect(200);
     assert!(mock.status("idler", DEFAULT_NS).await.replicas >= 1);
+    mock.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_autoscaler_takes_min_one_max_two_to_two_at_ten_rps() {
+    // The Go certifier's throughput case, with the mock's default autoscaler settings.
+    let mock = start(MockConfig {
+        as_gateway: true,
+        ..config()
+    })
+    .await;
+    mock.deploy_labelled(
+        "throughput",
+        json!({"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "2"}),
+    )
+    .await;
+    let started = Instant::now();
+    let load = load(&mock, "throughput", Duration::from_millis(100));
+    let reached = poll(
+        "2 replicas at ~10 rps with default settings",
+        Duration::from_secs(60),
+        || async {
+            let s = mock.status("throughput", DEFAULT_NS).await;
+            if s.replicas == 2 {
+                Ok(s)
+            } else {
+                Err(format!(
+                    "replicas={} after {:?}",
+                    s.replicas,
+                    started.elapsed()
+                ))
+            }
+        },
+    )
+    .await;
+    assert_eq!(reached.replicas, 2);
+    stop_load(load).await;
     mock.stop().await;
 }

@@ -334,3 +334,108 @@ async fn garbage_requests_do_not_break_the_server() {
     mock.get("/healthz").await.expect(200);
     mock.stop().await;
 }
+
+#[tokio::test]
+async fn a_faas_cli_session_against_the_gateway_form() {
+    // The requests faas-cli makes, in order, against a gateway with basic auth.
+    let mock = start(MockConfig {
+        basic_auth: Some(admin()),
+        as_gateway: true,
+        ..config()
+    })
+    .await;
+    // login validates the credentials with a list.
+    mock.get("/system/functions").await.expect(200);
+    // version reads the gateway form.
+    let info: GatewayInfo = mock.get("/system/info").await.expect(200).json();
+    assert!(info.provider.is_some_and(|p| !p.version.release.is_empty()));
+    // secret create / list.
+    mock.json(
+        Method::POST,
+        "/system/secrets",
+        &json!({"name": "cli-secret", "value": "v", "namespace": "extra"}),
+    )
+    .await
+    .expect(202);
+    let secrets: Value = mock
+        .get("/system/secrets?namespace=extra")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(common::names(&secrets), ["cli-secret"]);
+    // deploy tries an update first and falls back to a create on 404.
+    let fd = json!({
+        "service": "cli-fn",
+        "image": "ghcr.io/openfaas/alpine:latest",
+        "namespace": "extra",
+        "envProcess": "cat /var/openfaas/secrets/cli-secret",
+        "secrets": ["cli-secret"],
+        "labels": null,
+        "annotations": null
+    });
+    mock.json(Method::PUT, "/system/functions", &fd)
+        .await
+        .expect(404);
+    mock.json(Method::POST, "/system/functions", &fd)
+        .await
+        .expect(202);
+    // list, describe.
+    let list: Value = mock
+        .get("/system/functions?namespace=extra")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(common::names(&list), ["cli-fn"]);
+    let described: faas_certifier::model::FunctionStatus = mock
+        .get("/system/function/cli-fn?namespace=extra&usage=1")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(described.namespace, "extra");
+    // invoke (open).
+    let reply = mock
+        .client
+        .post(format!("{}/function/cli-fn.extra", mock.url))
+        .body("")
+        .send()
+        .await;
+    let reply = reply.expect("invoke");
+    assert_eq!(reply.status().as_u16(), 200);
+    assert!(reply.headers().contains_key("x-call-id"));
+    assert_eq!(reply.text().await.expect("body"), "v");
+    // logs.
+    let logs = mock
+        .get("/system/logs?name=cli-fn&namespace=extra&follow=false&tail=-1")
+        .await
+        .expect(200);
+    assert!(
+        logs.text().contains("Forking fprocess."),
+        "logs: {:?}",
+        logs.text()
+    );
+    // namespaces.
+    let namespaces: Vec<String> = mock.get("/system/namespaces").await.expect(200).json();
+    assert!(namespaces.contains(&"extra".to_string()));
+    // remove, then secret remove.
+    mock.json(
+        Method::DELETE,
+        "/system/functions?namespace=extra",
+        &json!({"functionName": "cli-fn", "namespace": "extra"}),
+    )
+    .await
+    .expect(202);
+    mock.json(
+        Method::DELETE,
+        "/system/secrets",
+        &json!({"name": "cli-secret", "namespace": "extra"}),
+    )
+    .await
+    .expect(202);
+    let list: Value = mock
+        .get("/system/functions?namespace=extra")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(list, json!([]));
+    mock.stop().await;
+}
