@@ -12,10 +12,11 @@ mod functions;
 mod invoke;
 mod logs;
 mod namespaces;
+mod reply;
 mod secrets;
 mod state;
 mod system;
-mod watchdog;
+pub mod watchdog;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -26,6 +27,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{AutoscalerConfig, Credentials, MockConfig};
 pub use error::MockError;
+pub use reply::is_dns_label;
 
 /// Serves the mock on `listener` until `shutdown` resolves, then drains open requests.
 pub async fn serve(
@@ -84,12 +86,19 @@ pub async fn spawn_on(addr: SocketAddr, config: MockConfig) -> Result<RunningMoc
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| MockError::Bind(addr.to_string(), e))?;
-    let addr = listener.local_addr().map_err(|e| MockError::Bind(addr.to_string(), e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| MockError::Bind(addr.to_string(), e))?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, config, async move {
         let _ = stopped.await;
     }));
-    Ok(RunningMock { addr, url: format!("http://{addr}"), stop: Some(stop), task: Some(task) })
+    Ok(RunningMock {
+        addr,
+        url: format!("http://{addr}"),
+        stop: Some(stop),
+        task: Some(task),
+    })
 }
 
 /// Serves the mock on `127.0.0.1:0` in a background task.
