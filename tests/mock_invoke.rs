@@ -428,3 +428,113 @@ fn now_nanos() -> u128 {
         .expect("clock after 1970")
         .as_nanos()
 }
+
+/// A request body sent with `Transfer-Encoding: chunked` (no Content-Length).
+fn chunked(parts: &[&'static [u8]]) -> reqwest::Body {
+    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = parts
+        .iter()
+        .map(|p| Ok(bytes::Bytes::from_static(p)))
+        .collect();
+    reqwest::Body::wrap_stream(futures_util::stream::iter(chunks))
+}
+
+#[tokio::test]
+async fn chunked_bodies_are_read_whole_and_reported_as_transfer_encoding() {
+    let mock = start(config()).await;
+    mock.deploy_fn("cat", "cat").await;
+    mock.deploy_fn("env-fn", "env").await;
+    let echoed = mock
+        .send(
+            "POST /function/cat (chunked)".into(),
+            mock.req(Method::POST, "/function/cat")
+                .body(chunked(&[b"chunk-one ", b"chunk-two"])),
+        )
+        .await
+        .expect(200);
+    assert_eq!(echoed.text(), "chunk-one chunk-two");
+
+    let env = mock
+        .send(
+            "POST /function/env-fn (chunked)".into(),
+            mock.req(Method::POST, "/function/env-fn")
+                .body(chunked(&[b"abc", b"def"])),
+        )
+        .await
+        .expect(200)
+        .text();
+    assert_eq!(
+        env_value(&env, "Http_Transfer_Encoding").as_deref(),
+        Some("chunked"),
+        "Http_Transfer_Encoding when present, got:\n{env}"
+    );
+    assert_eq!(env_value(&env, "Http_Method").as_deref(), Some("POST"));
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn the_body_limit_is_inclusive_and_applies_to_chunked_bodies() {
+    let mock = start(MockConfig {
+        max_body_bytes: 1024,
+        ..config()
+    })
+    .await;
+    mock.deploy_fn("cat", "cat").await;
+    let exact = vec![b'e'; 1024];
+    let reply = mock.invoke("cat", exact.clone()).await.expect(200);
+    assert_eq!(
+        reply.body.len(),
+        1024,
+        "a body of exactly max_body_bytes is accepted"
+    );
+    mock.invoke("cat", vec![b'o'; 1025]).await.expect(413);
+
+    static BIG: [u8; 800] = [b'c'; 800];
+    mock.send(
+        "POST /function/cat (chunked, 1600 bytes)".into(),
+        mock.req(Method::POST, "/function/cat")
+            .body(chunked(&[&BIG, &BIG])),
+    )
+    .await
+    .expect(413);
+    assert_eq!(
+        mock.status("cat", DEFAULT_NS).await.invocation_count,
+        1,
+        "refused bodies are not invocations"
+    );
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn a_gateway_forwards_its_start_time_to_the_function() {
+    let mock = start(MockConfig {
+        as_gateway: true,
+        ..config()
+    })
+    .await;
+    mock.deploy_fn("env-fn", "env").await;
+    let reply = mock.invoke("env-fn", "").await.expect(200);
+    let start = reply.header("x-start-time").expect("X-Start-Time");
+    let text = reply.text();
+    assert_eq!(
+        env_value(&text, "Http_X_Start_Time"),
+        Some(start),
+        "the forwarded request carries X-Start-Time, got:\n{text}"
+    );
+    // The redirect passes through a gateway untouched, with the gateway's headers.
+    mock.deploy(json!({
+        "service": "redirector",
+        "image": "ghcr.io/openfaas/redirector:latest",
+        "envVars": {"destination": "https://example.com/"}
+    }))
+    .await;
+    let redirect = mock.invoke("redirector", "").await.expect(302);
+    assert_eq!(
+        redirect.header("location").as_deref(),
+        Some("https://example.com/")
+    );
+    assert!(
+        redirect.header("x-call-id").is_some(),
+        "X-Call-Id on a 302 too"
+    );
+    mock.stop().await;
+}

@@ -396,3 +396,114 @@ async fn stopping_the_mock_ends_open_follow_streams() {
         "the follow stream should end when the mock stops"
     );
 }
+
+#[tokio::test]
+async fn wrote_counts_the_response_bytes_and_the_duration_is_a_number() {
+    let mock = start(config()).await;
+    mock.deploy_fn("sha", "sha512sum").await;
+    let reply = mock
+        .invoke("sha", "a request body of 33 bytes, really")
+        .await
+        .expect(200);
+    let messages = logs(&mock, "name=sha").await;
+    assert_eq!(messages.len(), 2, "{:?}", texts(&messages));
+    let wrote = &messages[1].text;
+    let want = format!("Wrote {} Bytes - Duration: ", reply.body.len());
+    assert!(
+        wrote.contains(&want),
+        "N is the response size ({}), got {wrote:?}",
+        reply.body.len()
+    );
+    let seconds = wrote
+        .split("Duration: ")
+        .nth(1)
+        .and_then(|rest| rest.trim_end().strip_suffix(" seconds"))
+        .unwrap_or_else(|| panic!("no duration in {wrote:?}"));
+    let seconds: f64 = seconds
+        .parse()
+        .unwrap_or_else(|e| panic!("duration {seconds:?} in {wrote:?}: {e}"));
+    assert!(
+        (0.0..10.0).contains(&seconds),
+        "duration {seconds} in {wrote:?}"
+    );
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn the_instance_filter_keeps_one_replicas_lines() {
+    let mock = start(config()).await;
+    mock.deploy_labelled("multi", serde_json::json!({"com.openfaas.scale.min": "3"}))
+        .await;
+    mock.wait_status("multi", DEFAULT_NS, "3 available", |s| {
+        s.available_replicas == 3
+    })
+    .await;
+    for _ in 0..9 {
+        mock.invoke("multi", "x").await.expect(200);
+    }
+    let all = logs(&mock, "name=multi").await;
+    assert_eq!(all.len(), 18);
+    let instance = all[0].instance.clone();
+    let mine = logs(&mock, &format!("name=multi&instance={instance}")).await;
+    assert!(!mine.is_empty(), "instance={instance} has lines");
+    assert!(
+        mine.iter().all(|m| m.instance == instance),
+        "instance filter: {mine:?}"
+    );
+    let expected = all.iter().filter(|m| m.instance == instance).count();
+    assert_eq!(mine.len(), expected, "every line of instance {instance}");
+    assert!(logs(&mock, "name=multi&instance=no-such-pod")
+        .await
+        .is_empty());
+    mock.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_with_tail_sends_the_last_lines_then_new_ones() {
+    let mock = start(MockConfig {
+        log_follow_timeout: Duration::from_secs(10),
+        ..config()
+    })
+    .await;
+    mock.deploy_fn("f", "cat").await;
+    for body in ["1", "22", "333"] {
+        mock.invoke("f", body).await.expect(200);
+    }
+    let resp = mock
+        .req(
+            reqwest::Method::GET,
+            "/system/logs?name=f&follow=true&tail=1",
+        )
+        .send()
+        .await
+        .expect("follow request");
+    assert_eq!(resp.status().as_u16(), 200);
+    let mut stream = resp.bytes_stream();
+    let mut buffer = String::new();
+    mock.invoke("f", "4444").await.expect(200);
+    assert!(
+        read_until(
+            &mut stream,
+            &mut buffer,
+            "Wrote 4 Bytes",
+            Duration::from_secs(5)
+        )
+        .await,
+        "the new line arrives: {buffer:?}"
+    );
+    let lines: Vec<LogMessage> = buffer
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("line {l:?}: {e}")))
+        .collect();
+    let got = texts(&lines);
+    assert_eq!(
+        lines.len(),
+        3,
+        "tail=1 line then the 2 new ones, got {got:?}"
+    );
+    assert!(got[0].contains("Wrote 3 Bytes"), "{got:?}");
+    assert!(got[1].contains("Forking fprocess."), "{got:?}");
+    drop(stream);
+    mock.stop().await;
+}

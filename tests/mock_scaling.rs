@@ -458,3 +458,156 @@ async fn the_default_autoscaler_takes_min_one_max_two_to_two_at_ten_rps() {
     stop_load(load).await;
     mock.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_at_zero_all_answer_and_scale_to_min_once() {
+    let mock = std::sync::Arc::new(
+        start(MockConfig {
+            ready_delay: Duration::from_millis(200),
+            ..config()
+        })
+        .await,
+    );
+    mock.deploy_fn("cold", "cat").await;
+    mock.scale("cold", DEFAULT_NS, 0).await;
+    let mut calls = Vec::new();
+    for i in 0..20 {
+        let mock = mock.clone();
+        calls.push(tokio::spawn(async move {
+            let body = format!("call {i}");
+            let reply = mock.invoke("cold", body.clone()).await.expect(200);
+            assert_eq!(reply.text(), body);
+        }));
+    }
+    for call in calls {
+        call.await.expect("cold call");
+    }
+    let s = mock.status("cold", DEFAULT_NS).await;
+    assert_eq!(s.replicas, 1, "twenty cold calls scale to min once: {s:?}");
+    assert_eq!(s.invocation_count, 20);
+}
+
+#[tokio::test]
+async fn a_gateway_waits_for_a_new_function_to_become_ready() {
+    let delay = Duration::from_millis(300);
+    let mock = start(MockConfig {
+        as_gateway: true,
+        ready_delay: delay,
+        ..config()
+    })
+    .await;
+    let deployed = Instant::now();
+    mock.deploy_fn("fresh", "cat").await;
+    let reply = mock.invoke("fresh", "first call").await.expect(200);
+    assert_eq!(reply.text(), "first call");
+    assert!(
+        deployed.elapsed() >= delay - Duration::from_millis(50),
+        "answered after {:?}, before any replica was ready ({delay:?})",
+        deployed.elapsed()
+    );
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn bad_scale_bodies_are_400() {
+    let mock = start(config()).await;
+    mock.deploy_fn("f", "cat").await;
+    for body in [
+        json!({"serviceName": "f", "replicas": -1}),
+        json!({"serviceName": "f", "replicas": "two"}),
+        json!({"serviceName": "f", "replicas": 1.5}),
+        json!([1]),
+    ] {
+        mock.json(Method::POST, "/system/scale-function/f", &body)
+            .await
+            .expect_error(400);
+    }
+    assert_eq!(mock.status("f", DEFAULT_NS).await.replicas, 1);
+    // A huge count must not take the server down, whatever it answers.
+    let huge = mock
+        .json(
+            Method::POST,
+            "/system/scale-function/f",
+            &json!({"serviceName": "f", "replicas": u64::MAX}),
+        )
+        .await;
+    assert!(
+        !huge.status.is_server_error(),
+        "{}: got {}",
+        huge.what,
+        huge.status
+    );
+    mock.get("/healthz").await.expect(200);
+    mock.status("f", DEFAULT_NS).await;
+    mock.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_steps_up_from_a_manual_scale_and_returns_to_min() {
+    let mock = start(fast()).await;
+    mock.deploy_labelled(
+        "manual",
+        json!({"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "10", "com.openfaas.scale.factor": "10"}),
+    )
+    .await;
+    mock.scale("manual", DEFAULT_NS, 4).await;
+    let load = load(&mock, "manual", Duration::from_millis(15));
+    let mut seen = vec![4u64];
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while seen.len() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "load never moved the manual scale; saw {seen:?}"
+        );
+        let r = mock.status("manual", DEFAULT_NS).await.replicas;
+        if seen.last() != Some(&r) {
+            seen.push(r);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        seen,
+        [4, 5],
+        "the first step adds ceil(10 * 10 / 100) = 1 to the current 4"
+    );
+    stop_load(load).await;
+    mock.wait_status("manual", DEFAULT_NS, "back to min 1 after load", |s| {
+        s.replicas == 1
+    })
+    .await;
+    mock.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_zero_duration_label_overrides_the_idle_time() {
+    let autoscaler = faas_certifier::mock::AutoscalerConfig {
+        idle_to_zero: Duration::from_secs(3600),
+        ..fast_autoscaler()
+    };
+    let mock = start(MockConfig {
+        autoscaler,
+        ..config()
+    })
+    .await;
+    mock.deploy_labelled(
+        "quick",
+        json!({"com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "300ms"}),
+    )
+    .await;
+    mock.deploy_labelled("slow", json!({"com.openfaas.scale.zero": "true"}))
+        .await;
+    mock.invoke("quick", "x").await.expect(200);
+    mock.wait_status(
+        "quick",
+        DEFAULT_NS,
+        "quick to 0 after its 300ms zero-duration",
+        |s| s.replicas == 0,
+    )
+    .await;
+    assert_eq!(
+        mock.status("slow", DEFAULT_NS).await.replicas,
+        1,
+        "without the label the configured hour applies"
+    );
+    mock.stop().await;
+}

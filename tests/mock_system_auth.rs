@@ -439,3 +439,66 @@ async fn a_faas_cli_session_against_the_gateway_form() {
     assert_eq!(list, json!([]));
     mock.stop().await;
 }
+
+#[tokio::test]
+async fn malformed_authorization_headers_are_401() {
+    let mock = start(MockConfig {
+        basic_auth: Some(admin()),
+        ..config()
+    })
+    .await;
+    for header in [
+        "Basic !!!not-base64!!!",
+        "Basic",
+        "Basic YWRtaW4=",
+        "Digest abc",
+        "Basic YWRtaW46cHc6",
+    ] {
+        let reply = mock
+            .send(
+                format!("GET /system/functions with Authorization: {header}"),
+                mock.client
+                    .get(format!("{}/system/functions", mock.url))
+                    .header("authorization", header),
+            )
+            .await
+            .expect(401);
+        assert_eq!(
+            reply.header("www-authenticate").as_deref(),
+            Some("Basic realm=\"Restricted\"")
+        );
+    }
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn metrics_are_prometheus_text_and_open() {
+    let mock = start(MockConfig {
+        basic_auth: Some(admin()),
+        ..config()
+    })
+    .await;
+    let reply = mock
+        .client
+        .get(format!("{}/metrics", mock.url))
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(
+        reply.status().as_u16(),
+        200,
+        "/metrics is outside /system and stays open"
+    );
+    let content_type = reply
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap_or("").to_string());
+    assert!(
+        content_type
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("text/plain"),
+        "Prometheus text, got {content_type:?}"
+    );
+    mock.stop().await;
+}
