@@ -1,5 +1,5 @@
 //! End-to-end tests of the `faas-certifier mock` command: its documented flags, the URL it
-//! prints, and a clean shutdown on SIGTERM.
+//! prints, and a clean shutdown on SIGTERM and SIGINT.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -67,26 +67,27 @@ impl MockProcess {
         Self { child, url }
     }
 
-    /// Sends SIGTERM and insists the process exits successfully within 5 s.
-    fn terminate(mut self) {
+    /// Sends `signal` (`TERM` or `INT`) and insists the process exits successfully within 5 s.
+    fn terminate(mut self, signal: &str) {
         let pid = self.child.id().to_string();
+        let flag = format!("-{signal}");
         let status = Command::new("kill")
-            .args(["-TERM", &pid])
+            .args([flag.as_str(), &pid])
             .status()
             .expect("kill runs");
-        assert!(status.success(), "kill -TERM {pid}");
+        assert!(status.success(), "kill {flag} {pid}");
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             if let Some(exit) = self.child.try_wait().expect("try_wait") {
                 assert!(
                     exit.success(),
-                    "faas-certifier mock should exit 0 on SIGTERM, got {exit}"
+                    "faas-certifier mock should exit 0 on SIG{signal}, got {exit}"
                 );
                 return;
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
-                panic!("faas-certifier mock did not exit within 5s of SIGTERM");
+                panic!("faas-certifier mock did not exit within 5s of SIG{signal}");
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -208,7 +209,7 @@ async fn mock_command_serves_with_the_documented_flags_and_stops_on_sigterm() {
     );
     assert_eq!(invoked.text().await.expect("body"), "hi");
 
-    process.terminate();
+    process.terminate("TERM");
 }
 
 #[tokio::test]
@@ -262,5 +263,5 @@ async fn mock_command_reads_basic_auth_from_a_directory() {
         "{info}"
     );
 
-    process.terminate();
+    process.terminate("INT");
 }

@@ -656,3 +656,54 @@ async fn bodies_over_the_limit_are_413() {
     );
     mock.stop().await;
 }
+
+#[tokio::test]
+async fn json_bodies_are_read_whatever_their_content_type() {
+    // faas-cli and the Go certifier do not always send Content-Type: application/json.
+    let mock = start(config()).await;
+    let deploy = r#"{"service":"untyped","image":"i","envProcess":"cat"}"#;
+    mock.raw(Method::POST, "/system/functions", deploy)
+        .await
+        .expect(202);
+    let update = r#"{"service":"untyped","image":"i:2","envProcess":"cat"}"#;
+    mock.send(
+        "PUT /system/functions (text/plain)".into(),
+        mock.req(Method::PUT, "/system/functions")
+            .header("content-type", "text/plain")
+            .body(update),
+    )
+    .await
+    .expect(202);
+    assert_eq!(mock.status("untyped", DEFAULT_NS).await.image, "i:2");
+    mock.raw(
+        Method::POST,
+        "/system/scale-function/untyped",
+        r#"{"serviceName":"untyped","replicas":2}"#,
+    )
+    .await
+    .expect(202);
+    assert_eq!(mock.status("untyped", DEFAULT_NS).await.replicas, 2);
+    mock.raw(
+        Method::POST,
+        "/system/secrets",
+        r#"{"name":"s","value":"v"}"#,
+    )
+    .await
+    .expect(202);
+    mock.raw(
+        Method::POST,
+        "/system/namespace/plain",
+        r#"{"name":"plain"}"#,
+    )
+    .await
+    .expect(201);
+    mock.raw(
+        Method::DELETE,
+        "/system/functions",
+        r#"{"functionName":"untyped"}"#,
+    )
+    .await
+    .expect(202);
+    mock.get("/system/function/untyped").await.expect_error(404);
+    mock.stop().await;
+}

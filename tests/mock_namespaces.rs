@@ -37,6 +37,18 @@ async fn namespaces_list_the_default_and_the_configured_ones() {
     let got: Vec<String> = bare.get("/system/namespaces").await.expect(200).json();
     assert_eq!(got, ["openfaas-fn"]);
     bare.stop().await;
+
+    // The default and configured namespaces can be read one by one.
+    let mock = start(config()).await;
+    for name in ["openfaas-fn", "extra"] {
+        let read: NamespaceRequest = mock
+            .get(&format!("/system/namespace/{name}"))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(read.name, name);
+    }
+    mock.stop().await;
 }
 
 #[tokio::test]
