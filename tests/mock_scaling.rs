@@ -611,3 +611,30 @@ async fn the_zero_duration_label_overrides_the_idle_time() {
     );
     mock.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_start_slower_than_the_idle_time_still_answers() {
+    // The idler must not take a function back to zero while a call waits for it to start.
+    let mock = start(MockConfig {
+        ready_delay: Duration::from_millis(700),
+        ..fast()
+    })
+    .await;
+    mock.deploy_labelled("drowsy", json!({"com.openfaas.scale.zero": "true"}))
+        .await;
+    mock.scale("drowsy", DEFAULT_NS, 0).await;
+    let started = Instant::now();
+    let call =
+        tokio::time::timeout(Duration::from_secs(8), mock.invoke("drowsy", "are you up?")).await;
+    let reply = call.unwrap_or_else(|_| {
+        panic!("a call at zero replicas (ready delay 700ms, idle_to_zero 300ms) got no answer within 8s")
+    });
+    let reply = reply.expect(200);
+    assert_eq!(reply.text(), "are you up?");
+    assert!(
+        started.elapsed() >= Duration::from_millis(650),
+        "answered after {:?}",
+        started.elapsed()
+    );
+    mock.stop().await;
+}
