@@ -162,3 +162,65 @@ async fn racing_deploys_of_one_name_leave_one_function() {
         Err(_) => panic!("a task still holds the mock"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_load_while_the_autoscaler_and_ready_delay_move_replicas() {
+    let config = faas_certifier::mock::MockConfig {
+        ready_delay: std::time::Duration::from_millis(30),
+        autoscaler: common::fast_autoscaler(),
+        ..config()
+    };
+    let mock = std::sync::Arc::new(start(config).await);
+    mock.deploy_labelled(
+        "elastic",
+        json!({"com.openfaas.scale.max": "6", "com.openfaas.scale.factor": "50"}),
+    )
+    .await;
+    mock.deploy_labelled(
+        "napper",
+        json!({"com.openfaas.scale.zero": "true", "com.openfaas.scale.max": "3"}),
+    )
+    .await;
+    let mut tasks = Vec::new();
+    for t in 0..TASKS {
+        let mock = mock.clone();
+        tasks.push(tokio::spawn(async move {
+            for r in 0..ROUNDS {
+                let target = if r % 2 == 0 { "elastic" } else { "napper" };
+                let body = format!("{target} {t} {r}");
+                let reply = mock.invoke(target, body.clone()).await.expect(200);
+                assert_eq!(reply.text(), body);
+                if r % 25 == 24 {
+                    // Pause past the idle time now and then, so the idler has work.
+                    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+                }
+            }
+        }));
+    }
+    let all = async {
+        for task in tasks {
+            task.await.expect("a worker task panicked");
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), all)
+        .await
+        .expect("800 invocations under autoscaling finish within 60s");
+    let elastic = mock.status("elastic", DEFAULT_NS).await;
+    let napper = mock.status("napper", DEFAULT_NS).await;
+    assert_eq!(
+        elastic.invocation_count,
+        (TASKS * ROUNDS / 2) as u64,
+        "{elastic:?}"
+    );
+    assert_eq!(
+        napper.invocation_count,
+        (TASKS * ROUNDS / 2) as u64,
+        "{napper:?}"
+    );
+    assert!(elastic.replicas <= 6, "{elastic:?}");
+    assert!(napper.replicas <= 3, "{napper:?}");
+    match std::sync::Arc::try_unwrap(mock) {
+        Ok(mock) => mock.stop().await,
+        Err(_) => panic!("a task still holds the mock"),
+    }
+}

@@ -482,7 +482,8 @@ async fn names_that_are_not_dns_1123_labels_are_400() {
         .await
         .expect_error(400);
     }
-    for good in ["a", "a-b", "0abc", "fn-1-2"] {
+    let longest = "a".repeat(63);
+    for good in ["a", "a-b", "0abc", "fn-1-2", longest.as_str()] {
         mock.json(
             Method::POST,
             "/system/functions",
@@ -492,7 +493,10 @@ async fn names_that_are_not_dns_1123_labels_are_400() {
         .expect(202);
     }
     let list: Value = mock.get("/system/functions").await.expect(200).json();
-    assert_eq!(names(&list), ["0abc", "a", "a-b", "fn-1-2"]);
+    assert_eq!(
+        names(&list),
+        ["0abc", "a", "a-b", longest.as_str(), "fn-1-2"]
+    );
     mock.stop().await;
 }
 

@@ -538,3 +538,34 @@ async fn a_gateway_forwards_its_start_time_to_the_function() {
     );
     mock.stop().await;
 }
+
+#[tokio::test]
+async fn every_invocation_answer_carries_x_duration_seconds() {
+    // Issue 2: "Every answer carries X-Duration-Seconds; in --as-gateway mode also X-Call-Id
+    // and X-Start-Time" - refusals included.
+    let mock = start(MockConfig {
+        as_gateway: true,
+        max_body_bytes: 256,
+        ..config()
+    })
+    .await;
+    mock.deploy_fn("cat", "cat").await;
+    let answers = [
+        mock.invoke("cat", "ok").await.expect(200),
+        mock.invoke("missing", "x").await.expect(404),
+        mock.invoke(".openfaas-fn", "").await.expect(404),
+        mock.invoke("cat", vec![b'x'; 257]).await.expect(413),
+    ];
+    for reply in answers {
+        for header in ["x-duration-seconds", "x-call-id", "x-start-time"] {
+            assert!(
+                reply.header(header).is_some(),
+                "{}: {} answer lacks {header}; headers {:?}",
+                reply.what,
+                reply.status,
+                reply.headers
+            );
+        }
+    }
+    mock.stop().await;
+}
