@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::exit;
-use crate::mock::{AutoscalerConfig, Credentials, MockConfig, MockError};
+use crate::mock::{AutoscalerConfig, Credentials, Fault, Flavour, MockConfig, MockError};
 
 /// Options of `faas-certifier mock`.
 #[derive(Debug, clap::Args)]
@@ -53,6 +53,19 @@ pub struct MockArgs {
     /// How long a follow=true log stream stays open at most.
     #[arg(long, value_parser = humantime::parse_duration, default_value = "60s")]
     pub log_follow_timeout: Duration,
+    /// Answer as this real provider does where providers legally differ:
+    /// mock, faas-netes, faasd or quirky.
+    #[arg(long, default_value = "mock")]
+    pub flavour: Flavour,
+    /// For how long after a deploy or update invocations answer 503 (a legal cold start).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "0s")]
+    pub cold_start: Duration,
+    /// Break one point of the contract on purpose (repeatable; see --list-faults).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<Fault>,
+    /// Print the fault catalogue and exit.
+    #[arg(long)]
+    pub list_faults: bool,
 }
 
 impl MockArgs {
@@ -91,12 +104,19 @@ impl MockArgs {
             max_body_bytes: self.max_body_bytes,
             log_lines_per_function: self.log_lines,
             log_follow_timeout: self.log_follow_timeout,
+            flavour: self.flavour,
+            cold_start: self.cold_start,
+            faults: self.faults.iter().copied().collect(),
         })
     }
 }
 
 /// Runs `faas-certifier mock`.
 pub fn main(args: MockArgs) -> i32 {
+    if args.list_faults {
+        print!("{}", crate::mock::faults::render_catalogue());
+        return exit::SUCCESS;
+    }
     let config = match args.config() {
         Ok(c) => c,
         Err(e) => {
@@ -142,6 +162,12 @@ async fn serve(addr: SocketAddr, config: MockConfig) -> Result<(), MockError> {
         ""
     };
     let _ = writeln!(out, "faas-certifier mock listening on http://{local}{auth}");
+    if config.flavour != Flavour::Mock {
+        let _ = writeln!(out, "flavour: {}", config.flavour);
+    }
+    for fault in &config.faults {
+        let _ = writeln!(out, "fault: {fault} ({})", fault.info().description);
+    }
     let _ = out.flush();
     crate::mock::serve(listener, config, shutdown_signal()).await?;
     tracing::info!("shut down cleanly");

@@ -11,12 +11,12 @@ use axum::routing::{any, get, post};
 use axum::Router;
 
 use super::state::State;
-use super::{auth, functions, invoke, logs, namespaces, secrets, system};
+use super::{auth, faults, functions, invoke, logs, namespaces, secrets, system};
 
 /// Builds the router over the shared state.
 pub fn router(state: State) -> Router {
     let body_limit = state.config().max_body_bytes;
-    Router::new()
+    let routes = Router::new()
         .route(
             "/system/functions",
             get(functions::list)
@@ -51,12 +51,20 @@ pub fn router(state: State) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state.clone());
+    // Layers on a router with only a fallback run before the inner router routes, so a
+    // fault may rewrite the path. Outermost first: log, auth, faults.
+    Router::new()
+        .fallback_service(routes)
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            faults::rewrite::apply,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state,
             auth::require_basic_auth,
         ))
         .layer(middleware::from_fn(log_request))
-        .with_state(state)
 }
 
 async fn not_found() -> (StatusCode, &'static str) {

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
 use super::state::State;
-use super::Credentials;
+use super::{Credentials, Fault};
 
 /// Lets a request through unless it is for `/system/*` without matching credentials.
 pub async fn require_basic_auth(
@@ -19,19 +19,28 @@ pub async fn require_basic_auth(
         return next.run(request).await;
     };
     let path = request.uri().path();
-    let protected = path == "/system" || path.starts_with("/system/");
+    let system = path == "/system" || path.starts_with("/system/");
+    let protected = if system {
+        !state.has_fault(Fault::AuthOpenSystem)
+    } else {
+        state.has_fault(Fault::AuthClosedFunction) && path.starts_with("/function/")
+    };
     if !protected || authorised(request.headers().get("authorization"), expected) {
         return next.run(request).await;
     }
-    (
+    let mut refusal = (
         StatusCode::UNAUTHORIZED,
-        [
-            ("www-authenticate", "Basic realm=\"Restricted\""),
-            ("content-type", "text/plain; charset=utf-8"),
-        ],
+        [("content-type", "text/plain; charset=utf-8")],
         "Unauthorized\n",
     )
-        .into_response()
+        .into_response();
+    if !state.has_fault(Fault::AuthNoChallenge) {
+        refusal.headers_mut().insert(
+            "www-authenticate",
+            axum::http::HeaderValue::from_static("Basic realm=\"Restricted\""),
+        );
+    }
+    refusal
 }
 
 fn authorised(header: Option<&axum::http::HeaderValue>, expected: &Credentials) -> bool {

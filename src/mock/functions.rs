@@ -2,12 +2,11 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxumState};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
 
-use super::reply::{parse_json, ApiError};
+use super::flavour::DeleteNamespaceFrom;
+use super::reply::{parse_json, render_json, ApiError};
 use super::state::{pick_namespace, State};
 use crate::model::{DeleteFunctionRequest, FunctionDeployment, ScaleRequest};
 
@@ -22,7 +21,7 @@ pub struct NamespaceQuery {
 pub async fn list(AxumState(state): AxumState<State>, Query(q): Query<NamespaceQuery>) -> Response {
     let ns = pick_namespace([q.namespace.as_str()]);
     match state.list(&ns) {
-        Ok(functions) => Json(functions).into_response(),
+        Ok(functions) => render_json(&state, &functions),
         Err(e) => e.into_response(),
     }
 }
@@ -34,6 +33,7 @@ pub async fn deploy(
     body: Bytes,
 ) -> Response {
     accepted(
+        &state,
         parse_json::<FunctionDeployment>(&body, "deployment")
             .and_then(|spec| state.deploy(&q.namespace, spec)),
     )
@@ -46,6 +46,7 @@ pub async fn update(
     body: Bytes,
 ) -> Response {
     accepted(
+        &state,
         parse_json::<FunctionDeployment>(&body, "deployment")
             .and_then(|spec| state.update(&q.namespace, spec)),
     )
@@ -58,8 +59,15 @@ pub async fn delete(
     body: Bytes,
 ) -> Response {
     accepted(
+        &state,
         parse_json::<DeleteFunctionRequest>(&body, "delete request").and_then(|req| {
-            let ns = pick_namespace([req.namespace.as_str(), q.namespace.as_str()]);
+            let ns = match state.answers().delete_namespace_from {
+                DeleteNamespaceFrom::Either => {
+                    pick_namespace([req.namespace.as_str(), q.namespace.as_str()])
+                }
+                DeleteNamespaceFrom::Query => pick_namespace([q.namespace.as_str()]),
+                DeleteNamespaceFrom::Body => pick_namespace([req.namespace.as_str()]),
+            };
             state.delete(&ns, &req.function_name)
         }),
     )
@@ -73,7 +81,7 @@ pub async fn status(
 ) -> Response {
     let ns = pick_namespace([q.namespace.as_str()]);
     match state.status(&ns, &name) {
-        Ok(status) => Json(status).into_response(),
+        Ok(status) => render_json(&state, &status),
         Err(e) => e.into_response(),
     }
 }
@@ -86,6 +94,7 @@ pub async fn scale(
     body: Bytes,
 ) -> Response {
     accepted(
+        &state,
         parse_json::<ScaleRequest>(&body, "scale request").and_then(|req| {
             let ns = pick_namespace([req.namespace.as_str(), q.namespace.as_str()]);
             state.scale(&ns, &name, req.replicas)
@@ -93,10 +102,11 @@ pub async fn scale(
     )
 }
 
-/// Renders a mutation's outcome: 202 Accepted (as faas-netes), or the refusal.
-pub fn accepted(result: Result<(), ApiError>) -> Response {
+/// Renders a mutation's outcome: the flavour's success code (202, as faas-netes, by
+/// default), or the refusal.
+pub fn accepted(state: &State, result: Result<(), ApiError>) -> Response {
     match result {
-        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Ok(()) => state.answers().mutation.into_response(),
         Err(e) => e.into_response(),
     }
 }

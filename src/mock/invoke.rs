@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::reply::ApiError;
 use super::state::{Admission, Invocation, State};
 use super::watchdog::{self, CgiRequest};
+use super::Fault;
 use crate::model::DEFAULT_NAMESPACE;
 
 /// How long an invocation waits for a function scaled from zero to become ready.
@@ -100,6 +101,12 @@ async fn invoke(
     .await
     {
         Ok(r) => r,
+        // A gateway answers 404 for an unknown function; a bare provider as its flavour does.
+        Err(e) if e.status == StatusCode::NOT_FOUND && !gateway => ApiError {
+            status: state.answers().invoke_unknown,
+            ..e
+        }
+        .into_response(),
         Err(e) => e.into_response(),
     };
     let out = response.headers_mut();
@@ -142,7 +149,7 @@ async fn run(
             .into_response());
     }
     let began = Instant::now();
-    let env = environment(
+    let mut env = environment(
         &invocation,
         method,
         uri,
@@ -153,6 +160,9 @@ async fn run(
         start_nanos,
     );
     let spec = &invocation.spec;
+    if state.has_fault(Fault::InvokeDropsEnvVars) {
+        env.retain(|k, _| !spec.env_vars.contains_key(k));
+    }
     let output = watchdog::run(
         &spec.env_process,
         &spec.image,

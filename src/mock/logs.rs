@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use super::reply::ApiError;
 use super::state::{pick_namespace, LogEntry, LogFilter, State};
+use super::Fault;
 
 /// The query of a log request; everything is text so bad values get a 422 with a reason.
 #[derive(Debug, Default, Deserialize)]
@@ -96,11 +97,15 @@ pub async fn logs(AxumState(state): AxumState<State>, Query(q): Query<LogQuery>)
     };
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(64);
     let mut shutdown = state.on_shutdown();
+    let render = Render {
+        namespace_empty: state.answers().log_namespace_empty,
+        name_is_instance: state.has_fault(Fault::LogsWrongName),
+    };
     let deadline = tokio::time::Instant::now() + state.config().log_follow_timeout;
     tokio::spawn(async move {
         let last_seq = history.last().map(|e| e.seq);
         for entry in &history {
-            if tx.send(Ok(line(entry))).await.is_err() {
+            if tx.send(Ok(render.line(entry))).await.is_err() {
                 return;
             }
         }
@@ -116,7 +121,7 @@ pub async fn logs(AxumState(state): AxumState<State>, Query(q): Query<LogQuery>)
                 Ok(entry)
                     if last_seq.is_none_or(|s| entry.seq > s) && request.filter.matches(&entry) =>
                 {
-                    if tx.send(Ok(line(&entry))).await.is_err() {
+                    if tx.send(Ok(render.line(&entry))).await.is_err() {
                         return;
                     }
                 }
@@ -136,8 +141,26 @@ pub async fn logs(AxumState(state): AxumState<State>, Query(q): Query<LogQuery>)
         .into_response()
 }
 
-fn line(entry: &LogEntry) -> Bytes {
-    let mut bytes = serde_json::to_vec(&entry.message).unwrap_or_default();
-    bytes.push(b'\n');
-    Bytes::from(bytes)
+/// How log lines are written: as the flavour writes them.
+#[derive(Debug, Clone, Copy)]
+struct Render {
+    /// Leave `namespace` empty, as faas-netes does.
+    namespace_empty: bool,
+    /// Fault `logs-wrong-name`: name the instance instead of the function.
+    name_is_instance: bool,
+}
+
+impl Render {
+    fn line(self, entry: &LogEntry) -> Bytes {
+        let mut message = entry.message.clone();
+        if self.namespace_empty {
+            message.namespace.clear();
+        }
+        if self.name_is_instance {
+            message.name = message.instance.clone();
+        }
+        let mut bytes = serde_json::to_vec(&message).unwrap_or_default();
+        bytes.push(b'\n');
+        Bytes::from(bytes)
+    }
 }

@@ -8,6 +8,8 @@ mod auth;
 mod autoscaler;
 mod config;
 mod error;
+pub mod faults;
+mod flavour;
 mod functions;
 mod invoke;
 mod logs;
@@ -27,6 +29,8 @@ use tokio::task::JoinHandle;
 
 pub use config::{AutoscalerConfig, Credentials, MockConfig};
 pub use error::MockError;
+pub use faults::{Fault, FaultInfo, CATALOGUE as FAULTS};
+pub use flavour::{Answers, DeleteNamespaceFrom, Flavour};
 pub use reply::is_dns_label;
 
 /// Serves the mock on `listener` until `shutdown` resolves, then drains open requests.

@@ -18,6 +18,9 @@ pub async fn list(AxumState(state): AxumState<State>) -> Json<Vec<String>> {
 
 /// `GET /system/namespace/{name}`.
 pub async fn get(AxumState(state): AxumState<State>, Path(name): Path<String>) -> Response {
+    if let Some(refusal) = unsupported(&state) {
+        return refusal;
+    }
     match state.get_namespace(&name) {
         Ok(ns) => Json(ns).into_response(),
         Err(e) => e.into_response(),
@@ -42,12 +45,29 @@ pub async fn update(
     Path(name): Path<String>,
     body: Bytes,
 ) -> Response {
-    accepted(body_or_empty(&body).and_then(|req| state.update_namespace(&name, req)))
+    accepted(
+        &state,
+        body_or_empty(&body).and_then(|req| state.update_namespace(&name, req)),
+    )
 }
 
 /// `DELETE /system/namespace/{name}`: delete, 202.
 pub async fn delete(AxumState(state): AxumState<State>, Path(name): Path<String>) -> Response {
-    accepted(state.delete_namespace(&name))
+    if let Some(refusal) = unsupported(&state) {
+        return refusal;
+    }
+    accepted(&state, state.delete_namespace(&name))
+}
+
+/// Flavours without namespace CRUD answer 501, as providers without it do.
+fn unsupported(state: &State) -> Option<Response> {
+    (!state.answers().namespace_crud).then(|| {
+        (
+            StatusCode::NOT_IMPLEMENTED,
+            "namespace management is not supported by this provider\n",
+        )
+            .into_response()
+    })
 }
 
 /// A namespace body is optional: an empty one means "just the name".

@@ -66,6 +66,47 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Re
         .map_err(|e| ApiError::bad_request(format!("invalid {what} JSON: {e}")))
 }
 
+/// Renders a JSON answer with the flavour's legal oddities: `null` for an empty list, and
+/// fields the contract does not name.
+pub fn render_json<T: serde::Serialize>(state: &super::state::State, value: &T) -> Response {
+    let answers = state.answers();
+    let mut json = match serde_json::to_value(value) {
+        Ok(v) => v,
+        Err(e) => {
+            return ApiError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                message: format!("cannot render: {e}"),
+            }
+            .into_response()
+        }
+    };
+    if answers.extra_fields {
+        add_extra_fields(&mut json);
+    }
+    if answers.null_empty_lists && json.as_array().is_some_and(|a| a.is_empty()) {
+        json = serde_json::Value::Null;
+    }
+    axum::Json(json).into_response()
+}
+
+/// Adds an unknown field to every object at the top level or in a top-level list.
+fn add_extra_fields(json: &mut serde_json::Value) {
+    let extra = |obj: &mut serde_json::Map<String, serde_json::Value>| {
+        obj.insert(
+            "x-provider-extra".into(),
+            serde_json::json!({ "note": "a field the contract does not name" }),
+        );
+    };
+    match json {
+        serde_json::Value::Object(obj) => extra(obj),
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .filter_map(|i| i.as_object_mut())
+            .for_each(extra),
+        _ => {}
+    }
+}
+
 /// A DNS-1123 label, as Kubernetes (and so faas-netes) requires of function names.
 pub fn is_dns_label(name: &str) -> bool {
     let bytes = name.as_bytes();

@@ -3,17 +3,16 @@
 use axum::body::Bytes;
 use axum::extract::{Query, State as AxumState};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 use super::functions::{accepted, NamespaceQuery};
-use super::reply::parse_json;
+use super::reply::{parse_json, render_json};
 use super::state::{pick_namespace, State};
 use crate::model::Secret;
 
 /// `GET /system/secrets`: names and namespaces, never values.
 pub async fn list(AxumState(state): AxumState<State>, Query(q): Query<NamespaceQuery>) -> Response {
     match state.list_secrets(&pick_namespace([q.namespace.as_str()])) {
-        Ok(secrets) => Json(secrets).into_response(),
+        Ok(secrets) => render_json(&state, &secrets),
         Err(e) => e.into_response(),
     }
 }
@@ -25,6 +24,7 @@ pub async fn create(
     body: Bytes,
 ) -> Response {
     accepted(
+        &state,
         parse_json::<Secret>(&body, "secret").and_then(|s| state.create_secret(&q.namespace, s)),
     )
 }
@@ -36,6 +36,7 @@ pub async fn update(
     body: Bytes,
 ) -> Response {
     accepted(
+        &state,
         parse_json::<Secret>(&body, "secret").and_then(|s| state.update_secret(&q.namespace, s)),
     )
 }
@@ -47,6 +48,7 @@ pub async fn delete(
     body: Bytes,
 ) -> Response {
     accepted(
+        &state,
         parse_json::<Secret>(&body, "secret").and_then(|s| state.delete_secret(&q.namespace, s)),
     )
 }

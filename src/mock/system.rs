@@ -2,22 +2,19 @@
 
 use std::fmt::Write;
 
+use super::reply::render_json;
 use axum::extract::State as AxumState;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 use super::state::State;
 use crate::model::{GatewayInfo, ProviderInfo, VersionInfo};
 use crate::version;
 
-/// The name the mock reports as its provider.
-pub const PROVIDER_NAME: &str = "faas-certifier-mock";
-
-/// The mock's provider-form info.
-pub fn provider_info() -> ProviderInfo {
+/// The mock's provider-form info, named as its flavour.
+fn provider_info(state: &State) -> ProviderInfo {
     ProviderInfo {
-        provider: PROVIDER_NAME.to_string(),
-        orchestration: "in-memory".to_string(),
+        provider: state.answers().provider_name.to_string(),
+        orchestration: state.answers().orchestration.to_string(),
         version: VersionInfo {
             sha: version::SHA.to_string(),
             release: version::RELEASE.to_string(),
@@ -29,18 +26,20 @@ pub fn provider_info() -> ProviderInfo {
 /// `GET /system/info`: the provider form, or the gateway form with `--as-gateway`.
 pub async fn info(AxumState(state): AxumState<State>) -> Response {
     if state.config().as_gateway {
-        Json(GatewayInfo {
-            provider: Some(provider_info()),
-            version: VersionInfo {
-                sha: version::SHA.to_string(),
-                release: version::RELEASE.to_string(),
-                commit_message: None,
+        render_json(
+            &state,
+            &GatewayInfo {
+                provider: Some(provider_info(&state)),
+                version: VersionInfo {
+                    sha: version::SHA.to_string(),
+                    release: version::RELEASE.to_string(),
+                    commit_message: None,
+                },
+                arch: std::env::consts::ARCH.to_string(),
             },
-            arch: std::env::consts::ARCH.to_string(),
-        })
-        .into_response()
+        )
     } else {
-        Json(provider_info()).into_response()
+        render_json(&state, &provider_info(&state))
     }
 }
 

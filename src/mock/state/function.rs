@@ -44,8 +44,10 @@ pub struct Function {
     next_replica: usize,
     /// Start times of recent invocations, for the autoscaler's rate.
     recent: VecDeque<Instant>,
-    /// The last invocation, deploy or scale: what the idler measures from.
+    /// The last invocation, deploy or manual scale: what the idler measures from.
     pub last_activity: Instant,
+    /// The last deploy or update, for a cold start.
+    pub deployed_at: Instant,
     /// Whether the current replica count was set by load rather than by hand.
     pub scaled_by_load: bool,
 }
@@ -113,6 +115,7 @@ impl Function {
             next_replica: 0,
             recent: VecDeque::new(),
             last_activity: now,
+            deployed_at: now,
             scaled_by_load: false,
         };
         function.set_replicas(replicas, ready_delay);
@@ -156,7 +159,6 @@ impl Function {
                 ready_at: now + ready_delay,
             });
         }
-        self.last_activity = now;
     }
 
     /// Takes the next ready replica (round robin) for an invocation, or `None` if none is ready.

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use super::function::{Function, ScalePolicy, LABEL_MIN};
 use super::{Inner, State};
 use crate::mock::reply::{is_dns_label, ApiError};
+use crate::mock::Fault;
 use crate::model::{FunctionDeployment, FunctionStatus};
 
 /// The label faas-netes adds to every function it deploys.
@@ -39,18 +40,25 @@ impl State {
         validate(&spec)?;
         let ready_delay = self.config().ready_delay;
         let mut inner = self.lock();
-        check_secrets(&inner, &ns, &spec)?;
+        check_secrets(self, &inner, &ns, &spec)?;
         let namespace = inner.namespace_mut(&ns)?;
         if namespace.functions.contains_key(&spec.service) {
-            return Err(ApiError::bad_request(format!(
-                "function {:?} already exists in namespace {ns:?}; use PUT to update it",
-                spec.service
-            )));
+            return Err(ApiError {
+                status: self.answers().duplicate_deploy,
+                message: format!(
+                    "function {:?} already exists in namespace {ns:?}; use PUT to update it",
+                    spec.service
+                ),
+            });
         }
         spec.namespace = ns;
         spec.labels
             .insert(LABEL_FUNCTION.to_string(), spec.service.clone());
-        let replicas = ScalePolicy::of(&spec).min;
+        let replicas = if self.has_fault(Fault::ScaleMinIgnored) {
+            1
+        } else {
+            ScalePolicy::of(&spec).min
+        };
         namespace.functions.insert(
             spec.service.clone(),
             Function::new(spec, replicas, ready_delay),
@@ -65,15 +73,19 @@ impl State {
         validate(&spec)?;
         let ready_delay = self.config().ready_delay;
         let mut inner = self.lock();
-        check_secrets(&inner, &ns, &spec)?;
+        check_secrets(self, &inner, &ns, &spec)?;
         let function = inner
             .namespace_mut(&ns)?
             .functions
             .get_mut(&spec.service)
             .ok_or_else(|| not_found(&spec.service, &ns))?;
+        if self.has_fault(Fault::UpdateIgnored) {
+            return Ok(());
+        }
         spec.namespace = ns;
         spec.labels
             .insert(LABEL_FUNCTION.to_string(), spec.service.clone());
+        function.deployed_at = Instant::now();
         let min_label = spec.labels.contains_key(LABEL_MIN);
         function.spec = spec;
         if min_label {
@@ -114,6 +126,14 @@ impl State {
     pub fn list(&self, ns: &str) -> Result<Vec<FunctionStatus>, ApiError> {
         let inner = self.lock();
         let now = Instant::now();
+        if self.has_fault(Fault::NamespacesLeakFunctions) {
+            inner.namespace(ns)?;
+            return Ok(inner
+                .namespaces
+                .iter()
+                .flat_map(|(ns, n)| n.functions.values().map(move |f| f.status(ns, now)))
+                .collect());
+        }
         Ok(inner
             .namespace(ns)?
             .functions
@@ -130,16 +150,28 @@ impl State {
                 super::function::MAX_REPLICAS
             )));
         }
+        if replicas == 0 && !self.answers().scale_to_zero {
+            return Err(ApiError::bad_request(
+                "replicas must be at least 1: this provider cannot scale to zero",
+            ));
+        }
         let ready_delay = self.config().ready_delay;
         let mut inner = self.lock();
         let function = inner
             .namespace_mut(ns)?
             .functions
             .get_mut(name)
-            .ok_or_else(|| not_found(name, ns))?;
+            .ok_or_else(|| ApiError {
+                status: self.answers().scale_unknown,
+                ..not_found(name, ns)
+            })?;
+        if self.has_fault(Fault::ScaleEndpointIgnored) {
+            return Ok(());
+        }
         if function.replicas() != replicas {
             function.set_replicas(replicas, ready_delay);
         }
+        function.last_activity = Instant::now();
         function.scaled_by_load = false;
         Ok(())
     }
@@ -162,7 +194,19 @@ impl State {
         if first_attempt {
             function.record_arrival(now, window);
         }
+        if now.duration_since(function.deployed_at) < self.config().cold_start {
+            return Err(ApiError {
+                status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                message: format!("no endpoints available for {name:?}: cold start"),
+            });
+        }
         if function.replicas() == 0 {
+            if self.has_fault(Fault::ScaleFromZero503) {
+                return Err(ApiError {
+                    status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    message: format!("no endpoints available for {name:?}"),
+                });
+            }
             let initial = function.policy().initial();
             function.set_replicas(initial, ready_delay);
             function.scaled_by_load = false;
@@ -206,7 +250,9 @@ impl State {
             return;
         };
         function.invocation_count += 1;
-        logs.write(ns, name, instance, "Forking fprocess.");
+        if !self.has_fault(Fault::LogsMissingLines) {
+            logs.write(ns, name, instance, "Forking fprocess.");
+        }
         logs.write(
             ns,
             name,
@@ -236,31 +282,36 @@ impl State {
     pub fn autoscale(&self, now: Instant) {
         let settings = self.config().autoscaler.clone();
         let ready_delay = self.config().ready_delay;
+        let scale_up = !self.has_fault(Fault::AutoscalerOff);
+        let scale_down = !self.has_fault(Fault::AutoscalerNeverScalesDown);
+        let to_zero = !self.has_fault(Fault::ScaleToZeroOff);
+        let moves_fixed = self.has_fault(Fault::AutoscalerMovesFixed);
         let mut inner = self.lock();
         for function in inner
             .namespaces
             .values_mut()
             .flat_map(|n| n.functions.values_mut())
         {
-            let policy = function.policy();
+            let mut policy = function.policy();
             if policy.min == policy.max {
-                continue;
+                if !moves_fixed {
+                    continue;
+                }
+                policy.max += policy.step();
             }
             let rate = function.rate(now, settings.window);
             let replicas = function.replicas();
             if rate > settings.threshold_rps && replicas > 0 {
-                if replicas < policy.max {
-                    let idle = function.last_activity;
+                if scale_up && replicas < policy.max {
                     function.set_replicas((replicas + policy.step()).min(policy.max), ready_delay);
-                    function.last_activity = idle;
+                    function.scaled_by_load = true;
                 }
-                function.scaled_by_load = true;
             } else if function.scaled_by_load {
-                let idle = function.last_activity;
-                function.set_replicas(policy.min.max(1), ready_delay);
-                function.last_activity = idle;
-                function.scaled_by_load = false;
-            } else if policy.to_zero && replicas > 0 {
+                if scale_down {
+                    function.set_replicas(policy.min.max(1), ready_delay);
+                    function.scaled_by_load = false;
+                }
+            } else if to_zero && policy.to_zero && replicas > 0 {
                 let idle_for = policy.zero_after.unwrap_or(settings.idle_to_zero);
                 if now.duration_since(function.last_activity) >= idle_for {
                     function.set_replicas(0, ready_delay);
@@ -288,8 +339,16 @@ fn validate(spec: &FunctionDeployment) -> Result<(), ApiError> {
 }
 
 /// Refuses a deployment that mounts a secret the namespace does not hold.
-fn check_secrets(inner: &Inner, ns: &str, spec: &FunctionDeployment) -> Result<(), ApiError> {
+fn check_secrets(
+    state: &State,
+    inner: &Inner,
+    ns: &str,
+    spec: &FunctionDeployment,
+) -> Result<(), ApiError> {
     let namespace = inner.namespace(ns)?;
+    if state.has_fault(Fault::DeployIgnoresMissingSecret) {
+        return Ok(());
+    }
     match spec
         .secrets
         .iter()

@@ -19,7 +19,7 @@ pub use functions::{Admission, Invocation};
 pub use logbook::{LogEntry, LogFilter};
 
 use super::reply::ApiError;
-use super::MockConfig;
+use super::{Answers, Fault, MockConfig};
 use crate::model::DEFAULT_NAMESPACE;
 use logbook::Logbook;
 
@@ -52,6 +52,8 @@ pub struct State {
     inner: Arc<Mutex<Inner>>,
     /// The settings the mock was started with.
     config: Arc<MockConfig>,
+    /// The answers of the configured flavour.
+    answers: Arc<Answers>,
     /// Turns true when the server shuts down, so open log streams end.
     shutdown: Arc<watch::Sender<bool>>,
 }
@@ -71,6 +73,7 @@ impl State {
         let (shutdown, _) = watch::channel(false);
         Self {
             inner: Arc::new(Mutex::new(inner)),
+            answers: Arc::new(config.flavour.answers()),
             config: Arc::new(config),
             shutdown: Arc::new(shutdown),
         }
@@ -79,6 +82,16 @@ impl State {
     /// The settings the mock runs with.
     pub fn config(&self) -> &MockConfig {
         &self.config
+    }
+
+    /// The answers of the configured flavour.
+    pub fn answers(&self) -> &Answers {
+        &self.answers
+    }
+
+    /// Whether a deliberate fault is switched on.
+    pub fn has_fault(&self, fault: Fault) -> bool {
+        self.config.faults.contains(&fault)
     }
 
     /// Marks the server as shutting down.
