@@ -62,7 +62,18 @@ pub struct Mock {
 }
 
 /// Starts a mock with `config`; the client sends the configured credentials, if any.
-pub async fn start(config: MockConfig) -> Mock {
+///
+/// `MOCK_TEST_FAULTS=name,name` adds faults of the mock's catalogue to every mock, to check
+/// that these tests catch them (at least one test must fail per fault).
+pub async fn start(mut config: MockConfig) -> Mock {
+    if let Ok(names) = std::env::var("MOCK_TEST_FAULTS") {
+        for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let fault: faas_certifier::mock::Fault = name
+                .parse()
+                .unwrap_or_else(|e| panic!("MOCK_TEST_FAULTS: {name:?}: {e}"));
+            config.faults.insert(fault);
+        }
+    }
     let auth = config.basic_auth.clone();
     let running = spawn(config)
         .await
