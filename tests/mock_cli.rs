@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use faas_certifier::model::GatewayInfo;
@@ -12,6 +12,8 @@ use faas_certifier::model::GatewayInfo;
 struct MockProcess {
     child: Child,
     url: String,
+    /// Every line it wrote to stdout or stderr so far.
+    output: Arc<Mutex<Vec<String>>>,
 }
 
 impl MockProcess {
@@ -63,8 +65,29 @@ impl MockProcess {
             }
         };
         // Keep draining output so the child never blocks on a full pipe.
-        std::thread::spawn(move || while rx.recv().is_ok() {});
-        Self { child, url }
+        let output = Arc::new(Mutex::new(seen));
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            while let Ok(line) = rx.recv() {
+                sink.lock().expect("output lock").push(line);
+            }
+        });
+        Self { child, url, output }
+    }
+
+    /// Waits up to 5 s for an output line containing every one of `words`.
+    fn wait_for_line(&self, words: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let lines = self.output.lock().expect("output lock").clone();
+            if let Some(line) = lines.iter().find(|l| words.iter().all(|w| l.contains(w))) {
+                return line.clone();
+            }
+            if Instant::now() > deadline {
+                panic!("no output line with {words:?} within 5s; output: {lines:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Sends `signal` (`TERM` or `INT`) and insists the process exits successfully within 5 s.
@@ -209,6 +232,9 @@ async fn mock_command_serves_with_the_documented_flags_and_stops_on_sigterm() {
     );
     assert_eq!(invoked.text().await.expect("body"), "hi");
 
+    // One log line per request.
+    process.wait_for_line(&["GET", "/healthz", "200"]);
+    process.wait_for_line(&["POST", "/function/cat", "200"]);
     process.terminate("TERM");
 }
 
@@ -264,4 +290,155 @@ async fn mock_command_reads_basic_auth_from_a_directory() {
     );
 
     process.terminate("INT");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mock_command_tuning_flags_reach_the_mock() {
+    let process = MockProcess::start(&[
+        "--autoscale-window",
+        "500ms",
+        "--autoscale-interval",
+        "50ms",
+        "--autoscale-threshold",
+        "5",
+        "--scale-to-zero-after",
+        "300ms",
+        "--max-body-bytes",
+        "2048",
+        "--log-lines",
+        "4",
+        "--log-follow-timeout",
+        "300ms",
+    ]);
+    let http = client();
+    let url = process.url.clone();
+    let deploy = http
+        .post(format!("{url}/system/functions"))
+        .json(&serde_json::json!({
+            "service": "tuned",
+            "image": "i",
+            "envProcess": "cat",
+            "labels": {"com.openfaas.scale.max": "2", "com.openfaas.scale.zero": "true"}
+        }))
+        .send()
+        .await
+        .expect("deploy");
+    assert_eq!(deploy.status().as_u16(), 202);
+
+    let too_big = http
+        .post(format!("{url}/function/tuned"))
+        .body(vec![b'x'; 4096])
+        .send()
+        .await
+        .expect("invoke");
+    assert_eq!(too_big.status().as_u16(), 413, "--max-body-bytes 2048");
+
+    let replicas = |http: reqwest::Client, url: String| async move {
+        let s: faas_certifier::model::FunctionStatus = http
+            .get(format!("{url}/system/function/tuned"))
+            .send()
+            .await
+            .expect("status")
+            .json()
+            .await
+            .expect("status json");
+        s.replicas
+    };
+    // Load at ~50/s reaches max 2 within a few 50ms intervals.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        for _ in 0..5 {
+            let r = http
+                .post(format!("{url}/function/tuned"))
+                .body("x")
+                .send()
+                .await
+                .expect("load");
+            assert_eq!(r.status().as_u16(), 200);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if replicas(http.clone(), url.clone()).await == 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "--autoscale-* flags: never reached 2 replicas under load"
+        );
+    }
+    // Then idle: back down and to zero after --scale-to-zero-after.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while replicas(http.clone(), url.clone()).await != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "--scale-to-zero-after 300ms: never reached 0 replicas"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let logs = http
+        .get(format!("{url}/system/logs?name=tuned"))
+        .send()
+        .await
+        .expect("logs")
+        .text()
+        .await
+        .expect("logs body");
+    assert_eq!(
+        logs.lines().filter(|l| !l.trim().is_empty()).count(),
+        4,
+        "--log-lines 4: {logs}"
+    );
+    let follow = http
+        .get(format!("{url}/system/logs?name=tuned&follow=true"))
+        .send()
+        .await
+        .expect("follow");
+    let ended = tokio::time::timeout(Duration::from_secs(5), follow.text()).await;
+    assert!(
+        ended.is_ok(),
+        "--log-follow-timeout 300ms: the stream should end"
+    );
+    process.terminate("TERM");
+}
+
+#[test]
+fn mock_command_refuses_bad_options_with_a_usage_error() {
+    for args in [
+        vec!["mock", "--port", "0", "--basic-auth", "no-colon"],
+        vec!["mock", "--port", "0", "--ready-delay", "soon"],
+        vec![
+            "mock",
+            "--port",
+            "0",
+            "--basic-auth-dir",
+            "/nonexistent/faas-certifier-test",
+        ],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_faas-certifier"))
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("faas-certifier starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{args:?}: should refuse to start, but is still running after 10s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+            .expect("read stderr");
+        assert_eq!(
+            status.code(),
+            Some(faas_certifier::exit::USAGE),
+            "{args:?}: want the usage exit status, got {status}; stderr: {stderr}"
+        );
+        assert!(!stderr.trim().is_empty(), "{args:?}: say why on stderr");
+    }
 }

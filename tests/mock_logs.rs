@@ -507,3 +507,31 @@ async fn follow_with_tail_sends_the_last_lines_then_new_ones() {
     drop(stream);
     mock.stop().await;
 }
+
+#[tokio::test]
+async fn a_redeployed_function_starts_with_no_lines_and_no_count() {
+    let mock = start(config()).await;
+    mock.deploy_fn("again", "cat").await;
+    mock.invoke("again", "first life").await.expect(200);
+    assert_eq!(logs(&mock, "name=again").await.len(), 2);
+    mock.json(
+        reqwest::Method::DELETE,
+        "/system/functions",
+        &serde_json::json!({"functionName": "again"}),
+    )
+    .await
+    .expect(202);
+    mock.deploy_fn("again", "cat").await;
+    assert_eq!(
+        mock.status("again", DEFAULT_NS).await.invocation_count,
+        0,
+        "a new deployment starts counting from 0"
+    );
+    let lines = logs(&mock, "name=again").await;
+    assert!(
+        lines.is_empty(),
+        "a new deployment has a new history, got {:?}",
+        texts(&lines)
+    );
+    mock.stop().await;
+}

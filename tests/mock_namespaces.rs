@@ -128,6 +128,37 @@ async fn a_namespace_is_created_read_updated_used_and_deleted() {
     )
     .await
     .expect_error(400);
+    mock.invoke("f.team-c", "hi").await.expect(404);
+
+    // Re-created, it starts empty: nothing of the deleted namespace comes back.
+    mock.json(
+        Method::POST,
+        "/system/namespace/team-c",
+        &json!({"name": "team-c"}),
+    )
+    .await
+    .expect(201);
+    let functions: serde_json::Value = mock
+        .get("/system/functions?namespace=team-c")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        functions,
+        json!([]),
+        "functions of a deleted namespace came back"
+    );
+    let secrets: serde_json::Value = mock
+        .get("/system/secrets?namespace=team-c")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        secrets,
+        json!([]),
+        "secrets of a deleted namespace came back"
+    );
+    mock.invoke("f.team-c", "hi").await.expect(404);
     mock.stop().await;
 }
 
