@@ -7,4 +7,5 @@ pub mod cli;
 pub mod exit;
 pub mod mock;
 pub mod model;
+pub mod report;
 pub mod version;
