@@ -638,3 +638,38 @@ async fn a_cold_start_slower_than_the_idle_time_still_answers() {
     );
     mock.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absurd_scaling_labels_do_not_stop_the_autoscaler() {
+    // Issue 2: nothing a client sends can panic the server - labels included.
+    let mock = start(fast()).await;
+    mock.deploy_labelled(
+        "a-absurd",
+        json!({
+            "com.openfaas.scale.min": "1",
+            "com.openfaas.scale.max": "18446744073709551615",
+            "com.openfaas.scale.factor": "100"
+        }),
+    )
+    .await;
+    mock.deploy_labelled(
+        "b-control",
+        json!({"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "4", "com.openfaas.scale.factor": "25"}),
+    )
+    .await;
+    let absurd_load = load(&mock, "a-absurd", Duration::from_millis(15));
+    let control_load = load(&mock, "b-control", Duration::from_millis(15));
+    mock.wait_status(
+        "b-control",
+        DEFAULT_NS,
+        "b-control reaches max 4 in steps of 1 beside a function with max = u64::MAX",
+        |s| s.replicas == 4,
+    )
+    .await;
+    stop_load(absurd_load).await;
+    stop_load(control_load).await;
+    let absurd = mock.status("a-absurd", DEFAULT_NS).await;
+    assert!(absurd.replicas >= 1, "{absurd:?}");
+    mock.get("/healthz").await.expect(200);
+    mock.stop().await;
+}
