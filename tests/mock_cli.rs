@@ -147,7 +147,7 @@ async fn mock_command_serves_with_the_documented_flags_and_stops_on_sigterm() {
         "admin:pa:ss",
         "--as-gateway",
         "--ready-delay",
-        "300ms",
+        "1500ms",
     ]);
     let http = client();
     let url = &process.url;
@@ -217,7 +217,7 @@ async fn mock_command_serves_with_the_documented_flags_and_stops_on_sigterm() {
         .expect("status json");
     assert_eq!(
         status.available_replicas, 0,
-        "--ready-delay 300ms: not yet available: {status:?}"
+        "--ready-delay 1500ms: not yet available: {status:?}"
     );
     let invoked = http
         .post(format!("{url}/function/cat"))

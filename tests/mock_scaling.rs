@@ -148,7 +148,7 @@ async fn scale_errors_are_refused() {
 
 #[tokio::test]
 async fn invoking_at_zero_replicas_scales_from_zero_and_answers_200() {
-    let delay = Duration::from_millis(300);
+    let delay = Duration::from_millis(800);
     let mock = start(MockConfig {
         ready_delay: delay,
         ..config()
@@ -258,9 +258,21 @@ fn fast() -> MockConfig {
     }
 }
 
+/// Like [`fast`], but with evaluations far enough apart (250 ms) that polling sees every
+/// step even on a busy machine.
+fn stepwise() -> MockConfig {
+    MockConfig {
+        autoscaler: faas_certifier::mock::AutoscalerConfig {
+            interval: Duration::from_millis(250),
+            ..fast_autoscaler()
+        },
+        ..config()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_autoscaler_steps_up_to_max_under_load_and_back_to_min() {
-    let mock = start(fast()).await;
+    let mock = start(stepwise()).await;
     // max 10, factor 50: each step adds ceil(10 * 50 / 100) = 5 replicas.
     mock.deploy_labelled(
         "busy",
@@ -303,7 +315,7 @@ async fn the_autoscaler_steps_up_to_max_under_load_and_back_to_min() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_autoscaler_uses_default_max_five_and_factor_ten() {
-    let mock = start(fast()).await;
+    let mock = start(stepwise()).await;
     mock.deploy_fn("defaults", "cat").await;
     let load = load(&mock, "defaults", Duration::from_millis(20));
     let mut seen = vec![1u64];
@@ -544,7 +556,7 @@ async fn bad_scale_bodies_are_400() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_steps_up_from_a_manual_scale_and_returns_to_min() {
-    let mock = start(fast()).await;
+    let mock = start(stepwise()).await;
     mock.deploy_labelled(
         "manual",
         json!({"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "10", "com.openfaas.scale.factor": "10"}),
