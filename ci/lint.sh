@@ -238,7 +238,7 @@ fi
 # actionlint looks in .github/workflows unless given files; shellcheck runs on every run: block.
 if [[ "${#workflows[@]}" -gt 0 ]]; then
   check "actionlint (with shellcheck) ${workflows[*]}" \
-    actionlint -shellcheck "$(command -v shellcheck)" "${workflows[@]}"
+    actionlint -no-color -shellcheck "$(command -v shellcheck)" "${workflows[@]}"
 fi
 shopt -s nullglob
 action_scripts=("$scratch"/action-*.sh)
@@ -253,7 +253,7 @@ if [[ "${#gitlab_scripts[@]}" -gt 0 ]]; then
     shellcheck --shell=bash "${gitlab_scripts[@]}"
 fi
 check "shellcheck ci/lint.sh" shellcheck ci/lint.sh
-check "hadolint ci/Dockerfile" hadolint --failure-threshold style ci/Dockerfile
+check "hadolint ci/Dockerfile" hadolint --no-color --failure-threshold style ci/Dockerfile
 
 if [[ "${#failed[@]}" -gt 0 ]]; then
   echo "lint: FAILED: ${failed[*]}"
