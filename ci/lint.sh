@@ -64,7 +64,7 @@ for tool in actionlint shellcheck hadolint; do
   fi
 done
 echo "lint: actionlint $(actionlint -version | head -n 1) from $(sed -n 2p "$stamp")"
-echo "lint: $(shellcheck --version | sed -n 2p | tr -d '\n'), $(hadolint --version)"
+echo "lint: shellcheck $(shellcheck --version | sed -n "s/^version: //p"), $(hadolint --version)"
 
 failed=()
 check() {
