@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
+use axum::body::{to_bytes, Body};
 use axum::extract::{Path, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -24,7 +24,7 @@ pub async fn root(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     invoke(state, name, String::new(), method, uri, headers, body).await
 }
@@ -36,7 +36,7 @@ pub async fn sub_path(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     invoke(state, name, format!("/{path}"), method, uri, headers, body).await
 }
@@ -48,7 +48,7 @@ pub async fn slash(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     invoke(state, name, "/".to_string(), method, uri, headers, body).await
 }
@@ -69,7 +69,7 @@ async fn invoke(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let started = Instant::now();
     let start_nanos = SystemTime::now()
@@ -86,20 +86,31 @@ async fn invoke(
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
     });
     let (name, ns) = split_name(&full_name);
-    let mut response = match run(
-        &state,
-        name,
-        ns,
-        &path,
-        &method,
-        &uri,
-        &headers,
-        &body,
-        call_id.as_deref(),
-        start_nanos,
-    )
-    .await
-    {
+    // Read here rather than by an extractor, so a refusal carries the headers below too.
+    let limit = state.config().max_body_bytes;
+    let result = match to_bytes(body, limit).await {
+        Ok(body) => {
+            let call_id = call_id.as_deref();
+            run(
+                &state,
+                name,
+                ns,
+                &path,
+                &method,
+                &uri,
+                &headers,
+                &body,
+                call_id,
+                start_nanos,
+            )
+            .await
+        }
+        Err(_) => Err(ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            message: format!("request body is larger than {limit} bytes"),
+        }),
+    };
+    let mut response = match result {
         Ok(r) => r,
         // A gateway answers 404 for an unknown function; a bare provider as its flavour does.
         Err(e) if e.status == StatusCode::NOT_FOUND && !gateway => ApiError {
@@ -131,7 +142,7 @@ async fn run(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
-    body: &Bytes,
+    body: &[u8],
     call_id: Option<&str>,
     start_nanos: u128,
 ) -> Result<Response, ApiError> {

@@ -70,8 +70,9 @@ impl ScalePolicy {
                 .get(key)
                 .and_then(|v| v.trim().parse::<u64>().ok())
         };
-        let min = number(LABEL_MIN).unwrap_or(1);
-        let max = number(LABEL_MAX).unwrap_or(5).max(min);
+        // Labels are client input: clamp them so no arithmetic on them can overflow.
+        let min = number(LABEL_MIN).unwrap_or(1).min(MAX_REPLICAS);
+        let max = number(LABEL_MAX).unwrap_or(5).clamp(min, MAX_REPLICAS);
         let factor = number(LABEL_FACTOR)
             .filter(|f| (1..=100).contains(f))
             .unwrap_or(10);
@@ -147,6 +148,11 @@ impl Function {
     pub fn set_replicas(&mut self, count: u64, ready_delay: Duration) {
         let count = count.min(MAX_REPLICAS) as usize;
         let now = Instant::now();
+        if count > self.replicas.len() {
+            // Starting replicas is activity: the idler counts from when they are ready, so a
+            // call waiting for a cold start is not sent back to zero.
+            self.last_activity = self.last_activity.max(now + ready_delay);
+        }
         self.replicas.truncate(count);
         while self.replicas.len() < count {
             let name = format!(

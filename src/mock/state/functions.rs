@@ -193,6 +193,8 @@ impl State {
             .ok_or_else(|| not_found(name, ns))?;
         if first_attempt {
             function.record_arrival(now, window);
+        } else {
+            function.last_activity = function.last_activity.max(now);
         }
         if now.duration_since(function.deployed_at) < self.config().cold_start {
             return Err(ApiError {
@@ -303,7 +305,10 @@ impl State {
             let replicas = function.replicas();
             if rate > settings.threshold_rps && replicas > 0 {
                 if scale_up && replicas < policy.max {
-                    function.set_replicas((replicas + policy.step()).min(policy.max), ready_delay);
+                    function.set_replicas(
+                        replicas.saturating_add(policy.step()).min(policy.max),
+                        ready_delay,
+                    );
                     function.scaled_by_load = true;
                 }
             } else if function.scaled_by_load {
