@@ -7,4 +7,6 @@ pub mod cli;
 pub mod exit;
 pub mod mock;
 pub mod model;
+pub mod runner;
+pub mod spec;
 pub mod version;

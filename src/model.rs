@@ -31,10 +31,18 @@ fn is_false(b: &bool) -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resources {
     /// Memory quantity in Kubernetes notation.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub memory: String,
     /// CPU quantity in Kubernetes notation.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub cpu: String,
 }
 
@@ -49,25 +57,53 @@ pub struct FunctionDeployment {
     #[serde(default, deserialize_with = "null_as_default")]
     pub image: String,
     /// The namespace; empty means the provider's default.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub namespace: String,
     /// The process the watchdog forks (`fprocess`).
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub env_process: String,
     /// Environment variables of the function.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub env_vars: BTreeMap<String, String>,
     /// Placement constraints.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub constraints: Vec<String>,
     /// Names of secrets mounted under `/var/openfaas/secrets/`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub secrets: Vec<String>,
     /// Labels; scaling is configured through `com.openfaas.scale.*`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub labels: BTreeMap<String, String>,
     /// Annotations.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub annotations: BTreeMap<String, String>,
     /// Resource limits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,7 +112,11 @@ pub struct FunctionDeployment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<Resources>,
     /// Whether the root filesystem is read-only.
-    #[serde(default, skip_serializing_if = "is_false", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_false",
+        deserialize_with = "null_as_default"
+    )]
     pub read_only_root_filesystem: bool,
 }
 
@@ -103,25 +143,53 @@ pub struct FunctionStatus {
     #[serde(default, deserialize_with = "null_as_default")]
     pub image: String,
     /// The namespace it lives in.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub namespace: String,
     /// The process the watchdog forks.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub env_process: String,
     /// Environment variables.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub env_vars: BTreeMap<String, String>,
     /// Placement constraints.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub constraints: Vec<String>,
     /// Mounted secrets.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub secrets: Vec<String>,
     /// Labels, including provider-added ones such as `faas_function`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub labels: BTreeMap<String, String>,
     /// Annotations.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub annotations: BTreeMap<String, String>,
     /// Resource limits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,16 +198,32 @@ pub struct FunctionStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<Resources>,
     /// Whether the root filesystem is read-only.
-    #[serde(default, skip_serializing_if = "is_false", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_false",
+        deserialize_with = "null_as_default"
+    )]
     pub read_only_root_filesystem: bool,
     /// Invocations served so far.
-    #[serde(default, skip_serializing_if = "is_zero", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "null_as_default"
+    )]
     pub invocation_count: u64,
     /// Desired replicas; absent means 0.
-    #[serde(default, skip_serializing_if = "is_zero", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "null_as_default"
+    )]
     pub replicas: u64,
     /// Replicas ready to serve; absent means 0.
-    #[serde(default, skip_serializing_if = "is_zero", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "null_as_default"
+    )]
     pub available_replicas: u64,
     /// When the function was first deployed (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,7 +244,11 @@ pub struct ScaleRequest {
     #[serde(default, deserialize_with = "null_as_default")]
     pub replicas: u64,
     /// The function's namespace.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub namespace: String,
 }
 
@@ -172,7 +260,11 @@ pub struct DeleteFunctionRequest {
     #[serde(default, deserialize_with = "null_as_default")]
     pub function_name: String,
     /// Its namespace (faasd reads it here, faas-netes from the query).
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub namespace: String,
 }
 
@@ -184,17 +276,21 @@ pub struct Secret {
     #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// Its namespace.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_as_default")]
-    pub namespace: String,
-    /// A text value.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_as_default")]
-    pub value: String,
-    /// A binary value, base64 in JSON.
     #[serde(
         default,
-        skip_serializing_if = "Vec::is_empty",
-        with = "base64_bytes"
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
     )]
+    pub namespace: String,
+    /// A text value.
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub value: String,
+    /// A binary value, base64 in JSON.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "base64_bytes")]
     pub raw_value: Vec<u8>,
 }
 
@@ -252,7 +348,11 @@ pub struct GatewayInfo {
     #[serde(default)]
     pub version: VersionInfo,
     /// The CPU architecture.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub arch: String,
 }
 
@@ -283,10 +383,18 @@ pub struct NamespaceRequest {
     #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// Labels.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub labels: BTreeMap<String, String>,
     /// Annotations.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub annotations: BTreeMap<String, String>,
 }
 
@@ -305,7 +413,10 @@ mod tests {
 
     #[test]
     fn zero_replicas_are_omitted_and_absent_reads_as_zero() {
-        let s = FunctionStatus { name: "f".into(), ..Default::default() };
+        let s = FunctionStatus {
+            name: "f".into(),
+            ..Default::default()
+        };
         let text = serde_json::to_string(&s).unwrap();
         assert!(!text.contains("replicas"), "{text}");
         let back: FunctionStatus = serde_json::from_str(r#"{"name":"f","image":"i"}"#).unwrap();
@@ -314,7 +425,11 @@ mod tests {
 
     #[test]
     fn raw_value_is_base64() {
-        let s = Secret { name: "s".into(), raw_value: vec![0, 255, 10], ..Default::default() };
+        let s = Secret {
+            name: "s".into(),
+            raw_value: vec![0, 255, 10],
+            ..Default::default()
+        };
         let text = serde_json::to_string(&s).unwrap();
         assert!(text.contains(r#""rawValue":"AP8K""#), "{text}");
         let back: Secret = serde_json::from_str(&text).unwrap();

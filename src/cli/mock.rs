@@ -4,4 +4,6 @@
 #[derive(Debug, clap::Args)]
 pub struct MockArgs {}
 
-pub fn main(_args: MockArgs) -> i32 { 0 }
+pub fn main(_args: MockArgs) -> i32 {
+    0
+}

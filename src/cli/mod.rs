@@ -31,5 +31,7 @@ pub fn main(cli: Cli) -> i32 {
 
 /// Builds the tokio runtime every subcommand runs on.
 pub(crate) fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
 }

@@ -6,5 +6,7 @@ use super::state::State;
 
 /// Builds the router over the shared state.
 pub fn router(state: State) -> Router {
-    Router::new().route("/healthz", axum::routing::get(|| async { "" })).with_state(state)
+    Router::new()
+        .route("/healthz", axum::routing::get(|| async { "" }))
+        .with_state(state)
 }

@@ -1,3 +1,5 @@
 //! TODO
 use super::state::State;
-pub fn start(_s: State) -> tokio::task::JoinHandle<()> { tokio::spawn(async {}) }
+pub fn start(_s: State) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async {})
+}

@@ -16,7 +16,10 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("user", &self.user).field("password", &"<redacted>").finish()
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password", &"<redacted>")
+            .finish()
     }
 }
 
@@ -24,10 +27,13 @@ impl Credentials {
     /// Parses `USER:PASS` (the password may contain colons).
     pub fn parse(text: &str) -> Result<Self, MockError> {
         match text.split_once(':') {
-            Some((user, password)) if !user.is_empty() && !password.is_empty() => {
-                Ok(Self { user: user.to_string(), password: password.to_string() })
-            }
-            _ => Err(MockError::Config("--basic-auth wants USER:PASS, both non-empty".into())),
+            Some((user, password)) if !user.is_empty() && !password.is_empty() => Ok(Self {
+                user: user.to_string(),
+                password: password.to_string(),
+            }),
+            _ => Err(MockError::Config(
+                "--basic-auth wants USER:PASS, both non-empty".into(),
+            )),
         }
     }
 

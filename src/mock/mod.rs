@@ -84,12 +84,19 @@ pub async fn spawn_on(addr: SocketAddr, config: MockConfig) -> Result<RunningMoc
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| MockError::Bind(addr.to_string(), e))?;
-    let addr = listener.local_addr().map_err(|e| MockError::Bind(addr.to_string(), e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| MockError::Bind(addr.to_string(), e))?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, config, async move {
         let _ = stopped.await;
     }));
-    Ok(RunningMock { addr, url: format!("http://{addr}"), stop: Some(stop), task: Some(task) })
+    Ok(RunningMock {
+        addr,
+        url: format!("http://{addr}"),
+        stop: Some(stop),
+        task: Some(task),
+    })
 }
 
 /// Serves the mock on `127.0.0.1:0` in a background task.

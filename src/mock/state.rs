@@ -13,7 +13,10 @@ pub struct State {
 
 impl State {
     pub fn new(config: MockConfig) -> Self {
-        Self { inner: Arc::new(Mutex::new(())), config: Arc::new(config) }
+        Self {
+            inner: Arc::new(Mutex::new(())),
+            config: Arc::new(config),
+        }
     }
     pub fn shut_down(&self) {
         let _ = (&self.inner, &self.config);
