@@ -1,9 +1,199 @@
-//! `faas-certifier mock`: serve the bundled provider.
+//! `faas-certifier mock`: serve the bundled provider until SIGINT or SIGTERM.
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::exit;
+use crate::mock::{AutoscalerConfig, Credentials, Fault, Flavour, MockConfig, MockError};
 
 /// Options of `faas-certifier mock`.
 #[derive(Debug, clap::Args)]
-pub struct MockArgs {}
+pub struct MockArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Port to listen on; 0 picks a free one (the URL is printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// A namespace besides openfaas-fn (repeatable).
+    #[arg(long = "namespace", value_name = "NS")]
+    pub namespaces: Vec<String>,
+    /// Protect /system/* with basic auth, as USER:PASS.
+    #[arg(long, value_name = "USER:PASS", conflicts_with = "basic_auth_dir")]
+    pub basic_auth: Option<String>,
+    /// Read basic-auth-user and basic-auth-password from DIR, as OpenFaaS mounts them.
+    #[arg(long, value_name = "DIR")]
+    pub basic_auth_dir: Option<PathBuf>,
+    /// Answer like a gateway in front of a provider (gateway /system/info, X-Call-Id, X-Start-Time).
+    #[arg(long)]
+    pub as_gateway: bool,
+    /// How long a new replica takes to become available (e.g. 2s, 500ms).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "0s")]
+    pub ready_delay: Duration,
+    /// Autoscaler: how far back the invocation rate is measured.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "10s")]
+    pub autoscale_window: Duration,
+    /// Autoscaler: how often the rate is evaluated (one scaling step per evaluation).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "5s")]
+    pub autoscale_interval: Duration,
+    /// Autoscaler: invocations per second above which a function scales up.
+    #[arg(long, default_value_t = 5.0)]
+    pub autoscale_threshold: f64,
+    /// Idle time before a function labelled com.openfaas.scale.zero=true goes to 0 replicas.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "15m")]
+    pub scale_to_zero_after: Duration,
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Log lines kept per function.
+    #[arg(long, default_value_t = 1000)]
+    pub log_lines: usize,
+    /// How long a follow=true log stream stays open at most.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "60s")]
+    pub log_follow_timeout: Duration,
+    /// Answer as this real provider does where providers legally differ:
+    /// mock, faas-netes, faasd or quirky.
+    #[arg(long, default_value = "mock")]
+    pub flavour: Flavour,
+    /// For how long after a deploy or update invocations answer 503 (a legal cold start).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "0s")]
+    pub cold_start: Duration,
+    /// Break one point of the contract on purpose (repeatable; see --list-faults).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<Fault>,
+    /// Print the fault catalogue and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+}
 
-pub fn main(_args: MockArgs) -> i32 {
-    0
+impl MockArgs {
+    /// Resolves the options into the mock's configuration.
+    pub fn config(&self) -> Result<MockConfig, MockError> {
+        let basic_auth = match (&self.basic_auth, &self.basic_auth_dir) {
+            (Some(pair), _) => Some(Credentials::parse(pair)?),
+            (None, Some(dir)) => Some(Credentials::from_dir(dir)?),
+            (None, None) => None,
+        };
+        if !(self.autoscale_threshold.is_finite() && self.autoscale_threshold >= 0.0) {
+            return Err(MockError::Config(
+                "--autoscale-threshold must be a non-negative number".into(),
+            ));
+        }
+        if let Some(bad) = self
+            .namespaces
+            .iter()
+            .find(|ns| !crate::mock::is_dns_label(ns))
+        {
+            return Err(MockError::Config(format!(
+                "--namespace {bad:?} is not a DNS-1123 label"
+            )));
+        }
+        Ok(MockConfig {
+            namespaces: self.namespaces.clone(),
+            basic_auth,
+            as_gateway: self.as_gateway,
+            ready_delay: self.ready_delay,
+            autoscaler: AutoscalerConfig {
+                window: self.autoscale_window,
+                interval: self.autoscale_interval,
+                threshold_rps: self.autoscale_threshold,
+                idle_to_zero: self.scale_to_zero_after,
+            },
+            max_body_bytes: self.max_body_bytes,
+            log_lines_per_function: self.log_lines,
+            log_follow_timeout: self.log_follow_timeout,
+            flavour: self.flavour,
+            cold_start: self.cold_start,
+            faults: self.faults.iter().copied().collect(),
+        })
+    }
+}
+
+/// Runs `faas-certifier mock`.
+pub fn main(args: MockArgs) -> i32 {
+    if args.list_faults {
+        print!("{}", crate::mock::faults::render_catalogue());
+        return exit::SUCCESS;
+    }
+    let config = match args.config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+    let runtime = match super::runtime() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return exit::FAILED;
+        }
+    };
+    let addr = SocketAddr::new(args.bind, args.port);
+    match runtime.block_on(serve(addr, config)) {
+        Ok(()) => exit::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::FAILED
+        }
+    }
+}
+
+async fn serve(addr: SocketAddr, config: MockConfig) -> Result<(), MockError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| MockError::Bind(addr.to_string(), e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| MockError::Bind(addr.to_string(), e))?;
+    let mut out = std::io::stdout();
+    let auth = if config.basic_auth.is_some() {
+        " (basic auth on /system/*)"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "faas-certifier mock listening on http://{local}{auth}");
+    if config.flavour != Flavour::Mock {
+        let _ = writeln!(out, "flavour: {}", config.flavour);
+    }
+    for fault in &config.faults {
+        let _ = writeln!(out, "fault: {fault} ({})", fault.info().description);
+    }
+    let _ = out.flush();
+    crate::mock::serve(listener, config, shutdown_signal()).await?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }

@@ -1,9 +1,10 @@
 //! The mock's settings, resolved once before it starts.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use super::MockError;
+use super::{Fault, Flavour, MockError};
 
 /// Basic-auth credentials protecting `/system/*`.
 #[derive(Clone, PartialEq, Eq)]
@@ -101,6 +102,12 @@ pub struct MockConfig {
     pub log_lines_per_function: usize,
     /// How long a `follow=true` log stream stays open at most.
     pub log_follow_timeout: Duration,
+    /// Which real provider's legal answers to give.
+    pub flavour: Flavour,
+    /// For how long after a deploy or update invocations answer 503 (a legal cold start).
+    pub cold_start: Duration,
+    /// Deliberate breaks of the contract.
+    pub faults: BTreeSet<Fault>,
 }
 
 impl Default for MockConfig {
@@ -114,6 +121,9 @@ impl Default for MockConfig {
             max_body_bytes: 8 * 1024 * 1024,
             log_lines_per_function: 1000,
             log_follow_timeout: Duration::from_secs(60),
+            flavour: Flavour::Mock,
+            cold_start: Duration::ZERO,
+            faults: BTreeSet::new(),
         }
     }
 }

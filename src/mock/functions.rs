@@ -1,1 +1,112 @@
-//! TODO
+//! Handlers of `/system/functions`, `/system/function/{name}` and `/system/scale-function/{name}`.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as AxumState};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::flavour::DeleteNamespaceFrom;
+use super::reply::{parse_json, render_json, ApiError};
+use super::state::{pick_namespace, State};
+use crate::model::{DeleteFunctionRequest, FunctionDeployment, ScaleRequest};
+
+/// The `?namespace=` query parameter most routes take.
+#[derive(Debug, Default, Deserialize)]
+pub struct NamespaceQuery {
+    #[serde(default)]
+    pub namespace: String,
+}
+
+/// `GET /system/functions`: every function of a namespace, `[]` when there is none.
+pub async fn list(AxumState(state): AxumState<State>, Query(q): Query<NamespaceQuery>) -> Response {
+    let ns = pick_namespace([q.namespace.as_str()]);
+    match state.list(&ns) {
+        Ok(functions) => render_json(&state, &functions),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /system/functions`: deploy.
+pub async fn deploy(
+    AxumState(state): AxumState<State>,
+    Query(q): Query<NamespaceQuery>,
+    body: Bytes,
+) -> Response {
+    accepted(
+        &state,
+        parse_json::<FunctionDeployment>(&body, "deployment")
+            .and_then(|spec| state.deploy(&q.namespace, spec)),
+    )
+}
+
+/// `PUT /system/functions`: update.
+pub async fn update(
+    AxumState(state): AxumState<State>,
+    Query(q): Query<NamespaceQuery>,
+    body: Bytes,
+) -> Response {
+    accepted(
+        &state,
+        parse_json::<FunctionDeployment>(&body, "deployment")
+            .and_then(|spec| state.update(&q.namespace, spec)),
+    )
+}
+
+/// `DELETE /system/functions`: the namespace comes from the body or the query.
+pub async fn delete(
+    AxumState(state): AxumState<State>,
+    Query(q): Query<NamespaceQuery>,
+    body: Bytes,
+) -> Response {
+    accepted(
+        &state,
+        parse_json::<DeleteFunctionRequest>(&body, "delete request").and_then(|req| {
+            let ns = match state.answers().delete_namespace_from {
+                DeleteNamespaceFrom::Either => {
+                    pick_namespace([req.namespace.as_str(), q.namespace.as_str()])
+                }
+                DeleteNamespaceFrom::Query => pick_namespace([q.namespace.as_str()]),
+                DeleteNamespaceFrom::Body => pick_namespace([req.namespace.as_str()]),
+            };
+            state.delete(&ns, &req.function_name)
+        }),
+    )
+}
+
+/// `GET /system/function/{name}`: one function's status, 404 when unknown.
+pub async fn status(
+    AxumState(state): AxumState<State>,
+    Path(name): Path<String>,
+    Query(q): Query<NamespaceQuery>,
+) -> Response {
+    let ns = pick_namespace([q.namespace.as_str()]);
+    match state.status(&ns, &name) {
+        Ok(status) => render_json(&state, &status),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /system/scale-function/{name}`: set the desired replicas.
+pub async fn scale(
+    AxumState(state): AxumState<State>,
+    Path(name): Path<String>,
+    Query(q): Query<NamespaceQuery>,
+    body: Bytes,
+) -> Response {
+    accepted(
+        &state,
+        parse_json::<ScaleRequest>(&body, "scale request").and_then(|req| {
+            let ns = pick_namespace([req.namespace.as_str(), q.namespace.as_str()]);
+            state.scale(&ns, &name, req.replicas)
+        }),
+    )
+}
+
+/// Renders a mutation's outcome: the flavour's success code (202, as faas-netes, by
+/// default), or the refusal.
+pub fn accepted(state: &State, result: Result<(), ApiError>) -> Response {
+    match result {
+        Ok(()) => state.answers().mutation.into_response(),
+        Err(e) => e.into_response(),
+    }
+}

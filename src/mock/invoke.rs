@@ -1,1 +1,288 @@
-//! TODO
+//! Handler of `/function/{name}[.{namespace}][/{path}]`: invoke a function through the
+//! emulated watchdog, scaling it from zero first if needed.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State as AxumState};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+use super::reply::ApiError;
+use super::state::{Admission, Invocation, State};
+use super::watchdog::{self, CgiRequest};
+use super::Fault;
+use crate::model::DEFAULT_NAMESPACE;
+
+/// How long an invocation waits for a function scaled from zero to become ready.
+const SCALE_FROM_ZERO_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// `/function/{name}`.
+pub async fn root(
+    state: AxumState<State>,
+    Path(name): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    invoke(state, name, String::new(), method, uri, headers, body).await
+}
+
+/// `/function/{name}/` and `/function/{name}/{*path}`.
+pub async fn sub_path(
+    state: AxumState<State>,
+    Path((name, path)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    invoke(state, name, format!("/{path}"), method, uri, headers, body).await
+}
+
+/// `/function/{name}/` (the catch-all does not match an empty rest).
+pub async fn slash(
+    state: AxumState<State>,
+    Path(name): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    invoke(state, name, "/".to_string(), method, uri, headers, body).await
+}
+
+/// Splits `fn.namespace` at the last dot.
+fn split_name(full: &str) -> (&str, &str) {
+    match full.rsplit_once('.') {
+        Some((name, ns)) if !ns.is_empty() => (name, ns),
+        Some((name, _)) => (name, DEFAULT_NAMESPACE),
+        None => (full, DEFAULT_NAMESPACE),
+    }
+}
+
+async fn invoke(
+    AxumState(state): AxumState<State>,
+    full_name: String,
+    path: String,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let start_nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let gateway = state.config().as_gateway;
+    let call_id = gateway.then(|| {
+        headers
+            .get("x-call-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+    });
+    let (name, ns) = split_name(&full_name);
+    let mut response = match run(
+        &state,
+        name,
+        ns,
+        &path,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        call_id.as_deref(),
+        start_nanos,
+    )
+    .await
+    {
+        Ok(r) => r,
+        // A gateway answers 404 for an unknown function; a bare provider as its flavour does.
+        Err(e) if e.status == StatusCode::NOT_FOUND && !gateway => ApiError {
+            status: state.answers().invoke_unknown,
+            ..e
+        }
+        .into_response(),
+        Err(e) => e.into_response(),
+    };
+    let out = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("{:.6}", started.elapsed().as_secs_f64())) {
+        out.insert("x-duration-seconds", v);
+    }
+    if let Some(id) = call_id {
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            out.insert("x-call-id", v);
+        }
+        out.insert("x-start-time", HeaderValue::from(start_nanos as u64));
+    }
+    response
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run(
+    state: &State,
+    name: &str,
+    ns: &str,
+    path: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+    call_id: Option<&str>,
+    start_nanos: u128,
+) -> Result<Response, ApiError> {
+    if name.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "function {name:?} not found in namespace {ns:?}"
+        )));
+    }
+    let invocation = admit(state, name, ns).await?;
+    if !watchdog::METHODS.contains(&method.as_str()) {
+        return Ok((
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method not allowed by the watchdog\n",
+        )
+            .into_response());
+    }
+    let began = Instant::now();
+    let mut env = environment(
+        &invocation,
+        method,
+        uri,
+        path,
+        headers,
+        body.len(),
+        call_id,
+        start_nanos,
+    );
+    let spec = &invocation.spec;
+    if state.has_fault(Fault::InvokeDropsEnvVars) {
+        env.retain(|k, _| !spec.env_vars.contains_key(k));
+    }
+    let output = watchdog::run(
+        &spec.env_process,
+        &spec.image,
+        &env,
+        body,
+        &invocation.secrets,
+    );
+    state.record_invocation(
+        ns,
+        name,
+        &invocation.instance,
+        output.body.len(),
+        began.elapsed(),
+    );
+
+    let status = StatusCode::from_u16(output.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, output.body).into_response();
+    let out = response.headers_mut();
+    if let Some(location) = output.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        out.insert("location", location);
+    }
+    // The classic watchdog answers with `content_type` if set, else echoes the caller's.
+    let content_type = spec
+        .env_vars
+        .get("content_type")
+        .and_then(|c| HeaderValue::from_str(c).ok())
+        .or_else(|| headers.get("content-type").cloned());
+    if let Some(ct) = content_type {
+        out.insert("content-type", ct);
+    }
+    Ok(response)
+}
+
+/// Waits (bounded) until the function has a ready replica, scaling it from zero if needed.
+async fn admit(state: &State, name: &str, ns: &str) -> Result<Invocation, ApiError> {
+    let give_up = Instant::now() + SCALE_FROM_ZERO_TIMEOUT;
+    let mut first = true;
+    loop {
+        match state.admit(ns, name, first)? {
+            Admission::Ready(invocation) => return Ok(*invocation),
+            Admission::WaitUntil(ready_at) => {
+                if Instant::now() >= give_up {
+                    return Err(ApiError {
+                        status: StatusCode::SERVICE_UNAVAILABLE,
+                        message: format!("function {name:?} has no ready replica"),
+                    });
+                }
+                // Wake at the replica's ready time (at least 1 ms later, at most 1 s, to
+                // notice a delete or a re-scale).
+                let wait = ready_at.saturating_duration_since(Instant::now());
+                tokio::time::sleep(wait.clamp(Duration::from_millis(1), Duration::from_secs(1)))
+                    .await;
+            }
+        }
+        first = false;
+    }
+}
+
+/// The process environment: the function's, `fprocess`, and the CGI variables.
+#[allow(clippy::too_many_arguments)]
+fn environment(
+    invocation: &Invocation,
+    method: &Method,
+    uri: &Uri,
+    path: &str,
+    headers: &HeaderMap,
+    content_length: usize,
+    call_id: Option<&str>,
+    start_nanos: u128,
+) -> std::collections::BTreeMap<String, String> {
+    let spec = &invocation.spec;
+    let mut env = spec.env_vars.clone();
+    env.insert(
+        "PATH".into(),
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
+    );
+    env.insert("HOSTNAME".into(), invocation.instance.clone());
+    env.insert("HOME".into(), "/home/app".into());
+    if !spec.env_process.is_empty() {
+        env.insert("fprocess".into(), spec.env_process.clone());
+    }
+    let mut header_list: Vec<(String, String)> = headers
+        .iter()
+        .filter_map(|(k, v)| {
+            v.to_str()
+                .ok()
+                .map(|v| (k.as_str().to_string(), v.to_string()))
+        })
+        .collect();
+    // A gateway forwards its call id and start time to the function.
+    if let Some(id) = call_id {
+        header_list.retain(|(k, _)| k != "x-call-id" && k != "x-start-time");
+        header_list.push(("x-call-id".into(), id.to_string()));
+        header_list.push(("x-start-time".into(), start_nanos.to_string()));
+    }
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let request = CgiRequest {
+        method: method.as_str(),
+        query: uri.query().unwrap_or_default(),
+        path,
+        host,
+        content_length,
+        headers: header_list,
+    };
+    watchdog::add_cgi_env(&mut env, &request);
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_name;
+
+    #[test]
+    fn namespace_is_after_the_last_dot() {
+        assert_eq!(split_name("env"), ("env", "openfaas-fn"));
+        assert_eq!(split_name("env.dev"), ("env", "dev"));
+        assert_eq!(split_name("a.b.dev"), ("a.b", "dev"));
+        assert_eq!(split_name(".openfaas-fn"), ("", "openfaas-fn"));
+    }
+}

@@ -8,14 +8,17 @@ mod auth;
 mod autoscaler;
 mod config;
 mod error;
+pub mod faults;
+mod flavour;
 mod functions;
 mod invoke;
 mod logs;
 mod namespaces;
+mod reply;
 mod secrets;
 mod state;
 mod system;
-mod watchdog;
+pub mod watchdog;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -26,6 +29,9 @@ use tokio::task::JoinHandle;
 
 pub use config::{AutoscalerConfig, Credentials, MockConfig};
 pub use error::MockError;
+pub use faults::{Fault, FaultInfo, CATALOGUE as FAULTS};
+pub use flavour::{Answers, DeleteNamespaceFrom, Flavour};
+pub use reply::is_dns_label;
 
 /// Serves the mock on `listener` until `shutdown` resolves, then drains open requests.
 pub async fn serve(
