@@ -10,6 +10,7 @@ mod cleanup;
 mod client;
 mod error;
 mod expect;
+pub mod faas_cli;
 mod follow;
 mod load;
 mod ops;
@@ -28,7 +29,7 @@ pub use error::RunError;
 pub use expect::json::subset as json_subset;
 pub use plan::Planned;
 pub use profile::{FeatureState, Profile};
-pub use result::{CaseOutcome, CaseResult, StepOutcome, StepResult};
+pub use result::{excerpt, CaseOutcome, CaseResult, StepOutcome, StepResult};
 pub use settings::{Credentials, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
 
 use crate::spec::Suite;
