@@ -93,6 +93,10 @@ fn deployment(d: &Deploy, ns: &str) -> serde_json::Value {
             obj.insert(key.into(), json!({"memory": r.memory.clone().unwrap_or_default(), "cpu": r.cpu.clone().unwrap_or_default()}));
         }
     }
+    if d.null_labels {
+        obj.insert("labels".into(), serde_json::Value::Null);
+        obj.insert("annotations".into(), serde_json::Value::Null);
+    }
     if d.read_only_root_filesystem {
         obj.insert("readOnlyRootFilesystem".into(), json!(true));
     }

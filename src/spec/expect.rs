@@ -166,6 +166,9 @@ pub struct Expect {
     /// The body equals this text exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The body equals these bytes, given as base64 (for binary answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_base64: Option<String>,
     /// The body contains each of these texts.
     #[serde(default, skip_serializing_if = "OneOrMany::is_empty")]
     pub body_contains: OneOrMany<String>,

@@ -326,6 +326,9 @@ pub struct Deploy {
     /// `readOnlyRootFilesystem`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_only_root_filesystem: bool,
+    /// Send `"labels": null` and `"annotations": null`, as older faas-cli does.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub null_labels: bool,
 }
 
 /// A function named in a namespace.

@@ -14,6 +14,19 @@ pub fn check(expect: &Expect, answer: Answer<'_>) -> Result<(), String> {
             return Err(format!("want body {:?}, got {}", want, quote_body(&text)));
         }
     }
+    if let Some(b64) = &expect.body_base64 {
+        use base64::Engine;
+        let want = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map_err(|e| format!("body_base64 is not base64: {e}"))?;
+        if body.as_ref() != want.as_slice() {
+            let got = base64::engine::general_purpose::STANDARD.encode(body);
+            return Err(format!(
+                "want body (base64) {b64}, got {}",
+                super::super::result::excerpt(&got, 200)
+            ));
+        }
+    }
     for want in expect.body_contains.as_slice() {
         if !text.contains(want.as_str()) {
             return Err(format!(

@@ -57,6 +57,9 @@ pub fn describe(expect: &Expect) -> String {
     if let Some(b) = &expect.body {
         parts.push(format!("body {b:?}"));
     }
+    if let Some(b) = &expect.body_base64 {
+        parts.push(format!("body (base64) {b}"));
+    }
     for c in expect.body_contains.as_slice() {
         parts.push(format!("body contains {c:?}"));
     }
