@@ -65,9 +65,10 @@ impl CaseCtx<'_> {
             };
             let mut prepared = ops::prepare(op, &self.namespace, &self.runner.settings.namespace);
             prepared.request.auth = expanded.auth.unwrap_or_default();
-            if let Some(r) = prepared.creates.take() {
-                if !self.created.contains(&r) {
-                    self.created.push(r);
+            let creates = prepared.creates.take();
+            if let Some(r) = &creates {
+                if !self.created.contains(r) {
+                    self.created.push(r.clone());
                 }
             }
             self.sensitive.append(&mut prepared.sensitive);
@@ -107,6 +108,12 @@ impl CaseCtx<'_> {
                 (&verdict, &prepared.deletes, &polled.response)
             {
                 if (200..300).contains(&resp.status) {
+                    self.created.retain(|c| c != r);
+                }
+            }
+            // A refused create (4xx) created nothing: no cleanup needed.
+            if let (Some(r), Ok(resp)) = (&creates, &polled.response) {
+                if (400..500).contains(&resp.status) {
                     self.created.retain(|c| c != r);
                 }
             }
