@@ -203,3 +203,33 @@ fn bad_options_are_usage_errors() {
         assert!(text(&out).contains("error"), "{args:?}: {}", text(&out));
     }
 }
+
+#[test]
+fn list_names_every_case_without_contacting_the_target() {
+    let out = certifier(
+        &[
+            "run",
+            "--gateway",
+            "http://127.0.0.1:9",
+            "--list",
+            "--extra-namespace",
+            "x",
+        ],
+        "",
+        &[],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    for name in [
+        "health::healthz: test",
+        "invoke::verbs: test",
+        "invoke::verbs@extra: test",
+        "scale::throughput: test",
+    ] {
+        assert!(all.contains(name), "{name} missing: {all}");
+    }
+    assert!(
+        !all.contains("health::healthz@extra"),
+        "health runs in one namespace only: {all}"
+    );
+}

@@ -379,7 +379,12 @@ pub fn main(args: RunArgs) -> i32 {
         }
     };
     let jobs = settings.jobs;
-    let runner = match rt.block_on(Runner::connect(settings, suites)) {
+    let connected = if args.list {
+        Runner::offline(settings, suites)
+    } else {
+        rt.block_on(Runner::connect(settings, suites))
+    };
+    let runner = match connected {
         Ok(r) => Arc::new(r),
         Err(e) => {
             eprintln!("error: {e}");

@@ -101,6 +101,23 @@ impl Runner {
         })
     }
 
+    /// A runner that has not contacted the target (for `--list`): the profile is "unknown".
+    pub fn offline(settings: Settings, suites: Vec<Suite>) -> Result<Runner, RunError> {
+        let client = Client::new(&settings)?;
+        let profile = profile::build(profile::Detected::default(), &settings);
+        let deadline = settings.timeout.map(|t| Instant::now() + t);
+        Ok(Runner {
+            settings,
+            profile,
+            info: serde_json::Value::Null,
+            run_id: new_run_id(),
+            suites,
+            client,
+            deadline,
+            leftovers: Mutex::new(Vec::new()),
+        })
+    }
+
     /// The suites this runner runs.
     pub fn suites(&self) -> &[Suite] {
         &self.suites
