@@ -66,10 +66,10 @@ fn get(path: String) -> HttpRequest {
 }
 
 fn deployment(d: &Deploy, ns: &str) -> serde_json::Value {
-    let mut body = json!({"service": d.name, "image": d.image, "namespace": ns});
-    let obj = body
-        .as_object_mut()
-        .expect("a json! object literal is an object");
+    let mut obj = serde_json::Map::new();
+    obj.insert("service".into(), json!(d.name));
+    obj.insert("image".into(), json!(d.image));
+    obj.insert("namespace".into(), json!(ns));
     if let Some(p) = &d.fprocess {
         obj.insert("envProcess".into(), json!(p));
     }
@@ -100,7 +100,7 @@ fn deployment(d: &Deploy, ns: &str) -> serde_json::Value {
     if d.read_only_root_filesystem {
         obj.insert("readOnlyRootFilesystem".into(), json!(true));
     }
-    body
+    serde_json::Value::Object(obj)
 }
 
 fn raw(r: &RawRequest) -> HttpRequest {
