@@ -7,6 +7,7 @@ pub mod cli;
 pub mod exit;
 pub mod mock;
 pub mod model;
+pub mod report;
 pub mod runner;
 pub mod spec;
 pub mod version;

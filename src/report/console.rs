@@ -1,0 +1,147 @@
+//! The console report: a header naming the target and profile, libtest-style lines while
+//! the run goes, each failure explained at the end, and the closing count.
+//!
+//! Callers pass a report already redacted ([`super::Redactor::report`]), as for every format.
+
+use std::fmt::Write;
+
+use super::{transcript, CaseReport, Outcome, RunReport, Summary};
+
+/// Whether to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// Use ANSI colours.
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn green(self, text: &str) -> String {
+        self.paint("32", text)
+    }
+
+    fn red(self, text: &str) -> String {
+        self.paint("31", text)
+    }
+
+    fn yellow(self, text: &str) -> String {
+        self.paint("33", text)
+    }
+
+    fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+}
+
+/// The header: target, provider and version, and every optional feature with its reason.
+pub fn header(report: &RunReport, style: Style) -> String {
+    let run = &report.run;
+    let provider = &run.provider;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} ({}) certifying {}",
+        style.bold("faas-certifier"),
+        report.certifier.version,
+        report.certifier.sha,
+        run.target
+    );
+    let name = if provider.name.is_empty() {
+        "unknown"
+    } else {
+        provider.name.as_str()
+    };
+    let _ = writeln!(
+        out,
+        "provider: {name} {} (sha {}, {}, {} form)",
+        provider.version, provider.sha, provider.orchestration, provider.form
+    );
+    let extra = run
+        .extra_namespace
+        .as_deref()
+        .map(|ns| format!(", extra {ns}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "namespace: {}{extra}; run id {}",
+        run.namespace, run.id
+    );
+    let _ = writeln!(out, "profile:");
+    for feature in &run.profile {
+        let state = if feature.enabled {
+            style.green("on ")
+        } else {
+            style.yellow("off")
+        };
+        let _ = writeln!(out, "  {state} {:<16} {}", feature.feature, feature.reason);
+    }
+    out
+}
+
+/// One libtest-style line: `test invoke::verbs ... ok (12 ms)`.
+pub fn case_line(case: &CaseReport, style: Style) -> String {
+    let word = match case.outcome {
+        Outcome::Passed => style.green("ok"),
+        Outcome::Failed => style.red("FAILED"),
+        Outcome::Errored => style.red("ERROR"),
+        Outcome::Skipped => style.yellow("ignored"),
+    };
+    let detail = match (case.outcome, &case.reason) {
+        (Outcome::Skipped, Some(reason)) => format!(", {reason}"),
+        _ => String::new(),
+    };
+    format!(
+        "test {} ... {word} ({} ms{detail})",
+        case.id, case.duration_ms
+    )
+}
+
+/// Every failed or errored case explained: file and case, the steps, what was expected and
+/// what came back.
+pub fn failures(report: &RunReport, style: Style) -> String {
+    let mut out = String::new();
+    let broken: Vec<&CaseReport> = report
+        .cases
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Errored))
+        .collect();
+    if broken.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "\nfailures:\n");
+    for case in &broken {
+        let _ = writeln!(out, "---- {} ({}) ----", style.bold(&case.id), case.file);
+        if let Some(reason) = &case.reason {
+            let _ = writeln!(out, "{}", style.red(reason));
+        }
+        out.push_str(&transcript::render(case));
+        out.push('\n');
+    }
+    let _ = writeln!(out, "failures:");
+    for case in broken {
+        let _ = writeln!(out, "    {}", case.id);
+    }
+    out
+}
+
+/// The closing line, `N passed, N failed, N skipped`, alone on its line.
+pub fn closing(summary: &Summary, interrupted: bool, style: Style) -> String {
+    let line = summary.closing_line();
+    let line = if summary.success() && !interrupted {
+        style.green(&line)
+    } else {
+        style.red(&line)
+    };
+    if interrupted {
+        format!("\ninterrupted\n{line}\n")
+    } else {
+        format!("\n{line}\n")
+    }
+}

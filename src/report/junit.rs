@@ -1,0 +1,98 @@
+//! The JUnit XML report (quick-junit): one `testsuite` per suite, one `testcase` per case,
+//! in the common shape GitHub, GitLab and Jenkins read.
+
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::{transcript, CaseReport, Outcome, ReportError, RunReport};
+
+/// Renders the report as JUnit XML.
+pub fn render(report: &RunReport) -> Result<String, ReportError> {
+    let mut junit = Report::new("faas-certifier");
+    if let Ok(started) = chrono::DateTime::parse_from_rfc3339(&report.run.started_at) {
+        junit.set_timestamp(started);
+    }
+    junit.set_time(Duration::from_millis(report.run.duration_ms));
+    for suite in suites_in_order(report) {
+        let mut test_suite = TestSuite::new(suite);
+        test_suite.add_properties(properties(report));
+        for case in report.cases.iter().filter(|c| c.suite == suite) {
+            test_suite.add_test_case(test_case(case));
+        }
+        test_suite.set_time(Duration::from_millis(
+            report
+                .cases
+                .iter()
+                .filter(|c| c.suite == suite)
+                .map(|c| c.duration_ms)
+                .sum(),
+        ));
+        junit.add_test_suite(test_suite);
+    }
+    junit
+        .to_string()
+        .map_err(|e| ReportError::Render("JUnit XML", e.to_string()))
+}
+
+/// Suite names in the order their first case ran.
+fn suites_in_order(report: &RunReport) -> Vec<&str> {
+    let mut suites: Vec<&str> = Vec::new();
+    for case in &report.cases {
+        if !suites.contains(&case.suite.as_str()) {
+            suites.push(&case.suite);
+        }
+    }
+    suites
+}
+
+fn properties(report: &RunReport) -> Vec<Property> {
+    let run = &report.run;
+    let profile: Vec<String> = run
+        .profile
+        .iter()
+        .map(|f| format!("{}={}", f.feature, if f.enabled { "on" } else { "off" }))
+        .collect();
+    vec![
+        Property::new("target", run.target.as_str()),
+        Property::new("provider", run.provider.name.as_str()),
+        Property::new("provider.version", run.provider.version.as_str()),
+        Property::new("provider.form", run.provider.form.as_str()),
+        Property::new("profile", profile.join(",")),
+        Property::new("run.id", run.id.as_str()),
+        Property::new(
+            "certifier.version",
+            format!("{} ({})", report.certifier.version, report.certifier.sha),
+        ),
+    ]
+}
+
+fn test_case(case: &CaseReport) -> TestCase {
+    let reason = case.reason.clone().unwrap_or_default();
+    let status = match case.outcome {
+        Outcome::Passed => TestCaseStatus::success(),
+        Outcome::Failed => non_success(NonSuccessKind::Failure, "expectation", &reason),
+        Outcome::Errored => non_success(NonSuccessKind::Error, "harness", &reason),
+        Outcome::Skipped => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(reason.as_str());
+            status
+        }
+    };
+    let mut test_case = TestCase::new(case.case.as_str(), status);
+    test_case.set_classname(case.suite.as_str());
+    test_case.set_time(Duration::from_millis(case.duration_ms));
+    if !case.steps.is_empty() {
+        test_case.set_system_out(transcript::render(case));
+    }
+    test_case
+}
+
+fn non_success(kind: NonSuccessKind, ty: &str, reason: &str) -> TestCaseStatus {
+    let mut status = TestCaseStatus::non_success(kind);
+    // The first line is the message; the whole reason is the body.
+    status.set_message(reason.lines().next().unwrap_or_default());
+    status.set_type(ty);
+    status.set_description(reason);
+    status
+}

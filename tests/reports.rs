@@ -1,0 +1,264 @@
+//! The report formats: snapshots of each for a run with passes, failures, errors and skips,
+//! the JUnit file read back, the published JSON Schema, and redaction of every byte written.
+
+use faas_certifier::report::{
+    self, console, CaseReport, Certifier, Destinations, FeatureDecision, Outcome, ProviderReport,
+    Redactor, RunInfo, RunReport, StepOutcome, StepReport, Summary, SCHEMA_ID,
+};
+
+fn step(
+    name: &str,
+    method: &str,
+    path: &str,
+    status: Option<u16>,
+    outcome: StepOutcome,
+) -> StepReport {
+    StepReport {
+        name: name.into(),
+        method: method.into(),
+        path: path.into(),
+        status,
+        expectation: "status 200|201|202".into(),
+        outcome,
+        duration_ms: 3,
+        attempts: 1,
+        message: None,
+        request_body: None,
+        response_body: None,
+    }
+}
+
+fn case(
+    suite: &str,
+    name: &str,
+    outcome: Outcome,
+    reason: Option<&str>,
+    steps: Vec<StepReport>,
+) -> CaseReport {
+    CaseReport {
+        id: format!("{suite}::{name}"),
+        suite: suite.into(),
+        case: name.into(),
+        file: format!("suites/{suite}.yaml"),
+        description: String::new(),
+        outcome,
+        reason: reason.map(str::to_string),
+        duration_ms: 12,
+        steps,
+    }
+}
+
+/// A run with a pass, a failure, an error and a skip, and a secret echoed back by a provider.
+fn sample(secret: &str) -> RunReport {
+    let mut failing = step(
+        "invoke",
+        "GET",
+        "/function/env-r1",
+        Some(200),
+        StepOutcome::Failed,
+    );
+    failing.expectation = "body contains \"Http_Method=GET\"".into();
+    failing.message =
+        Some("want body containing \"Http_Method=GET\", got \"Http_Method=POST\\n...\"".into());
+    failing.response_body = Some(format!("Http_Method=POST\nsecret={secret}\n"));
+    failing.attempts = 3;
+    let mut errored = step(
+        "deploy",
+        "POST",
+        "/system/functions",
+        None,
+        StepOutcome::Errored,
+    );
+    errored.message = Some("connection refused".into());
+    errored.request_body = Some(format!(
+        "{{\"service\":\"x\",\"envVars\":{{\"token\":\"{secret}\"}}}}"
+    ));
+    let cases = vec![
+        case("health", "healthz", Outcome::Passed, None, vec![step("health", "GET", "/healthz", Some(200), StepOutcome::Passed)]),
+        case(
+            "invoke",
+            "verbs",
+            Outcome::Failed,
+            Some("GET /function/env-r1: want body containing \"Http_Method=GET\", got \"Http_Method=POST\""),
+            vec![step("deploy", "POST", "/system/functions", Some(202), StepOutcome::Passed), failing],
+        ),
+        case("deploy", "metadata", Outcome::Errored, Some("POST /system/functions: connection refused"), vec![errored]),
+        case("scale", "to-zero", Outcome::Skipped, Some("requires scale-to-zero: faas-netes-ce cannot scale to 0"), vec![]),
+    ];
+    RunReport {
+        schema: SCHEMA_ID.into(),
+        certifier: Certifier {
+            version: "0.1.0".into(),
+            sha: "abc123".into(),
+        },
+        run: RunInfo {
+            id: "r1".into(),
+            target: "http://127.0.0.1:8080".into(),
+            namespace: "openfaas-fn".into(),
+            extra_namespace: Some("dev".into()),
+            provider: ProviderReport {
+                name: "faas-netes-ce".into(),
+                orchestration: "kubernetes".into(),
+                version: "0.18.0".into(),
+                sha: "f00".into(),
+                form: "gateway".into(),
+                info: Some(serde_json::json!({"provider": {"provider": "faas-netes-ce"}})),
+            },
+            profile: vec![
+                FeatureDecision {
+                    feature: "secrets".into(),
+                    enabled: true,
+                    reason: "every provider".into(),
+                },
+                FeatureDecision {
+                    feature: "scale-to-zero".into(),
+                    enabled: false,
+                    reason: "faas-netes-ce cannot scale to 0".into(),
+                },
+            ],
+            started_at: "2026-11-25T17:00:00Z".into(),
+            duration_ms: 1234,
+            interrupted: false,
+        },
+        summary: Summary::of(&cases),
+        cases,
+    }
+}
+
+#[test]
+fn summary_counts_every_outcome() {
+    let report = sample("s3cret-value");
+    assert_eq!(
+        report.summary,
+        Summary {
+            total: 4,
+            passed: 1,
+            failed: 1,
+            errored: 1,
+            skipped: 1
+        }
+    );
+    assert_eq!(
+        report.summary.closing_line(),
+        "1 passed, 2 failed, 1 skipped"
+    );
+}
+
+#[test]
+fn json_snapshot() {
+    insta::assert_snapshot!(report::json::render(&sample("s3cret-value")).unwrap());
+}
+
+#[test]
+fn junit_snapshot() {
+    insta::assert_snapshot!(report::junit::render(&sample("s3cret-value")).unwrap());
+}
+
+#[test]
+fn markdown_snapshot() {
+    insta::assert_snapshot!(report::markdown::render(&sample("s3cret-value")));
+}
+
+#[test]
+fn console_snapshot() {
+    let report = Redactor::new(["s3cret-value"]).report(&sample("s3cret-value"));
+    let style = console::Style::default();
+    let mut out = console::header(&report, style);
+    for case in &report.cases {
+        out.push_str(&console::case_line(case, style));
+        out.push('\n');
+    }
+    out.push_str(&console::failures(&report, style));
+    out.push_str(&console::closing(&report.summary, false, style));
+    assert!(!out.contains("s3cret-value"));
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn junit_reads_back_with_the_same_counts_as_json_and_console() {
+    let report = sample("s3cret-value");
+    let xml = report::junit::render(&report).unwrap();
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    let json: RunReport = serde_json::from_str(&report::json::render(&report).unwrap()).unwrap();
+    assert_eq!(parsed.tests, json.summary.total);
+    assert_eq!(parsed.failures, json.summary.failed);
+    assert_eq!(parsed.errors, json.summary.errored);
+    let skipped: usize = parsed
+        .test_suites
+        .iter()
+        .flat_map(|s| &s.test_cases)
+        .filter(|c| matches!(c.status, quick_junit::TestCaseStatus::Skipped { .. }))
+        .count();
+    assert_eq!(skipped, json.summary.skipped);
+    let passed = parsed.tests - parsed.failures - parsed.errors - skipped;
+    assert_eq!(
+        format!(
+            "{passed} passed, {} failed, {skipped} skipped",
+            parsed.failures + parsed.errors
+        ),
+        report.summary.closing_line()
+    );
+    let suites: Vec<&str> = parsed.test_suites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(suites, ["health", "invoke", "deploy", "scale"]);
+}
+
+#[test]
+fn published_schema_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/reports/schema.json");
+    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+        std::fs::write(path, report::json::schema()).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).expect("reports/schema.json is committed");
+    assert_eq!(
+        committed,
+        report::json::schema(),
+        "reports/schema.json is stale: run `UPDATE_SCHEMAS=1 cargo test --test reports`"
+    );
+}
+
+#[test]
+fn written_reports_validate_and_never_leak() {
+    let secret = "s3cret-value";
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("step-summary.md");
+    let to = Destinations {
+        dir: Some(dir.path().join("reports")),
+        junit: Some(dir.path().join("single/junit.xml")),
+        json: Some(dir.path().join("single/report.json")),
+        markdown: Some(dir.path().join("single/summary.md")),
+        step_summary: Some(summary.clone()),
+    };
+    let written = report::write_all(&sample(secret), &to, &Redactor::new([secret])).unwrap();
+    assert_eq!(written.len(), 7);
+
+    let schema: serde_json::Value = serde_json::from_str(&report::json::schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for path in &written {
+        let bytes = std::fs::read(path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(secret),
+            "{} leaks the secret",
+            path.display()
+        );
+        if path.extension().is_some_and(|e| e == "json") {
+            let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&json)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{} does not validate: {errors:?}",
+                path.display()
+            );
+            assert!(
+                text.contains(report::MARKER),
+                "the echoed secret is replaced by the marker"
+            );
+        }
+    }
+    assert!(std::fs::read_to_string(summary)
+        .unwrap()
+        .contains("not certified"));
+}
