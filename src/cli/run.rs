@@ -349,8 +349,19 @@ pub fn harness_args(list: bool, quiet: bool, jobs: usize) -> libtest_mimic::Argu
     }
 }
 
+/// Sends tracing (each poll attempt at `info`) to stderr; `RUST_LOG` picks the level (default `warn`).
+pub fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 /// Runs `faas-certifier run` and returns the exit status.
 pub fn main(args: RunArgs) -> i32 {
+    init_tracing();
     let env = |k: &str| std::env::var(k).ok();
     let settings = match resolve(&args, &env, &mut std::io::stdin()) {
         Ok(s) => s,

@@ -33,6 +33,7 @@ pub struct SelftestArgs {
 /// Runs the selftest and returns the exit status.
 pub fn main(args: SelftestArgs) -> i32 {
     let started = Instant::now();
+    run::init_tracing();
     let suites = match crate::spec::load_builtin() {
         Ok(s) => s,
         Err(e) => {

@@ -25,6 +25,8 @@ pub(crate) struct CaseCtx<'r> {
     pub deadline: Instant,
     /// The steps performed.
     pub steps: Vec<StepResult>,
+    /// The trial's name, for log lines.
+    pub trial: String,
 }
 
 impl CaseCtx<'_> {
@@ -89,6 +91,7 @@ impl Runner {
                 .collect(),
             deadline,
             steps: Vec::new(),
+            trial: planned.trial.clone(),
         };
         let mut outcome = CaseOutcome::Passed;
         for (key, value) in &case.vars {

@@ -169,11 +169,10 @@ fn basic(user: &str, password: &str) -> String {
 
 /// A transport error in words, with its causes.
 fn describe(e: &reqwest::Error) -> String {
-    let mut text = if e.is_timeout() {
-        "timed out".to_string()
-    } else {
-        e.to_string()
-    };
+    if e.is_timeout() {
+        return "timed out".to_string();
+    }
+    let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         text.push_str(&format!(": {s}"));

@@ -37,7 +37,17 @@ pub enum RunError {
         /// What went wrong.
         reason: String,
     },
-    /// A step could not be prepared (undefined variable, bad duration after expansion).
+    /// A step could not be prepared (see [`RunError::brief`]) (undefined variable, bad duration after expansion).
     #[error("{0}")]
     Step(String),
+}
+
+impl RunError {
+    /// The error without the method and path a step report already shows.
+    pub fn brief(&self) -> String {
+        match self {
+            RunError::Transport { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
 }

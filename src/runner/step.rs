@@ -100,7 +100,7 @@ impl CaseCtx<'_> {
                 _ => self.poll(&prepared.request, cond, deadline, &mut log).await,
             };
             let mut verdict = match (&polled.response, &polled.mismatch) {
-                (Err(e), _) => StepOutcome::Errored(e.to_string()),
+                (Err(e), _) => StepOutcome::Errored(e.brief()),
                 (Ok(_), Some(m)) => StepOutcome::Failed(m.clone()),
                 (Ok(resp), None) => self.after(&expanded, resp, &prepared.request.body),
             };
@@ -118,7 +118,7 @@ impl CaseCtx<'_> {
                 }
             }
             if let Some(p) = &polled.response.as_ref().err() {
-                verdict = StepOutcome::Errored(p.to_string());
+                verdict = StepOutcome::Errored(p.brief());
             }
             let mut description = expect::describe(&expanded.expect);
             if let Some(u) = &expanded.until {
@@ -224,7 +224,7 @@ impl CaseCtx<'_> {
                         request_body: sent,
                     },
                 ),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.brief()),
             };
             let mismatch = match verdict {
                 Ok(()) => {
@@ -244,7 +244,7 @@ impl CaseCtx<'_> {
                 };
             };
             let line = format!("[{attempts}/..] {mismatch}");
-            tracing::debug!(target: "faas_certifier::poll", "{}", self.redacted(&line));
+            tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, self.redacted(&line));
             log.push(line);
             let pause = backoff.next().unwrap_or(self.runner.settings.poll_max);
             if Instant::now() + pause >= deadline {
