@@ -42,7 +42,8 @@ cases:
           requests: {memory: 1Mi}
           read_only_root_filesystem: true
         expect: {status: [200, 201, 202]}
-      - update: {name: "${fn}", image: i}
+      - update: {name: "${fn}", image: i, null_labels: true}
+        expect: {body_base64: AP8K}
       - status: {name: "${fn}"}
         retry: {timeout: 5s}
         until: {function: {replicas: 1, available_replicas: {min: 1}, invocation_count: {max: 9}}}
@@ -141,6 +142,9 @@ fn every_step_kind_and_expectation_loads() {
     let d = deploy.deploy.as_ref().unwrap();
     assert_eq!(d.limits.as_ref().unwrap().memory.as_deref(), Some("5Mi"));
     assert!(d.read_only_root_filesystem);
+    let update = &case.steps[3].1;
+    assert!(update.update.as_ref().unwrap().null_labels);
+    assert_eq!(update.expect.body_base64.as_deref(), Some("AP8K"));
     let invoke = &case.steps[8].1;
     assert_eq!(invoke.auth, Some(AuthMode::None));
     assert!(invoke.expect.status.as_ref().unwrap().accepts(200));
