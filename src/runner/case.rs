@@ -57,6 +57,7 @@ impl Runner {
             trial: planned.trial.clone(),
             suite: self.suites[planned.suite].name.clone(),
             case: case.name.clone(),
+            description: case.description.clone(),
             source: case.source.clone(),
             namespace: planned.namespace.clone(),
             outcome: CaseOutcome::Passed,

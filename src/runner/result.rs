@@ -71,6 +71,8 @@ pub struct CaseResult {
     pub suite: String,
     /// The case.
     pub case: String,
+    /// What the case checks.
+    pub description: String,
     /// The suite file and the case's position.
     pub source: Source,
     /// The namespace it ran in.
