@@ -5,11 +5,13 @@
 //! suite file and reports problems as `file:line:col` errors.
 
 mod builtin;
+mod check;
 mod duration;
 mod error;
 mod expect;
 mod feature;
 mod load;
+mod payload;
 mod step;
 pub mod vars;
 
@@ -24,10 +26,11 @@ pub use error::SuiteError;
 pub use expect::{Capture, Count, Expect, FunctionCondition, HeaderExpect, OneOrMany, StatusSet};
 pub use feature::Feature;
 pub use load::{load_builtin, load_dir, load_str, schema_json};
-pub use step::{
+pub use payload::{
     AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
-    NamespaceSpec, Operation, RawRequest, Resources, Retry, Scale, SecretRef, SecretSpec, Step,
+    NamespaceSpec, RawRequest, Resources, Retry, Scale, SecretRef, SecretSpec,
 };
+pub use step::{Operation, Step};
 
 /// Where a spec item was written: the file and 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
