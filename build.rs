@@ -2,6 +2,12 @@
 use std::process::Command;
 
 fn main() {
+    println!("cargo:rerun-if-env-changed=FAAS_CERTIFIER_GIT_SHA");
+    // A container build has no .git: it passes the commit in the environment.
+    if let Some(sha) = std::env::var("FAAS_CERTIFIER_GIT_SHA").ok().filter(|s| !s.is_empty()) {
+        println!("cargo:rustc-env=FAAS_CERTIFIER_GIT_SHA={sha}");
+        return;
+    }
     let sha = Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
         .output()
