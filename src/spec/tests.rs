@@ -263,3 +263,25 @@ fn committed_schema_is_current() {
     );
     assert!(fresh.contains("\"secret_create\""), "{fresh}");
 }
+
+#[test]
+fn duplicate_keys_are_refused() {
+    let e = err("cases:\n  - name: a\n    name: b\n    steps: [{info: }]\n");
+    assert!(e.starts_with("t.yaml:3:"), "{e}");
+}
+
+#[test]
+fn load_dir_reads_yaml_files_and_refuses_an_empty_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(load_dir(dir.path()), Err(SuiteError::Empty(_))));
+    std::fs::write(
+        dir.path().join("one.yaml"),
+        "cases:\n  - name: a\n    steps: [{info: }]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a suite").unwrap();
+    let suites = load_dir(dir.path()).unwrap();
+    assert_eq!(suites.len(), 1);
+    assert_eq!(suites[0].name, "one");
+    assert!(suites[0].file.ends_with("one.yaml"));
+}
