@@ -144,3 +144,57 @@ async fn run_timeout_ends_a_polling_case_and_still_cleans_up() {
         .contains(&runner.run_id));
     mock.stop().await.expect("the mock stops");
 }
+
+/// Invokes an `env` function, which prints every request header it receives.
+const ECHO_HEADERS: &str = r#"
+cases:
+  - name: env
+    each_namespace: false
+    steps:
+      - deploy: {name: "env-${run}", image: "${registry}/alpine:latest", fprocess: env}
+        expect: {status: [200, 201, 202]}
+      - invoke: {name: "env-${run}", method: GET}
+        retry: {timeout: 10s}
+        until: {status: 200}
+        expect: {body_not_contains: "Http_Authorization"}
+      - invoke: {name: "env-${run}", method: GET}
+        expect: {status: 599}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_stay_on_system_routes_and_out_of_records() {
+    use base64::Engine;
+    let password = "hunter2-on-system-only";
+    let config = MockConfig {
+        basic_auth: Some(mock::Credentials {
+            user: "admin".into(),
+            password: password.into(),
+        }),
+        ..MockConfig::default()
+    };
+    let mock = mock::spawn(config).await.expect("the mock starts");
+    let mut settings = Settings::new(&mock.url);
+    settings.credentials = Some(faas_certifier::runner::Credentials::Basic {
+        user: "admin".into(),
+        password: password.into(),
+    });
+    let suite = spec::load_str("env.yaml", ECHO_HEADERS).expect("the suite loads");
+    let runner = Runner::connect(settings, vec![suite])
+        .await
+        .expect("connects");
+    let result = runner.run_case(&runner.plan()[0]).await;
+    // The first invocation holds (no credentials reach the function); the second fails on purpose.
+    assert_eq!(result.steps.len(), 3, "{result:?}");
+    assert_eq!(
+        result.steps[1].outcome,
+        faas_certifier::runner::StepOutcome::Passed,
+        "{result:?}"
+    );
+    let recorded = serde_json::to_string(&result).expect("results serialize");
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("admin:{password}"));
+    assert!(
+        !recorded.contains(password) && !recorded.contains(&token),
+        "{recorded}"
+    );
+    mock.stop().await.expect("the mock stops");
+}

@@ -88,7 +88,7 @@ impl Runner {
                 .settings
                 .credentials
                 .iter()
-                .map(|c| c.secret().to_string())
+                .flat_map(|c| c.secrets())
                 .collect(),
             deadline,
             steps: Vec::new(),

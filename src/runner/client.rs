@@ -89,13 +89,11 @@ impl Client {
             let value = HeaderValue::from_str(value).map_err(|e| transport(e.to_string()))?;
             headers.append(name, value);
         }
+        // The run's credentials go to /system/* only: functions are open, and one that echoes
+        // its request headers (an `env` function) must not be handed them.
+        let system = req.path.starts_with("/system/");
         let auth = match (req.auth, &self.credentials) {
-            (AuthMode::Default, Some(Credentials::Basic { user, password })) => {
-                Some(basic(user, password))
-            }
-            (AuthMode::Default, Some(Credentials::Bearer(token))) => {
-                Some(format!("Bearer {token}"))
-            }
+            (AuthMode::Default, Some(c)) if system => Some(c.header_value()),
             (AuthMode::Wrong, _) => Some(basic("faas-certifier", "wrong-password")),
             _ => None,
         };
@@ -160,7 +158,8 @@ impl Client {
     }
 }
 
-fn basic(user: &str, password: &str) -> String {
+/// `Basic base64(user:password)`.
+pub(crate) fn basic(user: &str, password: &str) -> String {
     format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))

@@ -28,11 +28,25 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    /// The secret part, to redact from anything the run records.
-    pub fn secret(&self) -> &str {
+    /// The secret parts, to redact from anything the run records: the password or token, and
+    /// the `Authorization` value carrying it.
+    pub fn secrets(&self) -> Vec<String> {
+        let header = self.header_value();
+        let encoded = header
+            .split_once(' ')
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default();
         match self {
-            Credentials::Basic { password, .. } => password,
-            Credentials::Bearer(token) => token,
+            Credentials::Basic { password, .. } => vec![header, encoded, password.clone()],
+            Credentials::Bearer(token) => vec![header, token.clone()],
+        }
+    }
+
+    /// The `Authorization` header value.
+    pub fn header_value(&self) -> String {
+        match self {
+            Credentials::Basic { user, password } => super::client::basic(user, password),
+            Credentials::Bearer(token) => format!("Bearer {token}"),
         }
     }
 }
