@@ -8,4 +8,6 @@ pub mod exit;
 pub mod mock;
 pub mod model;
 pub mod report;
+pub mod runner;
+pub mod spec;
 pub mod version;

@@ -1,10 +1,14 @@
 //! Command-line interface: the subcommands and how each one is started.
 
 mod mock;
+pub mod run;
+pub mod selftest;
 
 use clap::{Parser, Subcommand};
 
 pub use mock::MockArgs;
+pub use run::RunArgs;
+pub use selftest::SelftestArgs;
 
 /// Certifies that an OpenFaaS provider honours the provider REST API.
 #[derive(Debug, Parser)]
@@ -20,12 +24,18 @@ pub struct Cli {
 pub enum Command {
     /// Serve the bundled in-memory OpenFaaS provider.
     Mock(MockArgs),
+    /// Certify the provider or gateway at a URL.
+    Run(RunArgs),
+    /// Certify the bundled mock, as a provider and as a gateway, in-process.
+    Selftest(SelftestArgs),
 }
 
 /// Runs a parsed command line and returns the process exit status.
 pub fn main(cli: Cli) -> i32 {
     match cli.command {
         Command::Mock(args) => mock::main(args),
+        Command::Run(args) => run::main(args),
+        Command::Selftest(args) => selftest::main(args),
     }
 }
 

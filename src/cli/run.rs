@@ -1,0 +1,439 @@
+//! `faas-certifier run`: certify the provider at a URL with the built-in (or given) suites.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use libtest_mimic::{Completion, Failed, Trial};
+
+use crate::exit;
+use crate::runner::{
+    faas_cli, CaseOutcome, CaseResult, Credentials, Runner, Settings, DEFAULT_JOBS,
+    DEFAULT_REGISTRY,
+};
+use crate::spec::{self, Feature, Suite};
+
+/// Options of `faas-certifier run`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RunArgs {
+    /// Run only cases whose name (`suite::case`) contains one of these.
+    #[arg(value_name = "FILTER")]
+    pub filters: Vec<String>,
+    /// The provider or gateway URL [env: OPENFAAS_URL, gateway_url] [default: http://127.0.0.1:8080].
+    #[arg(long, value_name = "URL")]
+    pub gateway: Option<String>,
+    /// The namespace cases run in [env: CERTIFIER_DEFAULT_NAMESPACE] [default: openfaas-fn].
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// A second namespace: every case runs there too [env: CERTIFIER_NAMESPACES, the first one].
+    #[arg(long, value_name = "NS")]
+    pub extra_namespace: Option<String>,
+    /// A bearer token for /system/* [env: OPENFAAS_TOKEN].
+    #[arg(long, value_name = "TOKEN", conflicts_with = "username")]
+    pub token: Option<String>,
+    /// The basic-auth user; the password is read from stdin (--password-stdin).
+    #[arg(long, value_name = "USER", requires = "password_stdin")]
+    pub username: Option<String>,
+    /// Read the basic-auth password from stdin.
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+    /// The registry prefix of the images deployed (`${registry}`).
+    #[arg(long, value_name = "PREFIX")]
+    pub registry_prefix: Option<String>,
+    /// Run the suite files (*.yaml) of DIR instead of the built-in suites.
+    #[arg(long, value_name = "DIR")]
+    pub suites: Option<PathBuf>,
+    /// How many cases run at once.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// The deadline of the whole run (e.g. 10m).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub timeout: Option<Duration>,
+    /// How long "nothing must change" checks keep up their load (`${settle}`, default 20s).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub settle: Option<Duration>,
+    /// Leave the functions, secrets and namespaces created, and print them.
+    #[arg(long)]
+    pub keep: bool,
+    /// Force a feature on (repeatable, or comma-separated).
+    #[arg(long, value_name = "FEATURE", value_delimiter = ',')]
+    pub enable: Vec<String>,
+    /// Force a feature off (repeatable, or comma-separated).
+    #[arg(long, value_name = "FEATURE", value_delimiter = ',')]
+    pub disable: Vec<String>,
+    /// Use this profile instead of detecting one: faas-netes, faas-netes-ce, faasd, faasd-ce, mock, unknown, all, core.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Skip cases whose name contains FILTER (repeatable).
+    #[arg(long, value_name = "FILTER")]
+    pub skip: Vec<String>,
+    /// Match filters exactly rather than as substrings.
+    #[arg(long)]
+    pub exact: bool,
+    /// List the cases instead of running them.
+    #[arg(long)]
+    pub list: bool,
+    /// One character per case instead of one line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Reads environment variables (a function so tests can pass their own).
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Resolves flags over environment over defaults into the run's settings.
+pub fn resolve(args: &RunArgs, env: Env<'_>, stdin: &mut dyn Read) -> Result<Settings, String> {
+    let gateway = args
+        .gateway
+        .clone()
+        .or_else(|| env("OPENFAAS_URL"))
+        .or_else(|| env("gateway_url"))
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let parsed = reqwest::Url::parse(&gateway)
+        .map_err(|e| format!("--gateway {gateway:?} is not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(format!(
+            "--gateway {gateway:?} must be an http:// or https:// URL"
+        ));
+    }
+    let mut s = Settings::new(&gateway);
+    if let Some(ns) = args
+        .namespace
+        .clone()
+        .or_else(|| env("CERTIFIER_DEFAULT_NAMESPACE"))
+        .filter(|n| !n.is_empty())
+    {
+        s.namespace = ns;
+    }
+    s.extra_namespace = args.extra_namespace.clone().or_else(|| {
+        env("CERTIFIER_NAMESPACES").and_then(|list| {
+            list.split(',')
+                .map(str::trim)
+                .find(|n| !n.is_empty() && *n != s.namespace)
+                .map(String::from)
+        })
+    });
+    if s.extra_namespace.as_deref() == Some(s.namespace.as_str()) {
+        return Err("--extra-namespace must differ from --namespace".into());
+    }
+    s.credentials = if let Some(user) = &args.username {
+        let mut password = String::new();
+        stdin
+            .read_to_string(&mut password)
+            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+        let password = password.trim_end_matches(['\r', '\n']).to_string();
+        if password.is_empty() {
+            return Err("--password-stdin read an empty password".into());
+        }
+        Some(Credentials::Basic {
+            user: user.clone(),
+            password,
+        })
+    } else if let Some(token) = args
+        .token
+        .clone()
+        .or_else(|| env("OPENFAAS_TOKEN"))
+        .filter(|t| !t.is_empty())
+    {
+        Some(Credentials::Bearer(token))
+    } else {
+        match faas_cli::config_path(env("OPENFAAS_CONFIG").as_deref(), env("HOME").as_deref()) {
+            Some(path) => faas_cli::credentials_for(&path, &s.gateway)?,
+            None => None,
+        }
+    };
+    s.registry = args
+        .registry_prefix
+        .clone()
+        .unwrap_or_else(|| DEFAULT_REGISTRY.into())
+        .trim_end_matches('/')
+        .to_string();
+    s.jobs = args.jobs.unwrap_or(DEFAULT_JOBS);
+    if s.jobs == 0 {
+        return Err("--jobs must be at least 1".into());
+    }
+    s.timeout = args.timeout;
+    if let Some(settle) = args.settle {
+        s.settle = settle;
+    }
+    s.keep = args.keep;
+    s.enable = features(&args.enable)?;
+    s.disable = features(&args.disable)?;
+    if let Some(p) = &args.profile {
+        if !crate::runner::profile::PROFILES.contains(&p.as_str()) {
+            return Err(format!(
+                "unknown profile {p:?}; known: {}",
+                crate::runner::profile::PROFILES.join(", ")
+            ));
+        }
+        s.profile = Some(p.clone());
+    }
+    Ok(s)
+}
+
+fn features(names: &[String]) -> Result<Vec<Feature>, String> {
+    names
+        .iter()
+        .map(|n| {
+            Feature::parse(n.trim()).ok_or_else(|| {
+                let known: Vec<_> = Feature::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown feature {n:?}; known: {}", known.join(", "))
+            })
+        })
+        .collect()
+}
+
+/// Loads the suites: `--suites DIR`, else the built-in ones.
+pub fn suites(dir: Option<&PathBuf>) -> Result<Vec<Suite>, spec::SuiteError> {
+    match dir {
+        Some(dir) => spec::load_dir(dir),
+        None => spec::load_builtin(),
+    }
+}
+
+/// Which trials to run: positional filters, `--skip`, `--exact`.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Keep trials matching any of these (all when empty).
+    pub filters: Vec<String>,
+    /// Drop trials matching any of these.
+    pub skip: Vec<String>,
+    /// Match exactly.
+    pub exact: bool,
+}
+
+impl Selection {
+    fn matches(&self, pattern: &str, name: &str) -> bool {
+        if self.exact {
+            pattern == name
+        } else {
+            name.contains(pattern)
+        }
+    }
+
+    /// Whether the trial `name` is selected.
+    pub fn selects(&self, name: &str) -> bool {
+        (self.filters.is_empty() || self.filters.iter().any(|f| self.matches(f, name)))
+            && !self.skip.iter().any(|s| self.matches(s, name))
+    }
+}
+
+/// The results of every trial run, for reports.
+pub type Results = Arc<Mutex<Vec<CaseResult>>>;
+
+/// One libtest-mimic trial per planned case of `runner`, named `PREFIX::suite::case` (or
+/// `suite::case` without a prefix); each stores its [`CaseResult`] in `results`.
+pub fn trials(
+    runner: Arc<Runner>,
+    prefix: &str,
+    handle: tokio::runtime::Handle,
+    results: Results,
+    select: &Selection,
+) -> Vec<Trial> {
+    runner
+        .plan()
+        .into_iter()
+        .map(|planned| {
+            let name = if prefix.is_empty() {
+                planned.trial.clone()
+            } else {
+                format!("{prefix}::{}", planned.trial)
+            };
+            (name, planned)
+        })
+        .filter(|(name, _)| select.selects(name))
+        .map(|(name, planned)| {
+            let (runner, handle, results) = (runner.clone(), handle.clone(), results.clone());
+            Trial::ignorable_test(name, move || {
+                let result = handle.block_on(runner.run_case(&planned));
+                let verdict = match &result.outcome {
+                    CaseOutcome::Passed => Ok(Completion::Completed),
+                    CaseOutcome::Skipped(reason) => Ok(Completion::ignored_with(reason)),
+                    CaseOutcome::Failed(_) | CaseOutcome::Errored(_) => {
+                        Err(Failed::from(explain(&result)))
+                    }
+                };
+                if let Ok(mut all) = results.lock() {
+                    all.push(result);
+                }
+                verdict
+            })
+        })
+        .collect()
+}
+
+/// A failed or errored case in words: the reason, then the failing step's exchange.
+pub fn explain(result: &CaseResult) -> String {
+    let mut out = match &result.outcome {
+        CaseOutcome::Failed(r) => format!("failed: {r}"),
+        CaseOutcome::Errored(r) => format!("error: {r}"),
+        CaseOutcome::Passed => "passed".into(),
+        CaseOutcome::Skipped(r) => format!("skipped: {r}"),
+    };
+    if let Some(step) = result.steps.last() {
+        let tail: Vec<&String> = step
+            .attempt_log
+            .iter()
+            .rev()
+            .take(3)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        for line in tail {
+            out.push_str(&format!("\n  {line}"));
+        }
+        out.push_str(&format!(
+            "\n  --- sent ---\n{}",
+            indent(&step.request_excerpt)
+        ));
+        out.push_str(&format!(
+            "\n  --- got ---\n{}",
+            indent(&step.response_excerpt)
+        ));
+    }
+    for left in &result.leftovers {
+        out.push_str(&format!("\n  left behind: {left}"));
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    let cut = crate::runner::excerpt(text, 1500);
+    cut.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The header printed before the run: target, provider, profile.
+pub fn header(runner: &Runner) -> String {
+    let d = &runner.profile.detected;
+    let form = if d.gateway {
+        format!("gateway {} in front of ", d.gateway_version)
+    } else {
+        String::new()
+    };
+    let mut out = format!(
+        "certifying {}: {form}{} {} ({}), profile {}, run id {}\n",
+        runner.settings.gateway,
+        if d.provider.is_empty() {
+            "an unnamed provider"
+        } else {
+            &d.provider
+        },
+        d.version,
+        d.orchestration,
+        runner.profile.name,
+        runner.run_id
+    );
+    for (feature, state) in &runner.profile.features {
+        out.push_str(&format!(
+            "  {:<15} {:<4} {}\n",
+            feature.name(),
+            if state.enabled { "on" } else { "off" },
+            state.reason
+        ));
+    }
+    out
+}
+
+/// libtest-mimic arguments for a run with `jobs` threads.
+pub fn harness_args(list: bool, quiet: bool, jobs: usize) -> libtest_mimic::Arguments {
+    libtest_mimic::Arguments {
+        list,
+        quiet,
+        test_threads: Some(jobs.max(1)),
+        ..Default::default()
+    }
+}
+
+/// Sends tracing (each poll attempt at `info`) to stderr; `RUST_LOG` picks the level (default `warn`).
+pub fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs `faas-certifier run` and returns the exit status.
+pub fn main(args: RunArgs) -> i32 {
+    init_tracing();
+    let env = |k: &str| std::env::var(k).ok();
+    let settings = match resolve(&args, &env, &mut std::io::stdin()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let suites = match suites(args.suites.as_ref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let select = Selection {
+        filters: args.filters.clone(),
+        skip: args.skip.clone(),
+        exact: args.exact,
+    };
+    let rt = match super::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::USAGE;
+        }
+    };
+    let jobs = settings.jobs;
+    let connected = if args.list {
+        Runner::offline(settings, suites)
+    } else {
+        rt.block_on(Runner::connect(settings, suites))
+    };
+    let runner = match connected {
+        Ok(r) => Arc::new(r),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    if !args.list {
+        print!("{}", header(&runner));
+    }
+    let results: Results = Arc::default();
+    let trials = trials(runner.clone(), "", rt.handle().clone(), results, &select);
+    let conclusion = libtest_mimic::run(&harness_args(args.list, args.quiet, jobs), trials);
+    let left = rt.block_on(runner.finish());
+    report_leftovers(&runner, &left);
+    if conclusion.has_failed() {
+        exit::FAILED
+    } else {
+        exit::SUCCESS
+    }
+}
+
+/// Prints what was left behind: on purpose (`--keep`) or because cleanup failed.
+pub fn report_leftovers(runner: &Runner, left: &[crate::runner::Resource]) {
+    if left.is_empty() {
+        return;
+    }
+    if runner.settings.keep {
+        eprintln!("--keep: left {} resources in place:", left.len());
+    } else {
+        eprintln!(
+            "warning: cleanup could not delete {} resources:",
+            left.len()
+        );
+    }
+    for r in left {
+        eprintln!("  {r}");
+    }
+}
+
+#[cfg(test)]
+mod tests;

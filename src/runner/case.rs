@@ -1,0 +1,155 @@
+//! Executing one case: its variables, its steps in order, its deadline and its cleanup.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use super::cleanup::{self, Resource};
+use super::plan::Planned;
+use super::result::{CaseOutcome, CaseResult, StepOutcome, StepResult};
+use super::Runner;
+use crate::spec::{vars, Source, Step};
+
+/// The state of one running case.
+pub(crate) struct CaseCtx<'r> {
+    /// The runner (client, settings).
+    pub runner: &'r Runner,
+    /// Variables: built-ins, case vars, captures.
+    pub vars: BTreeMap<String, String>,
+    /// The namespace the case runs in (`${namespace}`).
+    pub namespace: String,
+    /// What the case created and has not deleted yet.
+    pub created: Vec<Resource>,
+    /// Values never to record.
+    pub sensitive: Vec<String>,
+    /// When the case must end.
+    pub deadline: Instant,
+    /// The steps performed.
+    pub steps: Vec<StepResult>,
+    /// The trial's name, for log lines.
+    pub trial: String,
+}
+
+impl CaseCtx<'_> {
+    async fn run_steps(&mut self, steps: &[(Source, Step)]) -> CaseOutcome {
+        for (at, step) in steps {
+            if let Err(outcome) = self.run_step(at, step).await {
+                let last = self.steps.last();
+                let what = last
+                    .map(|s| format!("{at} step `{}`: {} {}: ", s.label, s.method, s.path))
+                    .unwrap_or_else(|| format!("{at}: "));
+                return match outcome {
+                    StepOutcome::Failed(m) => CaseOutcome::Failed(format!("{what}{m}")),
+                    StepOutcome::Errored(m) => CaseOutcome::Errored(format!("{what}{m}")),
+                    StepOutcome::Passed => CaseOutcome::Passed,
+                };
+            }
+        }
+        CaseOutcome::Passed
+    }
+}
+
+impl Runner {
+    /// Runs one planned trial to its end, cleanup included; never panics on provider input.
+    pub async fn run_case(&self, planned: &Planned) -> CaseResult {
+        let started = Instant::now();
+        let case = &self.suites[planned.suite].cases[planned.case];
+        let mut result = CaseResult {
+            trial: planned.trial.clone(),
+            suite: self.suites[planned.suite].name.clone(),
+            case: case.name.clone(),
+            description: case.description.clone(),
+            source: case.source.clone(),
+            namespace: planned.namespace.clone(),
+            outcome: CaseOutcome::Passed,
+            duration: std::time::Duration::ZERO,
+            steps: Vec::new(),
+            leftovers: Vec::new(),
+        };
+        if let Some(reason) = &planned.skip {
+            result.outcome = CaseOutcome::Skipped(reason.clone());
+            return result;
+        }
+        let mut deadline = started + case.timeout;
+        if let Some(run_deadline) = self.deadline {
+            if run_deadline <= started {
+                result.outcome = CaseOutcome::Errored(
+                    "the run's --timeout passed before this case started".into(),
+                );
+                return result;
+            }
+            deadline = deadline.min(run_deadline);
+        }
+        let mut ctx = CaseCtx {
+            runner: self,
+            vars: self.builtin_vars(&planned.namespace, planned.index),
+            namespace: planned.namespace.clone(),
+            created: Vec::new(),
+            sensitive: self
+                .settings
+                .credentials
+                .iter()
+                .flat_map(|c| c.secrets())
+                .collect(),
+            deadline,
+            steps: Vec::new(),
+            trial: planned.trial.clone(),
+        };
+        let mut outcome = CaseOutcome::Passed;
+        for (key, value) in &case.vars {
+            match vars::expand(value, &ctx.vars) {
+                Ok(v) => {
+                    ctx.vars.insert(key.clone(), v);
+                }
+                Err(e) => {
+                    outcome = CaseOutcome::Errored(format!("{}: vars.{key}: {e}", case.source))
+                }
+            }
+        }
+        if outcome == CaseOutcome::Passed {
+            outcome =
+                match tokio::time::timeout_at(deadline.into(), ctx.run_steps(&case.steps)).await {
+                    Ok(o) => o,
+                    Err(_) => CaseOutcome::Errored(format!(
+                        "{}: the case's deadline of {} passed",
+                        case.source,
+                        humantime::format_duration(deadline - started)
+                    )),
+                };
+        }
+        let created = std::mem::take(&mut ctx.created);
+        let left = if self.settings.keep {
+            created
+        } else {
+            cleanup::delete_all(&self.client, created).await
+        };
+        result.leftovers = left.iter().map(ToString::to_string).collect();
+        if !left.is_empty() {
+            if let Ok(mut all) = self.leftovers.lock() {
+                all.extend(left);
+            }
+        }
+        result.outcome = outcome;
+        result.steps = ctx.steps;
+        result.duration = started.elapsed();
+        result
+    }
+
+    /// `${run}`, `${namespace}` and the other built-in variables of a trial.
+    fn builtin_vars(&self, namespace: &str, index: usize) -> BTreeMap<String, String> {
+        let s = &self.settings;
+        [
+            ("run", format!("{}{index}", self.run_id)),
+            ("namespace", namespace.to_string()),
+            ("default_namespace", s.namespace.clone()),
+            (
+                "extra_namespace",
+                s.extra_namespace.clone().unwrap_or_default(),
+            ),
+            ("registry", s.registry.clone()),
+            ("settle", humantime::format_duration(s.settle).to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+}

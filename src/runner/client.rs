@@ -1,0 +1,181 @@
+//! The HTTP client: sends one request to the target with the run's credentials, never following redirects.
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
+
+use super::settings::{Credentials, Settings};
+use super::RunError;
+use crate::spec::AuthMode;
+
+/// A request ready to send.
+#[derive(Debug, Clone, Default)]
+pub struct HttpRequest {
+    /// The method, upper case.
+    pub method: String,
+    /// Path and query, starting with `/`.
+    pub path: String,
+    /// Headers to send.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Bytes,
+    /// Which credentials to send.
+    pub auth: AuthMode,
+}
+
+/// An answer.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The whole body.
+    pub body: Bytes,
+}
+
+impl HttpResponse {
+    /// The body as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A cheap-to-clone client bound to the target.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    credentials: Option<Credentials>,
+    timeout: Duration,
+}
+
+impl Client {
+    /// Builds a client for `settings.gateway`.
+    pub fn new(settings: &Settings) -> Result<Self, RunError> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .pool_max_idle_per_host(64)
+            .build()
+            .map_err(|e| RunError::Client(e.to_string()))?;
+        Ok(Client {
+            http,
+            base: settings.gateway.clone(),
+            credentials: settings.credentials.clone(),
+            timeout: settings.request_timeout,
+        })
+    }
+
+    /// Builds the reqwest request, with credentials per `auth`.
+    fn build(
+        &self,
+        req: &HttpRequest,
+        deadline: Option<Instant>,
+    ) -> Result<reqwest::RequestBuilder, RunError> {
+        let transport = |reason: String| RunError::Transport {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            reason,
+        };
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+            .map_err(|e| transport(e.to_string()))?;
+        let mut headers = HeaderMap::new();
+        for (name, value) in &req.headers {
+            let name =
+                HeaderName::from_bytes(name.as_bytes()).map_err(|e| transport(e.to_string()))?;
+            let value = HeaderValue::from_str(value).map_err(|e| transport(e.to_string()))?;
+            headers.append(name, value);
+        }
+        // The run's credentials go to /system/* only: functions are open, and one that echoes
+        // its request headers (an `env` function) must not be handed them.
+        let system = req.path.starts_with("/system/");
+        let auth = match (req.auth, &self.credentials) {
+            (AuthMode::Default, Some(c)) if system => Some(c.header_value()),
+            (AuthMode::Wrong, _) => Some(basic("faas-certifier", "wrong-password")),
+            _ => None,
+        };
+        if let Some(auth) = auth {
+            let mut value = HeaderValue::from_str(&auth)
+                .map_err(|_| transport("credentials are not valid header text".into()))?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        let mut timeout = self.timeout;
+        if let Some(deadline) = deadline {
+            timeout = timeout.min(
+                deadline
+                    .saturating_duration_since(Instant::now())
+                    .max(Duration::from_millis(1)),
+            );
+        }
+        Ok(self
+            .http
+            .request(method, format!("{}{}", self.base, req.path))
+            .headers(headers)
+            .timeout(timeout)
+            .body(req.body.clone()))
+    }
+
+    /// Sends `req` and reads the whole answer, within the client timeout and `deadline`.
+    pub async fn send(
+        &self,
+        req: &HttpRequest,
+        deadline: Option<Instant>,
+    ) -> Result<HttpResponse, RunError> {
+        let transport = |e: reqwest::Error| RunError::Transport {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            reason: describe(&e),
+        };
+        let resp = self.build(req, deadline)?.send().await.map_err(transport)?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(transport)?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Sends `req` and returns the answer with its body unread, for streams; no total timeout.
+    pub async fn open(
+        &self,
+        req: &HttpRequest,
+        deadline: Instant,
+    ) -> Result<reqwest::Response, RunError> {
+        let builder = self
+            .build(req, None)?
+            .timeout(deadline.saturating_duration_since(Instant::now()));
+        builder.send().await.map_err(|e| RunError::Transport {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            reason: describe(&e),
+        })
+    }
+}
+
+/// `Basic base64(user:password)`.
+pub(crate) fn basic(user: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+/// A transport error in words, with its causes.
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timed out".to_string();
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    text
+}

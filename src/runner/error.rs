@@ -1,0 +1,53 @@
+//! `RunError`: why the runner could not do its job (as opposed to a provider failing a case).
+
+/// A harness problem: bad configuration, an unreachable target, a broken suite at run time.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The target did not answer at all.
+    #[error("cannot reach {url}: {reason}; is a provider running there? (`faas-certifier selftest` certifies the bundled mock without one)")]
+    Unreachable {
+        /// The URL tried.
+        url: String,
+        /// The transport error.
+        reason: String,
+    },
+    /// The target refused the run's credentials on `/system/info`.
+    #[error("{url}/system/info answered {status}: {hint}")]
+    Refused {
+        /// The URL tried.
+        url: String,
+        /// The status.
+        status: u16,
+        /// What to do about it.
+        hint: String,
+    },
+    /// The configuration is unusable.
+    #[error("{0}")]
+    Config(String),
+    /// An HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+    /// A request failed in transport (connection refused, timeout, reset).
+    #[error("{method} {path}: {reason}")]
+    Transport {
+        /// The method.
+        method: String,
+        /// The path.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A step could not be prepared (see [`RunError::brief`]) (undefined variable, bad duration after expansion).
+    #[error("{0}")]
+    Step(String),
+}
+
+impl RunError {
+    /// The error without the method and path a step report already shows.
+    pub fn brief(&self) -> String {
+        match self {
+            RunError::Transport { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+}

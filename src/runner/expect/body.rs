@@ -1,0 +1,188 @@
+//! Body expectations: equals, contains, lacks, regex, echo and sha512 digest.
+
+use sha2::{Digest, Sha512};
+
+use super::{quote_body, Answer};
+use crate::spec::Expect;
+
+/// Checks the body expectations of `expect`.
+pub fn check(expect: &Expect, answer: Answer<'_>) -> Result<(), String> {
+    let body = &answer.response.body;
+    let text = String::from_utf8_lossy(body);
+    if let Some(want) = &expect.body {
+        if text != want.as_str() {
+            return Err(format!("want body {:?}, got {}", want, quote_body(&text)));
+        }
+    }
+    if let Some(b64) = &expect.body_base64 {
+        use base64::Engine;
+        let want = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map_err(|e| format!("body_base64 is not base64: {e}"))?;
+        if body.as_ref() != want.as_slice() {
+            let got = base64::engine::general_purpose::STANDARD.encode(body);
+            return Err(format!(
+                "want body (base64) {b64}, got {}",
+                super::super::result::excerpt(&got, 200)
+            ));
+        }
+    }
+    for want in expect.body_contains.as_slice() {
+        if !text.contains(want.as_str()) {
+            return Err(format!(
+                "want body containing {want:?}, got {}",
+                quote_body(&text)
+            ));
+        }
+    }
+    for unwanted in expect.body_not_contains.as_slice() {
+        if text.contains(unwanted.as_str()) {
+            return Err(format!(
+                "want body without {unwanted:?}, got {}",
+                quote_body(&text)
+            ));
+        }
+    }
+    if let Some(re) = &expect.body_matches {
+        let re = regex::RegexBuilder::new(re)
+            .multi_line(true)
+            .build()
+            .map_err(|e| format!("bad regex {re:?}: {e}"))?;
+        if !re.is_match(&text) {
+            return Err(format!(
+                "want body matching /{re}/, got {}",
+                quote_body(&text)
+            ));
+        }
+    }
+    if expect.echo && body.as_ref() != answer.request_body {
+        let at = body
+            .iter()
+            .zip(answer.request_body)
+            .position(|(a, b)| a != b)
+            .unwrap_or(body.len().min(answer.request_body.len()));
+        return Err(format!(
+            "want the {} bytes sent echoed, got {} bytes (first difference at byte {at})",
+            answer.request_body.len(),
+            body.len()
+        ));
+    }
+    if expect.sha512_of_request {
+        let want = format!("{:x}  -", Sha512::digest(answer.request_body));
+        if text.trim_end() != want {
+            return Err(format!(
+                "want sha512sum output {want:?}, got {}",
+                quote_body(&text)
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::client::HttpResponse;
+
+    fn answer(body: &'static [u8]) -> HttpResponse {
+        HttpResponse {
+            status: 200,
+            headers: Default::default(),
+            body: bytes::Bytes::from_static(body),
+        }
+    }
+
+    #[test]
+    fn contains_and_lacks() {
+        let r = answer(b"Http_Method=GET\nHttp_Path=/a\n");
+        let mut e = Expect {
+            body_contains: crate::spec::OneOrMany::One("Http_Method=GET".into()),
+            ..Default::default()
+        };
+        assert!(check(
+            &e,
+            Answer {
+                response: &r,
+                request_body: b""
+            }
+        )
+        .is_ok());
+        e.body_not_contains = crate::spec::OneOrMany::One("Http_Path".into());
+        let err = check(
+            &e,
+            Answer {
+                response: &r,
+                request_body: b"",
+            },
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with("want body without \"Http_Path\", got"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn regex_is_multi_line() {
+        let r = answer(b"a=1\nHttp_Query=testing=1\n");
+        let e = Expect {
+            body_matches: Some("^Http_Query=testing=1$".into()),
+            ..Default::default()
+        };
+        assert!(check(
+            &e,
+            Answer {
+                response: &r,
+                request_body: b""
+            }
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn echo_and_digest() {
+        let r = answer(b"\x00\x01\xff");
+        let e = Expect {
+            echo: true,
+            ..Default::default()
+        };
+        assert!(check(
+            &e,
+            Answer {
+                response: &r,
+                request_body: b"\x00\x01\xff"
+            }
+        )
+        .is_ok());
+        let err = check(
+            &e,
+            Answer {
+                response: &r,
+                request_body: b"\x00\x02\xff",
+            },
+        )
+        .unwrap_err();
+        assert!(err.contains("first difference at byte 1"), "{err}");
+        let digest = answer(b"9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca72323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043  -\n");
+        let e = Expect {
+            sha512_of_request: true,
+            ..Default::default()
+        };
+        assert!(check(
+            &e,
+            Answer {
+                response: &digest,
+                request_body: b"hello"
+            }
+        )
+        .is_ok());
+        assert!(check(
+            &e,
+            Answer {
+                response: &digest,
+                request_body: b"hellO"
+            }
+        )
+        .is_err());
+    }
+}

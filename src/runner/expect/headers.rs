@@ -1,0 +1,96 @@
+//! Header expectations: present, absent, equals, matches.
+
+use std::collections::BTreeMap;
+
+use reqwest::header::HeaderMap;
+
+use crate::spec::HeaderExpect;
+
+/// Checks every header expectation.
+pub fn check(expect: &BTreeMap<String, HeaderExpect>, headers: &HeaderMap) -> Result<(), String> {
+    for (name, want) in expect {
+        let got = headers
+            .get(name.as_str())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        match (want.present, &got) {
+            (Some(true), None) => return Err(format!("want header {name}, got none")),
+            (Some(true), Some(v)) if v.is_empty() => {
+                return Err(format!("want header {name} non-empty, got \"\""))
+            }
+            (Some(false), Some(v)) => return Err(format!("want no header {name}, got {v:?}")),
+            _ => {}
+        }
+        if let Some(eq) = &want.equals {
+            if got.as_deref() != Some(eq.as_str()) {
+                return Err(format!("want header {name}: {eq:?}, got {got:?}"));
+            }
+        }
+        if let Some(re) = &want.matches {
+            let regex = regex::Regex::new(re).map_err(|e| format!("bad regex {re:?}: {e}"))?;
+            if !got.as_deref().is_some_and(|v| regex.is_match(v)) {
+                return Err(format!("want header {name} matching /{re}/, got {got:?}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The header expectation in words.
+pub fn describe(name: &str, want: &HeaderExpect) -> String {
+    let mut parts = Vec::new();
+    match want.present {
+        Some(true) => parts.push(format!("header {name}")),
+        Some(false) => parts.push(format!("no header {name}")),
+        None => {}
+    }
+    if let Some(eq) = &want.equals {
+        parts.push(format!("header {name}: {eq:?}"));
+    }
+    if let Some(re) = &want.matches {
+        parts.push(format!("header {name} ~ /{re}/"));
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn present_equals_matches() {
+        let mut h = HeaderMap::new();
+        h.insert("x-call-id", "abc-123".parse().unwrap());
+        let mut want = BTreeMap::new();
+        want.insert(
+            "X-Call-Id".to_string(),
+            HeaderExpect {
+                present: Some(true),
+                equals: None,
+                matches: Some("^[a-z]+-[0-9]+$".into()),
+            },
+        );
+        assert!(check(&want, &h).is_ok());
+        want.insert(
+            "X-Start-Time".to_string(),
+            HeaderExpect {
+                present: Some(true),
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            check(&want, &h).unwrap_err(),
+            "want header X-Start-Time, got none"
+        );
+        let mut eq = BTreeMap::new();
+        eq.insert(
+            "x-call-id".to_string(),
+            HeaderExpect {
+                equals: Some("nope".into()),
+                ..Default::default()
+            },
+        );
+        assert!(check(&eq, &h)
+            .unwrap_err()
+            .contains("got Some(\"abc-123\")"));
+    }
+}

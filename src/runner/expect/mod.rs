@@ -1,0 +1,109 @@
+//! Expectation checks: each kind in its own file, each returning `want X, got Y` on a mismatch.
+
+mod body;
+mod function;
+mod headers;
+pub mod json;
+mod ndjson;
+
+use crate::spec::Expect;
+
+use super::client::HttpResponse;
+
+/// An answer and the request body that produced it.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    /// The answer.
+    pub response: &'a HttpResponse,
+    /// What was sent, for `echo` and `sha512_of_request`.
+    pub request_body: &'a [u8],
+}
+
+/// Checks every expectation set in `expect`; the first mismatch is the error.
+pub fn check(expect: &Expect, answer: Answer<'_>) -> Result<(), String> {
+    if let Some(status) = &expect.status {
+        if !status.accepts(answer.response.status) {
+            return Err(format!(
+                "want status {status}, got {}: {}",
+                answer.response.status,
+                quote_body(&answer.response.text())
+            ));
+        }
+    }
+    body::check(expect, answer)?;
+    headers::check(&expect.headers, &answer.response.headers)?;
+    if let Some(want) = &expect.json {
+        json::check_contains(want, &answer.response.body)?;
+    }
+    if let Some(unwanted) = &expect.json_lacks {
+        json::check_lacks(unwanted, &answer.response.body)?;
+    }
+    if expect.json_list {
+        json::check_list(&answer.response.body)?;
+    }
+    ndjson::check(expect, &answer.response.body)?;
+    if let Some(cond) = &expect.function {
+        function::check(cond, &answer.response.body)?;
+    }
+    Ok(())
+}
+
+/// The expectation in words, for reports: `status 200|201|202, body contains "x"`.
+pub fn describe(expect: &Expect) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = &expect.status {
+        parts.push(format!("status {s}"));
+    }
+    if let Some(b) = &expect.body {
+        parts.push(format!("body {b:?}"));
+    }
+    if let Some(b) = &expect.body_base64 {
+        parts.push(format!("body (base64) {b}"));
+    }
+    for c in expect.body_contains.as_slice() {
+        parts.push(format!("body contains {c:?}"));
+    }
+    for c in expect.body_not_contains.as_slice() {
+        parts.push(format!("body lacks {c:?}"));
+    }
+    if let Some(r) = &expect.body_matches {
+        parts.push(format!("body matches /{r}/"));
+    }
+    if expect.echo {
+        parts.push("body echoes the request".into());
+    }
+    if expect.sha512_of_request {
+        parts.push("body is the request's sha512sum".into());
+    }
+    if let Some(j) = &expect.json {
+        parts.push(format!("json contains {j}"));
+    }
+    if let Some(j) = &expect.json_lacks {
+        parts.push(format!("json lacks {j}"));
+    }
+    if expect.json_list {
+        parts.push("json list".into());
+    }
+    if let Some(j) = &expect.ndjson_each {
+        parts.push(format!("each line contains {j}"));
+    }
+    if let Some(c) = &expect.ndjson_count {
+        parts.push(format!("{c} lines"));
+    }
+    for (name, h) in &expect.headers {
+        parts.push(headers::describe(name, h));
+    }
+    if let Some(f) = &expect.function {
+        parts.push(function::describe(f));
+    }
+    if parts.is_empty() {
+        "an answer".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// A body quoted for a message, cut to a readable length.
+pub fn quote_body(text: &str) -> String {
+    format!("{:?}", super::result::excerpt(text.trim_end(), 200))
+}

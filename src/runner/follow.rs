@@ -1,0 +1,75 @@
+//! Followed log streams: read `follow=true` while nested steps run, until the expectation holds.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use super::case::CaseCtx;
+use super::client::{HttpRequest, HttpResponse};
+use super::result::StepOutcome;
+use super::step::Polled;
+use crate::spec::{Expect, Source, Step};
+
+impl CaseCtx<'_> {
+    /// Opens the stream, runs `nested` while it is open, then reads until `cond` holds.
+    pub(crate) async fn follow(
+        &mut self,
+        at: &Source,
+        req: &HttpRequest,
+        nested: &[serde_saphyr::Spanned<Step>],
+        cond: &Expect,
+        deadline: Instant,
+        log: &mut Vec<String>,
+    ) -> Result<Polled, StepOutcome> {
+        let mut resp = match self.runner.client.open(req, deadline).await {
+            Ok(r) => r,
+            Err(e) => {
+                return Ok(Polled {
+                    response: Err(e),
+                    attempts: 1,
+                    mismatch: None,
+                })
+            }
+        };
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let buffer = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = buffer.clone();
+        let reader = tokio::spawn(async move {
+            while let Ok(Some(chunk)) = resp.chunk().await {
+                if let Ok(mut b) = sink.lock() {
+                    b.extend_from_slice(&chunk);
+                }
+            }
+        });
+        for spanned in nested {
+            let source = Source {
+                file: at.file.clone(),
+                line: spanned.referenced.line(),
+                column: spanned.referenced.column(),
+            };
+            if let Err(outcome) = self.run_step(&source, &spanned.value).await {
+                reader.abort();
+                return Err(outcome);
+            }
+        }
+        let snapshot = || {
+            let body = buffer
+                .lock()
+                .map(|b| Bytes::from(b.clone()))
+                .unwrap_or_default();
+            let response = HttpResponse {
+                status,
+                headers: headers.clone(),
+                body,
+            };
+            async move { Ok(response) }
+        };
+        let polled = self
+            .poll_with(snapshot, &[], cond, Some(deadline), log)
+            .await;
+        reader.abort();
+        Ok(polled)
+    }
+}

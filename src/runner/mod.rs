@@ -1,0 +1,154 @@
+//! The runner: executes checked suites against a provider URL and returns result data; it never prints.
+//!
+//! [`Runner::connect`] reads `/system/info` once and builds the [`Profile`]; [`Runner::plan`]
+//! turns cases into trials; [`Runner::run_case`] runs one trial and always cleans up after it.
+
+mod backoff;
+mod capture;
+mod case;
+mod cleanup;
+mod client;
+mod error;
+mod expect;
+pub mod faas_cli;
+mod follow;
+mod load;
+mod ops;
+mod plan;
+pub mod profile;
+mod result;
+pub mod selftest;
+mod settings;
+mod step;
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+pub use cleanup::Resource;
+pub use error::RunError;
+pub use expect::json::subset as json_subset;
+pub use plan::Planned;
+pub use profile::{FeatureState, Profile};
+pub use result::{excerpt, CaseOutcome, CaseResult, StepOutcome, StepResult};
+pub use settings::{Credentials, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
+
+use crate::spec::Suite;
+use client::{Client, HttpRequest};
+
+/// A connected runner: settings, client, detected profile, and the suites it runs.
+#[derive(Debug)]
+pub struct Runner {
+    /// The run's settings.
+    pub settings: Settings,
+    /// The profile of features.
+    pub profile: Profile,
+    /// `/system/info` as the target answered it.
+    pub info: serde_json::Value,
+    /// The unique id of this run; every resource name contains it.
+    pub run_id: String,
+    suites: Vec<Suite>,
+    client: Client,
+    deadline: Option<Instant>,
+    leftovers: Mutex<Vec<Resource>>,
+}
+
+impl Runner {
+    /// Reads `/system/info` (failing fast when the target is unreachable) and builds the profile.
+    pub async fn connect(settings: Settings, suites: Vec<Suite>) -> Result<Runner, RunError> {
+        let started = Instant::now();
+        let client = Client::new(&settings)?;
+        let req = HttpRequest {
+            method: "GET".into(),
+            path: "/system/info".into(),
+            ..Default::default()
+        };
+        let resp = client
+            .send(&req, Some(started + std::time::Duration::from_secs(10)))
+            .await
+            .map_err(|e| match e {
+                RunError::Transport { reason, .. } => RunError::Unreachable {
+                    url: settings.gateway.clone(),
+                    reason,
+                },
+                other => other,
+            })?;
+        if resp.status == 401 || resp.status == 403 {
+            let hint = if settings.credentials.is_some() {
+                "the credentials were refused; check --username/--password-stdin, --token or the faas-cli config".to_string()
+            } else {
+                "credentials are needed: --username with --password-stdin, --token (OPENFAAS_TOKEN), or `faas-cli login`".to_string()
+            };
+            return Err(RunError::Refused {
+                url: settings.gateway.clone(),
+                status: resp.status,
+                hint,
+            });
+        }
+        let info: serde_json::Value =
+            serde_json::from_slice(&resp.body).unwrap_or(serde_json::Value::Null);
+        let profile = profile::build(profile::detect(&info), &settings);
+        let run_id = new_run_id();
+        let deadline = settings.timeout.map(|t| started + t);
+        Ok(Runner {
+            settings,
+            profile,
+            info,
+            run_id,
+            suites,
+            client,
+            deadline,
+            leftovers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// A runner that has not contacted the target (for `--list`): the profile is "unknown".
+    pub fn offline(settings: Settings, suites: Vec<Suite>) -> Result<Runner, RunError> {
+        let client = Client::new(&settings)?;
+        let profile = profile::build(profile::Detected::default(), &settings);
+        let deadline = settings.timeout.map(|t| Instant::now() + t);
+        Ok(Runner {
+            settings,
+            profile,
+            info: serde_json::Value::Null,
+            run_id: new_run_id(),
+            suites,
+            client,
+            deadline,
+            leftovers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The suites this runner runs.
+    pub fn suites(&self) -> &[Suite] {
+        &self.suites
+    }
+
+    /// Every trial of the run, in suite order, with skip reasons.
+    pub fn plan(&self) -> Vec<Planned> {
+        plan::plan(
+            &self.suites,
+            &self.profile,
+            &self.settings.namespace,
+            self.settings.extra_namespace.as_deref(),
+        )
+    }
+
+    /// Deletes what case cleanups could not (unless `--keep`); returns what is left.
+    pub async fn finish(&self) -> Vec<Resource> {
+        let left = self
+            .leftovers
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default();
+        if self.settings.keep {
+            return left;
+        }
+        cleanup::delete_all(&self.client, left).await
+    }
+}
+
+/// A short random id: lower-case letters and digits, starting with a letter (DNS-1123 safe).
+fn new_run_id() -> String {
+    let uuid = uuid::Uuid::new_v4().simple().to_string();
+    format!("c{}", &uuid[..6])
+}

@@ -1,0 +1,371 @@
+//! Named operations to HTTP requests (CONTRACT §1), and the resources they create or delete.
+
+use bytes::Bytes;
+use serde_json::json;
+
+use super::cleanup::Resource;
+use super::client::HttpRequest;
+use crate::spec::{Deploy, Operation, RawRequest};
+
+/// A request built from an operation, with the bookkeeping it implies.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    /// The request.
+    pub request: HttpRequest,
+    /// A resource the request may create (tracked before sending, deleted when the case ends).
+    pub creates: Option<Resource>,
+    /// A resource a successful answer deletes.
+    pub deletes: Option<Resource>,
+    /// Values to keep out of every record (secret values).
+    pub sensitive: Vec<String>,
+}
+
+/// Percent-encodes a query value.
+pub fn enc(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A deterministic body of `len` bytes covering every byte value.
+pub fn generated_body(len: usize) -> Bytes {
+    let mut state: u32 = 0x9e37_79b9;
+    let bytes: Vec<u8> = (0..len)
+        .map(|i| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state as u8) ^ (i as u8)
+        })
+        .collect();
+    Bytes::from(bytes)
+}
+
+fn json_request(method: &str, path: String, body: &serde_json::Value) -> HttpRequest {
+    HttpRequest {
+        method: method.into(),
+        path,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: Bytes::from(body.to_string()),
+        ..Default::default()
+    }
+}
+
+fn get(path: String) -> HttpRequest {
+    HttpRequest {
+        method: "GET".into(),
+        path,
+        ..Default::default()
+    }
+}
+
+fn deployment(d: &Deploy, ns: &str) -> serde_json::Value {
+    let mut obj = serde_json::Map::new();
+    obj.insert("service".into(), json!(d.name));
+    obj.insert("image".into(), json!(d.image));
+    obj.insert("namespace".into(), json!(ns));
+    if let Some(p) = &d.fprocess {
+        obj.insert("envProcess".into(), json!(p));
+    }
+    if !d.env.is_empty() {
+        obj.insert("envVars".into(), json!(d.env));
+    }
+    if !d.labels.is_empty() {
+        obj.insert("labels".into(), json!(d.labels));
+    }
+    if !d.annotations.is_empty() {
+        obj.insert("annotations".into(), json!(d.annotations));
+    }
+    if !d.secrets.is_empty() {
+        obj.insert("secrets".into(), json!(d.secrets));
+    }
+    if !d.constraints.is_empty() {
+        obj.insert("constraints".into(), json!(d.constraints));
+    }
+    for (key, r) in [("limits", &d.limits), ("requests", &d.requests)] {
+        if let Some(r) = r {
+            obj.insert(key.into(), json!({"memory": r.memory.clone().unwrap_or_default(), "cpu": r.cpu.clone().unwrap_or_default()}));
+        }
+    }
+    if d.null_labels {
+        obj.insert("labels".into(), serde_json::Value::Null);
+        obj.insert("annotations".into(), serde_json::Value::Null);
+    }
+    if d.read_only_root_filesystem {
+        obj.insert("readOnlyRootFilesystem".into(), json!(true));
+    }
+    serde_json::Value::Object(obj)
+}
+
+fn raw(r: &RawRequest) -> HttpRequest {
+    let mut headers: Vec<(String, String)> = r
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let body = match (&r.json, &r.body) {
+        (Some(j), _) => {
+            headers.push(("Content-Type".into(), "application/json".into()));
+            Bytes::from(j.to_string())
+        }
+        (None, Some(b)) => Bytes::from(b.clone()),
+        (None, None) => Bytes::new(),
+    };
+    HttpRequest {
+        method: r
+            .method
+            .clone()
+            .unwrap_or_else(|| "GET".into())
+            .to_uppercase(),
+        path: r.path.clone(),
+        headers,
+        body,
+        ..Default::default()
+    }
+}
+
+/// Builds the request of an (already expanded) operation; `ns` is the case's namespace and
+/// `home` the run's main namespace (invocations elsewhere are addressed as `NAME.NS`).
+pub fn prepare(op: Operation<'_>, ns: &str, home: &str) -> Prepared {
+    let ns_of = |n: &Option<String>| n.clone().unwrap_or_else(|| ns.to_string());
+    let mut p = Prepared::default();
+    p.request = match op {
+        Operation::Request(r) => raw(r),
+        Operation::Deploy(d) => {
+            let ns = ns_of(&d.namespace);
+            p.creates = Some(Resource::Function {
+                name: d.name.clone(),
+                namespace: ns.clone(),
+            });
+            json_request("POST", "/system/functions".into(), &deployment(d, &ns))
+        }
+        Operation::Update(d) => json_request(
+            "PUT",
+            "/system/functions".into(),
+            &deployment(d, &ns_of(&d.namespace)),
+        ),
+        Operation::Delete(f) => {
+            let ns = ns_of(&f.namespace);
+            p.deletes = Some(Resource::Function {
+                name: f.name.clone(),
+                namespace: ns.clone(),
+            });
+            json_request(
+                "DELETE",
+                format!("/system/functions?namespace={}", enc(&ns)),
+                &json!({"functionName": f.name, "namespace": ns}),
+            )
+        }
+        Operation::Status(f) => get(format!(
+            "/system/function/{}?namespace={}",
+            f.name,
+            enc(&ns_of(&f.namespace))
+        )),
+        Operation::List(n) => get(format!(
+            "/system/functions?namespace={}",
+            enc(&ns_of(&n.namespace))
+        )),
+        Operation::Scale(s) => {
+            let ns = ns_of(&s.namespace);
+            json_request(
+                "POST",
+                format!("/system/scale-function/{}?namespace={}", s.name, enc(&ns)),
+                &json!({"serviceName": s.name, "replicas": s.replicas, "namespace": ns}),
+            )
+        }
+        Operation::Invoke(i) => {
+            let ns = ns_of(&i.namespace);
+            let target = if i.qualified || ns != home {
+                format!("{}.{}", i.name, ns)
+            } else {
+                i.name.clone()
+            };
+            let mut path = format!("/function/{target}{}", i.path.clone().unwrap_or_default());
+            if let Some(q) = &i.query {
+                path.push('?');
+                path.push_str(q);
+            }
+            let body = match (i.random_body, &i.body) {
+                (Some(n), _) => generated_body(n),
+                (None, Some(b)) => Bytes::from(b.clone()),
+                (None, None) => Bytes::new(),
+            };
+            let method = i
+                .method
+                .clone()
+                .unwrap_or_else(|| "POST".into())
+                .to_uppercase();
+            HttpRequest {
+                method,
+                path,
+                headers: i
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                body,
+                ..Default::default()
+            }
+        }
+        Operation::SecretCreate(s) | Operation::SecretUpdate(s) => {
+            let ns = ns_of(&s.namespace);
+            let mut body = json!({"name": s.name, "namespace": ns});
+            if let Some(v) = &s.value {
+                body["value"] = json!(v);
+                p.sensitive.push(v.clone());
+            }
+            if let Some(v) = &s.raw_value_base64 {
+                body["rawValue"] = json!(v);
+                p.sensitive.push(v.clone());
+            }
+            let method = if matches!(op, Operation::SecretCreate(_)) {
+                p.creates = Some(Resource::Secret {
+                    name: s.name.clone(),
+                    namespace: ns.clone(),
+                });
+                "POST"
+            } else {
+                "PUT"
+            };
+            json_request(
+                method,
+                format!("/system/secrets?namespace={}", enc(&ns)),
+                &body,
+            )
+        }
+        Operation::SecretDelete(s) => {
+            let ns = ns_of(&s.namespace);
+            p.deletes = Some(Resource::Secret {
+                name: s.name.clone(),
+                namespace: ns.clone(),
+            });
+            json_request(
+                "DELETE",
+                format!("/system/secrets?namespace={}", enc(&ns)),
+                &json!({"name": s.name, "namespace": ns}),
+            )
+        }
+        Operation::SecretList(n) => get(format!(
+            "/system/secrets?namespace={}",
+            enc(&ns_of(&n.namespace))
+        )),
+        Operation::Logs(l) => {
+            let mut path = format!(
+                "/system/logs?name={}&namespace={}",
+                enc(&l.name),
+                enc(&ns_of(&l.namespace))
+            );
+            if let Some(t) = &l.tail {
+                path.push_str(&format!("&tail={}", enc(t)));
+            }
+            if let Some(s) = &l.since {
+                path.push_str(&format!("&since={}", enc(s)));
+            }
+            path.push_str(if l.follow {
+                "&follow=true"
+            } else {
+                "&follow=false"
+            });
+            get(path)
+        }
+        Operation::Namespaces => get("/system/namespaces".into()),
+        Operation::NamespaceCreate(n) | Operation::NamespaceUpdate(n) => {
+            let body = json!({"name": n.body_name.clone().unwrap_or_else(|| n.name.clone()), "labels": n.labels, "annotations": n.annotations});
+            let method = if matches!(op, Operation::NamespaceCreate(_)) {
+                p.creates = Some(Resource::Namespace {
+                    name: n.name.clone(),
+                });
+                "POST"
+            } else {
+                "PUT"
+            };
+            json_request(method, format!("/system/namespace/{}", n.name), &body)
+        }
+        Operation::NamespaceGet(n) => get(format!("/system/namespace/{}", n.name)),
+        Operation::NamespaceDelete(n) => {
+            p.deletes = Some(Resource::Namespace {
+                name: n.name.clone(),
+            });
+            HttpRequest {
+                method: "DELETE".into(),
+                path: format!("/system/namespace/{}", n.name),
+                ..Default::default()
+            }
+        }
+        Operation::Info => get("/system/info".into()),
+        Operation::Health(h) => HttpRequest {
+            method: h
+                .method
+                .clone()
+                .unwrap_or_else(|| "GET".into())
+                .to_uppercase(),
+            path: "/healthz".into(),
+            ..Default::default()
+        },
+        Operation::Load(l) => get(format!(
+            "/system/function/{}?namespace={}",
+            l.name,
+            enc(&ns_of(&l.namespace))
+        )),
+    };
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{FunctionRef, Invoke};
+
+    #[test]
+    fn invoke_outside_home_is_qualified() {
+        let i = Invoke {
+            name: "f".into(),
+            path: Some("/a".into()),
+            query: Some("x=1".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            prepare(Operation::Invoke(&i), "openfaas-fn", "openfaas-fn")
+                .request
+                .path,
+            "/function/f/a?x=1"
+        );
+        assert_eq!(
+            prepare(Operation::Invoke(&i), "extra", "openfaas-fn")
+                .request
+                .path,
+            "/function/f.extra/a?x=1"
+        );
+    }
+
+    #[test]
+    fn delete_sends_namespace_in_query_and_body_and_untracks() {
+        let f = FunctionRef {
+            name: "f".into(),
+            namespace: None,
+        };
+        let p = prepare(Operation::Delete(&f), "ns 1", "ns 1");
+        assert_eq!(p.request.path, "/system/functions?namespace=ns%201");
+        assert_eq!(
+            p.request.body,
+            Bytes::from(r#"{"functionName":"f","namespace":"ns 1"}"#)
+        );
+        assert!(p.deletes.is_some());
+    }
+
+    #[test]
+    fn generated_body_covers_every_byte_value() {
+        let body = generated_body(1 << 20);
+        assert_eq!(body.len(), 1 << 20);
+        let mut seen = [false; 256];
+        body.iter().for_each(|b| seen[*b as usize] = true);
+        assert!(seen.iter().all(|s| *s));
+        assert_eq!(body, generated_body(1 << 20));
+    }
+}

@@ -1,0 +1,242 @@
+//! Provider detection from `/system/info` (gateway or provider form) into a profile of features.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::settings::Settings;
+use crate::spec::Feature;
+
+/// Profile names `--profile` accepts.
+pub const PROFILES: [&str; 8] = [
+    "faas-netes",
+    "faas-netes-ce",
+    "faasd",
+    "faasd-ce",
+    "mock",
+    "unknown",
+    "all",
+    "core",
+];
+
+/// Whether a feature is on, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeatureState {
+    /// On or off.
+    pub enabled: bool,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// What `/system/info` says about the target.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Detected {
+    /// The provider's name as reported (may be empty).
+    pub provider: String,
+    /// The orchestration.
+    pub orchestration: String,
+    /// The provider's release.
+    pub version: String,
+    /// The info came in the gateway form.
+    pub gateway: bool,
+    /// The gateway's release, in the gateway form.
+    pub gateway_version: String,
+}
+
+/// The profile a run uses: the detected target and the features on and off.
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    /// The profile name (a known provider, `unknown`, or a forced one).
+    pub name: String,
+    /// What the target said about itself.
+    pub detected: Detected,
+    /// Every optional feature with its state.
+    pub features: BTreeMap<Feature, FeatureState>,
+}
+
+impl Profile {
+    /// Whether `feature` is on.
+    pub fn has(&self, feature: Feature) -> bool {
+        self.features.get(&feature).is_some_and(|s| s.enabled)
+    }
+
+    /// Why `feature` is off, for skip messages.
+    pub fn why_not(&self, feature: Feature) -> String {
+        self.features
+            .get(&feature)
+            .map(|s| s.reason.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Reads either form of `/system/info`.
+pub fn detect(info: &Value) -> Detected {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
+    match info.get("provider") {
+        Some(Value::String(name)) => Detected {
+            provider: name.clone(),
+            orchestration: text(info.get("orchestration")),
+            version: text(info.pointer("/version/release")),
+            gateway: false,
+            gateway_version: String::new(),
+        },
+        Some(Value::Object(p)) => Detected {
+            provider: text(p.get("provider")),
+            orchestration: text(p.get("orchestration")),
+            version: text(p.get("version").and_then(|v| v.get("release"))),
+            gateway: true,
+            gateway_version: text(info.pointer("/version/release")),
+        },
+        _ => Detected {
+            gateway: info.get("version").is_some() && info.get("arch").is_some(),
+            gateway_version: text(info.pointer("/version/release")),
+            ..Default::default()
+        },
+    }
+}
+
+/// The profile name for a reported provider name.
+pub fn profile_name(provider: &str) -> &'static str {
+    match provider {
+        "faas-netes" => "faas-netes",
+        "faas-netes-ce" => "faas-netes-ce",
+        "faasd" => "faasd",
+        "faasd-ce" => "faasd-ce",
+        "faas-certifier-mock" => "mock",
+        _ => "unknown",
+    }
+}
+
+/// The features of a provider profile, each with its reason.
+fn provider_features(name: &str) -> Vec<(Feature, bool, &'static str)> {
+    use Feature::*;
+    let on = |f, why| (f, true, why);
+    let off = |f, why| (f, false, why);
+    match name {
+        "mock" | "all" => [Scaling, Autoscaling, ScaleToZero, Secrets, SecretUpdate, Logs, NamespaceCrud]
+            .into_iter()
+            .map(|f| on(f, "the profile has every optional feature"))
+            .collect(),
+        "faas-netes" | "faas-netes-ce" => vec![
+            on(Scaling, "faas-netes scales deployments and honours com.openfaas.scale.min"),
+            off(Autoscaling, "CE load scaling needs the gateway's Prometheus alert; --enable autoscaling to check it"),
+            off(ScaleToZero, "CE refuses 0 replicas and has no idler (OpenFaaS Pro)"),
+            on(Secrets, "faas-netes stores secrets as Kubernetes secrets"),
+            on(SecretUpdate, "faas-netes updates secrets"),
+            on(Logs, "faas-netes streams pod logs"),
+            off(NamespaceCrud, "namespace management is OpenFaaS Pro (CE answers 501)"),
+        ],
+        "faasd" | "faasd-ce" => vec![
+            off(Scaling, "faasd runs one replica per function"),
+            off(Autoscaling, "faasd does not autoscale"),
+            off(ScaleToZero, "faasd has no idler"),
+            on(Secrets, "faasd stores secrets as files"),
+            on(SecretUpdate, "faasd upserts secrets"),
+            on(Logs, "faasd reads the journal"),
+            off(NamespaceCrud, "faasd has no namespace management API"),
+        ],
+        _ => [Scaling, Autoscaling, ScaleToZero, Secrets, SecretUpdate, Logs, NamespaceCrud]
+            .into_iter()
+            .map(|f| off(f, "optional features are off for an unknown provider; use --enable or --profile"))
+            .collect(),
+    }
+}
+
+/// Builds the run's profile from detection and settings (`--profile`, `--enable`, `--disable`).
+pub fn build(detected: Detected, settings: &Settings) -> Profile {
+    let forced = settings.profile.clone();
+    let name = forced
+        .clone()
+        .unwrap_or_else(|| profile_name(&detected.provider).to_string());
+    let mut features = BTreeMap::new();
+    let why_profile = |reason: &str| match &forced {
+        Some(p) => format!("--profile {p}: {reason}"),
+        None if name == "unknown" => format!("provider {:?}: {reason}", detected.provider),
+        None => format!("detected {name}: {reason}"),
+    };
+    if name == "core" {
+        for f in Feature::ALL {
+            features.insert(
+                f,
+                FeatureState {
+                    enabled: false,
+                    reason: "--profile core: optional features off".into(),
+                },
+            );
+        }
+    }
+    for (f, enabled, reason) in provider_features(&name) {
+        if name != "core" {
+            features.insert(
+                f,
+                FeatureState {
+                    enabled,
+                    reason: why_profile(reason),
+                },
+            );
+        }
+    }
+    let namespaces = match &settings.extra_namespace {
+        Some(ns) => FeatureState {
+            enabled: true,
+            reason: format!("extra namespace {ns} given"),
+        },
+        None => FeatureState {
+            enabled: false,
+            reason: "no --extra-namespace given".into(),
+        },
+    };
+    let auth = match &settings.credentials {
+        Some(_) => FeatureState {
+            enabled: true,
+            reason: "credentials given, so /system/* must refuse requests without them".into(),
+        },
+        None => FeatureState {
+            enabled: false,
+            reason: "no credentials given".into(),
+        },
+    };
+    let gateway = if detected.gateway {
+        FeatureState {
+            enabled: true,
+            reason: "/system/info has the gateway form".into(),
+        }
+    } else {
+        FeatureState {
+            enabled: false,
+            reason: "/system/info has the bare provider form".into(),
+        }
+    };
+    if name != "core" {
+        features.insert(Feature::Namespaces, namespaces);
+        features.insert(Feature::Auth, auth);
+        features.insert(Feature::Gateway, gateway);
+    }
+    for f in &settings.enable {
+        features.insert(
+            *f,
+            FeatureState {
+                enabled: true,
+                reason: format!("--enable {f}"),
+            },
+        );
+    }
+    for f in &settings.disable {
+        features.insert(
+            *f,
+            FeatureState {
+                enabled: false,
+                reason: format!("--disable {f}"),
+            },
+        );
+    }
+    Profile {
+        name,
+        detected,
+        features,
+    }
+}
+
+#[cfg(test)]
+mod tests;

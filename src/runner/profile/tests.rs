@@ -1,0 +1,89 @@
+//! Profile detection from recorded `/system/info` answers of real providers.
+
+use super::*;
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/fixtures/info/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn profile_of(name: &str) -> Profile {
+    build(detect(&fixture(name)), &Settings::new("http://x"))
+}
+
+#[test]
+fn bare_providers_are_recognised() {
+    for (file, profile, provider) in [
+        ("faas-netes", "faas-netes", "faas-netes"),
+        ("faas-netes-ce", "faas-netes-ce", "faas-netes-ce"),
+        ("faasd", "faasd", "faasd"),
+        ("faasd-ce", "faasd-ce", "faasd-ce"),
+        ("mock", "mock", "faas-certifier-mock"),
+    ] {
+        let p = profile_of(file);
+        assert_eq!(p.name, profile, "{file}");
+        assert_eq!(p.detected.provider, provider, "{file}");
+        assert!(!p.detected.gateway, "{file}");
+        assert!(!p.has(Feature::Gateway), "{file}");
+        assert!(!p.detected.version.is_empty(), "{file}");
+    }
+}
+
+#[test]
+fn gateway_forms_unwrap_the_provider() {
+    for (file, profile) in [
+        ("gateway-faas-netes", "faas-netes"),
+        ("gateway-faas-netes-ce", "faas-netes-ce"),
+        ("gateway-faasd", "faasd"),
+        ("gateway-faasd-ce", "faasd-ce"),
+        ("gateway-mock", "mock"),
+    ] {
+        let p = profile_of(file);
+        assert_eq!(p.name, profile, "{file}");
+        assert!(p.detected.gateway, "{file}");
+        assert!(p.has(Feature::Gateway), "{file}");
+        assert!(!p.detected.gateway_version.is_empty(), "{file}");
+    }
+}
+
+#[test]
+fn features_follow_the_provider_with_reasons() {
+    let netes = profile_of("faas-netes-ce");
+    assert!(netes.has(Feature::Scaling) && netes.has(Feature::Secrets) && netes.has(Feature::Logs));
+    assert!(!netes.has(Feature::ScaleToZero));
+    assert!(netes.why_not(Feature::NamespaceCrud).contains("Pro"));
+    let faasd = profile_of("faasd-ce");
+    assert!(!faasd.has(Feature::Scaling));
+    assert!(faasd.why_not(Feature::Scaling).contains("one replica"));
+    let mock = profile_of("mock");
+    assert!(mock.has(Feature::Autoscaling) && mock.has(Feature::NamespaceCrud));
+    assert!(!mock.has(Feature::Namespaces), "no extra namespace given");
+    assert_eq!(mock.why_not(Feature::Auth), "no credentials given");
+}
+
+#[test]
+fn unknown_provider_keeps_only_the_core() {
+    let p = build(
+        detect(&serde_json::json!({"provider": "faas-memory", "version": {"release": "1"}})),
+        &Settings::new("http://x"),
+    );
+    assert_eq!(p.name, "unknown");
+    assert!(!p.has(Feature::Secrets));
+    assert!(p.why_not(Feature::Secrets).contains("\"faas-memory\""));
+}
+
+#[test]
+fn overrides_win_over_detection() {
+    let mut s = Settings::new("http://x");
+    s.profile = Some("faasd-ce".into());
+    s.enable = vec![Feature::Autoscaling];
+    s.disable = vec![Feature::Logs];
+    s.extra_namespace = Some("extra".into());
+    let p = build(detect(&fixture("mock")), &s);
+    assert_eq!(p.name, "faasd-ce");
+    assert!(!p.has(Feature::Scaling));
+    assert!(p.has(Feature::Autoscaling));
+    assert_eq!(p.why_not(Feature::Logs), "--disable logs");
+    assert!(p.has(Feature::Namespaces));
+}

@@ -1,0 +1,113 @@
+//! The run's settings, resolved once (defaults < file < environment < flags) before any request.
+
+use std::time::Duration;
+
+use crate::spec::Feature;
+
+/// Credentials sent on `/system/*`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// HTTP basic auth.
+    Basic {
+        /// The user.
+        user: String,
+        /// The password (never printed).
+        password: String,
+    },
+    /// `Authorization: Bearer TOKEN` (never printed).
+    Bearer(String),
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Basic { user, .. } => write!(f, "Basic({user}, <redacted>)"),
+            Credentials::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+        }
+    }
+}
+
+impl Credentials {
+    /// The secret parts, to redact from anything the run records: the password or token, and
+    /// the `Authorization` value carrying it.
+    pub fn secrets(&self) -> Vec<String> {
+        let header = self.header_value();
+        let encoded = header
+            .split_once(' ')
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default();
+        match self {
+            Credentials::Basic { password, .. } => vec![header, encoded, password.clone()],
+            Credentials::Bearer(token) => vec![header, token.clone()],
+        }
+    }
+
+    /// The `Authorization` header value.
+    pub fn header_value(&self) -> String {
+        match self {
+            Credentials::Basic { user, password } => super::client::basic(user, password),
+            Credentials::Bearer(token) => format!("Bearer {token}"),
+        }
+    }
+}
+
+/// Everything a run needs to know, immutable once built.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The provider or gateway URL, without a trailing `/`.
+    pub gateway: String,
+    /// The namespace cases run in.
+    pub namespace: String,
+    /// A second namespace: each case runs there too, and isolation cases use it.
+    pub extra_namespace: Option<String>,
+    /// Credentials for `/system/*`.
+    pub credentials: Option<Credentials>,
+    /// The registry prefix of the images the suites deploy (`${registry}`).
+    pub registry: String,
+    /// How many cases run at once.
+    pub jobs: usize,
+    /// The deadline of the whole run.
+    pub timeout: Option<Duration>,
+    /// Leave created resources in place.
+    pub keep: bool,
+    /// Features forced on.
+    pub enable: Vec<Feature>,
+    /// Features forced off.
+    pub disable: Vec<Feature>,
+    /// A profile name replacing detection (`faas-netes-ce`, `faasd-ce`, `mock`, `all`, ...).
+    pub profile: Option<String>,
+    /// How long "nothing must change" checks keep the load on (`${settle}`).
+    pub settle: Duration,
+    /// The longest pause between polls.
+    pub poll_max: Duration,
+    /// The deadline of a single HTTP request.
+    pub request_timeout: Duration,
+}
+
+impl Settings {
+    /// Settings for `url` with every other value at its default.
+    pub fn new(url: &str) -> Self {
+        Settings {
+            gateway: url.trim_end_matches('/').to_string(),
+            namespace: crate::model::DEFAULT_NAMESPACE.to_string(),
+            extra_namespace: None,
+            credentials: None,
+            registry: DEFAULT_REGISTRY.to_string(),
+            jobs: DEFAULT_JOBS,
+            timeout: None,
+            keep: false,
+            enable: Vec::new(),
+            disable: Vec::new(),
+            profile: None,
+            settle: Duration::from_secs(20),
+            poll_max: Duration::from_secs(1),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The image registry prefix by default.
+pub const DEFAULT_REGISTRY: &str = "ghcr.io/openfaas";
+
+/// Cases run at once by default: they mostly wait on the provider.
+pub const DEFAULT_JOBS: usize = 8;

@@ -1,0 +1,322 @@
+//! Executing one step: expand variables, send (retrying with backoff), check, capture, record.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::backoff::Backoff;
+use super::case::CaseCtx;
+use super::client::{HttpRequest, HttpResponse};
+use super::expect::{self, Answer};
+use super::ops;
+use super::result::{excerpt, redact, StepOutcome, StepResult};
+use super::RunError;
+use crate::spec::{vars, DurationText, Expect, Operation, Source, Step};
+
+/// How long a followed log stream is read when the step sets no `retry`.
+const FOLLOW_DEFAULT: Duration = Duration::from_secs(10);
+
+/// Expands every `${var}` in a spec value by a JSON round trip.
+pub fn expand<T: Serialize + DeserializeOwned>(
+    value: &T,
+    vars: &std::collections::BTreeMap<String, String>,
+) -> Result<T, String> {
+    let json = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    let expanded = vars::expand_json(&json, vars)?;
+    serde_json::from_value(expanded).map_err(|e| format!("after expanding variables: {e}"))
+}
+
+/// The result of polling: the last answer (or transport error), attempts, and the last mismatch.
+pub(crate) struct Polled {
+    pub response: Result<HttpResponse, RunError>,
+    pub attempts: u32,
+    pub mismatch: Option<String>,
+}
+
+impl CaseCtx<'_> {
+    /// Runs one step and records it; `Err` ends the case with that outcome.
+    pub(crate) fn run_step<'s>(
+        &'s mut self,
+        at: &'s Source,
+        step: &'s Step,
+    ) -> Pin<Box<dyn Future<Output = Result<(), StepOutcome>> + Send + 's>> {
+        Box::pin(async move {
+            let started = Instant::now();
+            let mut shallow = step.clone();
+            let nested = shallow
+                .logs
+                .as_mut()
+                .map(|l| std::mem::take(&mut l.while_open))
+                .unwrap_or_default();
+            let expanded: Step = match expand(&shallow, &self.vars) {
+                Ok(s) => s,
+                Err(e) => return Err(self.record_error(at, step, started, e)),
+            };
+            let Some(op) = expanded.operation() else {
+                return Err(self.record_error(
+                    at,
+                    step,
+                    started,
+                    "the step has no single operation".into(),
+                ));
+            };
+            let mut prepared = ops::prepare(op, &self.namespace, &self.runner.settings.namespace);
+            prepared.request.auth = expanded.auth.unwrap_or_default();
+            let creates = prepared.creates.take();
+            if let Some(r) = &creates {
+                if !self.created.contains(r) {
+                    self.created.push(r.clone());
+                }
+            }
+            self.sensitive.append(&mut prepared.sensitive);
+            let deadline = match &expanded.retry {
+                Some(r) => match DurationText::parse(&r.timeout.0) {
+                    Ok(t) => Some((Instant::now() + t).min(self.deadline)),
+                    Err(e) => return Err(self.record_error(at, step, started, e)),
+                },
+                None => None,
+            };
+            let cond = expanded.until.as_ref().unwrap_or(&expanded.expect);
+            let mut log = Vec::new();
+            let polled = match op {
+                Operation::Load(l) => {
+                    self.with_load(l, &prepared.request, cond, deadline, &mut log)
+                        .await
+                }
+                Operation::Logs(l) if l.follow => {
+                    let deadline = deadline
+                        .unwrap_or_else(|| (Instant::now() + FOLLOW_DEFAULT).min(self.deadline));
+                    match self
+                        .follow(at, &prepared.request, &nested, cond, deadline, &mut log)
+                        .await
+                    {
+                        Ok(p) => p,
+                        Err(outcome) => return Err(outcome),
+                    }
+                }
+                _ => self.poll(&prepared.request, cond, deadline, &mut log).await,
+            };
+            let mut verdict = match (&polled.response, &polled.mismatch) {
+                (Err(e), _) => StepOutcome::Errored(e.brief()),
+                (Ok(_), Some(m)) => StepOutcome::Failed(m.clone()),
+                (Ok(resp), None) => self.after(&expanded, resp, &prepared.request.body),
+            };
+            if let (StepOutcome::Passed, Some(r), Ok(resp)) =
+                (&verdict, &prepared.deletes, &polled.response)
+            {
+                if (200..300).contains(&resp.status) {
+                    self.created.retain(|c| c != r);
+                }
+            }
+            // A refused create (4xx) created nothing: no cleanup needed.
+            if let (Some(r), Ok(resp)) = (&creates, &polled.response) {
+                if (400..500).contains(&resp.status) {
+                    self.created.retain(|c| c != r);
+                }
+            }
+            if let Some(p) = &polled.response.as_ref().err() {
+                verdict = StepOutcome::Errored(p.brief());
+            }
+            let mut description = expect::describe(&expanded.expect);
+            if let Some(u) = &expanded.until {
+                description = format!("until {}; then {description}", expect::describe(u));
+            }
+            let record = StepResult {
+                label: step.label(),
+                source: at.clone(),
+                method: prepared.request.method.clone(),
+                path: prepared.request.path.clone(),
+                status: polled.response.as_ref().ok().map(|r| r.status),
+                expectation: self.redacted(&description),
+                outcome: match &verdict {
+                    StepOutcome::Passed => StepOutcome::Passed,
+                    StepOutcome::Failed(m) => StepOutcome::Failed(self.redacted(m)),
+                    StepOutcome::Errored(m) => StepOutcome::Errored(self.redacted(m)),
+                },
+                attempts: polled.attempts,
+                duration: started.elapsed(),
+                request_excerpt: self.redacted(&request_excerpt(&prepared.request)),
+                response_excerpt: match &polled.response {
+                    Ok(r) => self.redacted(&response_excerpt(r)),
+                    Err(e) => self.redacted(&e.to_string()),
+                },
+                attempt_log: log.iter().map(|l| self.redacted(l)).collect(),
+            };
+            let outcome = record.outcome.clone();
+            self.steps.push(record);
+            match outcome {
+                StepOutcome::Passed => Ok(()),
+                other => Err(other),
+            }
+        })
+    }
+
+    /// Checks `expect` after an `until`, then captures variables.
+    fn after(&mut self, step: &Step, resp: &HttpResponse, sent: &[u8]) -> StepOutcome {
+        if step.until.is_some() {
+            if let Err(m) = expect::check(
+                &step.expect,
+                Answer {
+                    response: resp,
+                    request_body: sent,
+                },
+            ) {
+                return StepOutcome::Failed(m);
+            }
+        }
+        for (name, capture) in &step.capture {
+            match super::capture::take(capture, resp) {
+                Ok(value) => {
+                    self.vars.insert(name.clone(), value);
+                }
+                Err(m) => return StepOutcome::Failed(format!("capture {name}: {m}")),
+            }
+        }
+        StepOutcome::Passed
+    }
+
+    /// Sends `req` until `cond` holds; once when there is no deadline.
+    pub(crate) async fn poll(
+        &self,
+        req: &HttpRequest,
+        cond: &Expect,
+        deadline: Option<Instant>,
+        log: &mut Vec<String>,
+    ) -> Polled {
+        let client = self.runner.client.clone();
+        let hard = deadline.unwrap_or(self.deadline);
+        self.poll_with(
+            || client.send(req, Some(hard)),
+            &req.body,
+            cond,
+            deadline,
+            log,
+        )
+        .await
+    }
+
+    /// Polls any source of answers until `cond` holds or `deadline` passes.
+    pub(crate) async fn poll_with<F, Fut>(
+        &self,
+        mut fetch: F,
+        sent: &[u8],
+        cond: &Expect,
+        deadline: Option<Instant>,
+        log: &mut Vec<String>,
+    ) -> Polled
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<HttpResponse, RunError>>,
+    {
+        let mut backoff = Backoff::new(self.runner.settings.poll_max);
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let response = fetch().await;
+            let verdict = match &response {
+                Ok(r) => expect::check(
+                    cond,
+                    Answer {
+                        response: r,
+                        request_body: sent,
+                    },
+                ),
+                Err(e) => Err(e.brief()),
+            };
+            let mismatch = match verdict {
+                Ok(()) => {
+                    return Polled {
+                        response,
+                        attempts,
+                        mismatch: None,
+                    }
+                }
+                Err(m) => m,
+            };
+            let Some(deadline) = deadline else {
+                return Polled {
+                    response,
+                    attempts,
+                    mismatch: Some(mismatch),
+                };
+            };
+            let line = format!("[{attempts}/..] {mismatch}");
+            tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, self.redacted(&line));
+            log.push(line);
+            let pause = backoff.next().unwrap_or(self.runner.settings.poll_max);
+            if Instant::now() + pause >= deadline {
+                return Polled {
+                    response,
+                    attempts,
+                    mismatch: Some(format!("{mismatch} (after {attempts} attempts)")),
+                };
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    fn record_error(
+        &mut self,
+        at: &Source,
+        step: &Step,
+        started: Instant,
+        message: String,
+    ) -> StepOutcome {
+        let outcome = StepOutcome::Errored(message);
+        self.steps.push(StepResult {
+            label: step.label(),
+            source: at.clone(),
+            method: String::new(),
+            path: String::new(),
+            status: None,
+            expectation: expect::describe(&step.expect),
+            outcome: outcome.clone(),
+            attempts: 0,
+            duration: started.elapsed(),
+            request_excerpt: String::new(),
+            response_excerpt: String::new(),
+            attempt_log: Vec::new(),
+        });
+        outcome
+    }
+
+    /// `text` with every secret value and credential replaced by `<redacted>`.
+    pub(crate) fn redacted(&self, text: &str) -> String {
+        redact(text, &self.sensitive)
+    }
+}
+
+/// Bytes as text when they are printable, else a size.
+fn body_text(body: &[u8]) -> String {
+    match std::str::from_utf8(body) {
+        Ok(text) => excerpt(text, 1024),
+        Err(_) => format!("<{} bytes of binary data>", body.len()),
+    }
+}
+
+fn request_excerpt(req: &HttpRequest) -> String {
+    let mut out = format!("{} {}\n", req.method, req.path);
+    for (k, v) in &req.headers {
+        out.push_str(&format!("{k}: {v}\n"));
+    }
+    if !req.body.is_empty() {
+        out.push('\n');
+        out.push_str(&body_text(&req.body));
+    }
+    out
+}
+
+fn response_excerpt(resp: &HttpResponse) -> String {
+    let mut out = format!("{}\n", resp.status);
+    for (k, v) in &resp.headers {
+        out.push_str(&format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes())));
+    }
+    if !resp.body.is_empty() {
+        out.push('\n');
+        out.push_str(&body_text(&resp.body));
+    }
+    out
+}

@@ -1,0 +1,225 @@
+//! Expectations on an answer, and captures from it.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One value or a list of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    /// A single value.
+    One(T),
+    /// Several values.
+    Many(Vec<T>),
+}
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> Self {
+        OneOrMany::Many(Vec::new())
+    }
+}
+
+impl<T> OneOrMany<T> {
+    /// The values as a slice.
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            OneOrMany::One(v) => std::slice::from_ref(v),
+            OneOrMany::Many(v) => v,
+        }
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+}
+
+/// The acceptable status codes: `200`, `[200, 201, 202]`, or a class such as `"4xx"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum StatusSet {
+    /// Exactly this code.
+    One(u16),
+    /// Any of these codes.
+    Any(Vec<u16>),
+    /// A class: `2xx`, `4xx`, `5xx`.
+    Class(String),
+}
+
+impl StatusSet {
+    /// Whether `code` is acceptable.
+    pub fn accepts(&self, code: u16) -> bool {
+        match self {
+            StatusSet::One(c) => *c == code,
+            StatusSet::Any(cs) => cs.contains(&code),
+            StatusSet::Class(class) => {
+                class.len() == 3
+                    && class.ends_with("xx")
+                    && class.starts_with(char::from(b'0' + (code / 100) as u8))
+            }
+        }
+    }
+
+    /// Whether a class is well-formed.
+    pub fn is_valid(&self) -> bool {
+        match self {
+            StatusSet::Class(c) => matches!(c.as_str(), "1xx" | "2xx" | "3xx" | "4xx" | "5xx"),
+            StatusSet::Any(cs) => !cs.is_empty(),
+            StatusSet::One(_) => true,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusSet::One(c) => write!(f, "{c}"),
+            StatusSet::Any(cs) => {
+                let parts: Vec<String> = cs.iter().map(u16::to_string).collect();
+                f.write_str(&parts.join("|"))
+            }
+            StatusSet::Class(c) => f.write_str(c),
+        }
+    }
+}
+
+/// A count: exactly `n`, or a range `{min, max}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Count {
+    /// Exactly this many.
+    Exactly(u64),
+    /// Within bounds (inclusive).
+    Range {
+        /// At least this many.
+        #[serde(default)]
+        min: Option<u64>,
+        /// At most this many.
+        #[serde(default)]
+        max: Option<u64>,
+    },
+}
+
+impl Count {
+    /// Whether `n` satisfies the count.
+    pub fn accepts(&self, n: u64) -> bool {
+        match self {
+            Count::Exactly(want) => n == *want,
+            Count::Range { min, max } => min.is_none_or(|m| n >= m) && max.is_none_or(|m| n <= m),
+        }
+    }
+}
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Count::Exactly(n) => write!(f, "{n}"),
+            Count::Range { min, max } => match (min, max) {
+                (Some(a), Some(b)) => write!(f, "{a}..={b}"),
+                (Some(a), None) => write!(f, ">= {a}"),
+                (None, Some(b)) => write!(f, "<= {b}"),
+                (None, None) => f.write_str("any"),
+            },
+        }
+    }
+}
+
+/// What a header must look like.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderExpect {
+    /// `true`: present and non-empty; `false`: absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub present: Option<bool>,
+    /// Exactly this value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<String>,
+    /// A regex the value must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches: Option<String>,
+}
+
+/// Conditions on a function's status (absent numbers read as 0).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionCondition {
+    /// Desired replicas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Count>,
+    /// Replicas ready to serve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_replicas: Option<Count>,
+    /// Invocations counted so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invocation_count: Option<Count>,
+}
+
+/// Everything that must hold for an answer; every key set is checked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The status code(s) accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusSet>,
+    /// The body equals this text exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The body equals these bytes, given as base64 (for binary answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_base64: Option<String>,
+    /// The body contains each of these texts.
+    #[serde(default, skip_serializing_if = "OneOrMany::is_empty")]
+    pub body_contains: OneOrMany<String>,
+    /// The body contains none of these texts.
+    #[serde(default, skip_serializing_if = "OneOrMany::is_empty")]
+    pub body_not_contains: OneOrMany<String>,
+    /// The body matches this regex (multi-line mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_matches: Option<String>,
+    /// The body is byte for byte the request body sent (an echo).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub echo: bool,
+    /// The body is `sha512sum` output for the request body: `<hex>  -`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sha512_of_request: bool,
+    /// The body is JSON containing this value: objects may have extra keys, every expected array
+    /// element must match some element, and an empty expected value (`0`, `""`, `[]`, `{}`,
+    /// `false`, `null`) also matches an absent or null field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<serde_json::Value>,
+    /// The body is JSON that does NOT contain this value (same matching as `json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_lacks: Option<serde_json::Value>,
+    /// The body is a JSON array, or `null` (an empty list from some providers).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub json_list: bool,
+    /// Each NDJSON line of the body contains this value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ndjson_each: Option<serde_json::Value>,
+    /// The number of NDJSON lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ndjson_count: Option<Count>,
+    /// Headers, by case-insensitive name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, HeaderExpect>,
+    /// Conditions on the function status in the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<FunctionCondition>,
+}
+
+/// Where a captured variable's value comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Capture {
+    /// A response header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    /// A JSON pointer into the body, e.g. `/provider/version/release`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<String>,
+    /// A regex on the body; the first group (or the whole match) is taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+}

@@ -1,0 +1,248 @@
+//! The suite loader: YAML text to a checked [`Suite`], or a `file:line:col` error.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::Duration;
+
+use serde_saphyr::Spanned;
+
+use super::check::{check_refs, check_steps};
+use super::error::did_you_mean;
+use super::{vars, Case, DurationText, Source, Suite, SuiteError, SuiteFile};
+
+/// A case's deadline when neither it nor its suite sets one.
+const DEFAULT_CASE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Every operation key, for "no operation" messages.
+pub(crate) const OPERATION_KEYS: [&str; 21] = [
+    "request",
+    "deploy",
+    "update",
+    "delete",
+    "status",
+    "list",
+    "scale",
+    "invoke",
+    "secret_create",
+    "secret_update",
+    "secret_delete",
+    "secret_list",
+    "logs",
+    "namespaces",
+    "namespace_create",
+    "namespace_get",
+    "namespace_update",
+    "namespace_delete",
+    "info",
+    "health",
+    "load",
+];
+
+/// Loads the suites compiled into the binary.
+pub fn load_builtin() -> Result<Vec<Suite>, SuiteError> {
+    let suites = super::BUILTIN
+        .iter()
+        .map(|(name, text)| load_str(&format!("suites/{name}"), text))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_unique(&suites)?;
+    Ok(suites)
+}
+
+/// Loads every `*.yaml` file of `dir`, in name order.
+pub fn load_dir(dir: &Path) -> Result<Vec<Suite>, SuiteError> {
+    let read_err = |e| SuiteError::Read {
+        path: dir.display().to_string(),
+        source: e,
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(read_err)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(SuiteError::Empty(dir.display().to_string()));
+    }
+    let mut suites = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).map_err(|e| SuiteError::Read {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        suites.push(load_str(&path.display().to_string(), &text)?);
+    }
+    check_unique(&suites)?;
+    Ok(suites)
+}
+
+fn check_unique(suites: &[Suite]) -> Result<(), SuiteError> {
+    let mut seen = BTreeMap::new();
+    for suite in suites {
+        if let Some(other) = seen.insert(suite.name.clone(), suite.file.clone()) {
+            let at = Source {
+                file: suite.file.clone(),
+                line: 1,
+                column: 1,
+            };
+            return Err(SuiteError::at(
+                at,
+                format!("suite `{}` is also defined in {other}", suite.name),
+                "",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The JSON Schema of suite files, as committed in `suites/schema.json`.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(SuiteFile);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Parses and checks one suite file; `file` names it in errors.
+pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
+    let parsed: SuiteFile =
+        serde_saphyr::from_str(text).map_err(|e| parse_error(file, text, &e))?;
+    let stem = Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(file);
+    let name = parsed.name.clone().unwrap_or_else(|| stem.to_string());
+    let top = Source {
+        file: file.to_string(),
+        line: 1,
+        column: 1,
+    };
+    if parsed.cases.is_empty() {
+        return Err(SuiteError::at(top, "the suite has no cases", text));
+    }
+    let suite_timeout = duration(&top, parsed.timeout.as_ref(), text)?;
+    let mut names = BTreeSet::new();
+    let mut cases = Vec::new();
+    for spanned in &parsed.cases {
+        let spec = &spanned.value;
+        let at = source(file, spanned);
+        if !valid_name(&spec.name) {
+            return Err(SuiteError::at(
+                at,
+                format!(
+                    "case name {:?} must be lower-case letters, digits, `-` and `_`",
+                    spec.name
+                ),
+                text,
+            ));
+        }
+        if !names.insert(spec.name.clone()) {
+            return Err(SuiteError::at(
+                at,
+                format!("duplicate case name `{}`", spec.name),
+                text,
+            ));
+        }
+        let mut requires = parsed.requires.clone();
+        requires.extend(spec.requires.iter().copied());
+        requires.sort();
+        requires.dedup();
+        let mut defined: BTreeSet<String> = vars::BUILTIN.iter().map(|s| s.to_string()).collect();
+        for (key, value) in &spec.vars {
+            check_refs(&at, value, &defined, text)?;
+            defined.insert(key.clone());
+        }
+        let steps = check_steps(file, text, &spec.steps, &mut defined, &spec.vars)?;
+        cases.push(Case {
+            name: spec.name.clone(),
+            description: spec.description.trim().to_string(),
+            requires,
+            each_namespace: spec
+                .each_namespace
+                .or(parsed.each_namespace)
+                .unwrap_or(true),
+            timeout: duration(&at, spec.timeout.as_ref(), text)?
+                .or(suite_timeout)
+                .unwrap_or(DEFAULT_CASE_TIMEOUT),
+            vars: spec.vars.clone(),
+            steps,
+            source: at,
+        });
+    }
+    Ok(Suite {
+        name,
+        file: file.to_string(),
+        description: parsed.description.trim().to_string(),
+        cases,
+    })
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+pub(crate) fn source<T>(file: &str, spanned: &Spanned<T>) -> Source {
+    Source {
+        file: file.to_string(),
+        line: spanned.referenced.line(),
+        column: spanned.referenced.column(),
+    }
+}
+
+fn duration(
+    at: &Source,
+    d: Option<&DurationText>,
+    text: &str,
+) -> Result<Option<Duration>, SuiteError> {
+    match d.map(|d| (d, d.literal())) {
+        None => Ok(None),
+        Some((_, Some(Ok(d)))) => Ok(Some(d)),
+        Some((_, Some(Err(e)))) => Err(SuiteError::at(at.clone(), e, text)),
+        Some((d, None)) => Err(SuiteError::at(
+            at.clone(),
+            format!("case timeouts cannot use variables: {:?}", d.0),
+            text,
+        )),
+    }
+}
+
+/// Turns a YAML/serde error into a located [`SuiteError`] with a "did you mean" hint.
+fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SuiteError {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
+    let mut message = e.without_snippet().to_string();
+    if let Some(cut) = message.find(" at line ") {
+        message.truncate(cut);
+    }
+    if let Some(hint) = unknown_key_hint(&message) {
+        message.push_str(&hint);
+    }
+    SuiteError::at(
+        Source {
+            file: file.to_string(),
+            line,
+            column,
+        },
+        message,
+        text,
+    )
+}
+
+/// From serde's "unknown field `x`, expected one of a, b" (or variant), a hint.
+fn unknown_key_hint(message: &str) -> Option<String> {
+    let start = message
+        .find("unknown field `")
+        .map(|i| i + 15)
+        .or_else(|| message.find("unknown variant `").map(|i| i + 17))?;
+    let word = &message[start..start + message[start..].find('`')?];
+    let expected = &message[message.find("expected")?..];
+    let list = expected
+        .trim_start_matches("expected one of ")
+        .trim_start_matches("expected ");
+    let candidates: Vec<&str> = list.split(", ").map(|c| c.trim_matches('`')).collect();
+    did_you_mean(word, candidates).map(|m| format!("; did you mean `{m}`?"))
+}

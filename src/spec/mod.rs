@@ -1,0 +1,136 @@
+//! Suite specifications: plain serde data read from YAML, with no HTTP or tokio in them.
+//!
+//! A [`Suite`] holds [`Case`]s; a case holds ordered [`Step`]s; a step performs one
+//! [`Operation`] and states what must come back ([`Expect`]). [`load`] parses and checks a
+//! suite file and reports problems as `file:line:col` errors.
+
+mod builtin;
+mod check;
+mod duration;
+mod error;
+mod expect;
+mod feature;
+mod load;
+mod payload;
+mod step;
+pub mod vars;
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use builtin::BUILTIN;
+pub use duration::DurationText;
+pub use error::SuiteError;
+pub use expect::{Capture, Count, Expect, FunctionCondition, HeaderExpect, OneOrMany, StatusSet};
+pub use feature::Feature;
+pub use load::{load_builtin, load_dir, load_str, schema_json};
+pub use payload::{
+    AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
+    NamespaceSpec, RawRequest, Resources, Retry, Scale, SecretRef, SecretSpec,
+};
+pub use step::{Operation, Step};
+
+/// Where a spec item was written: the file and 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// The suite file (a path, or `builtin:NAME.yaml`).
+    pub file: String,
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column.
+    pub column: u64,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A suite file: the cases of one API area.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteFile {
+    /// The suite's name; defaults to the file name without `.yaml`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What the suite checks, for readers and reports.
+    #[serde(default)]
+    pub description: String,
+    /// Features every case of the suite needs; cases are skipped without them.
+    #[serde(default)]
+    pub requires: Vec<Feature>,
+    /// Whether each case runs again in the extra namespace (default true).
+    #[serde(default)]
+    pub each_namespace: Option<bool>,
+    /// The default deadline of each case (default 60s).
+    #[serde(default)]
+    pub timeout: Option<DurationText>,
+    /// The cases, run independently of one another.
+    #[schemars(with = "Vec<CaseSpec>")]
+    pub cases: Vec<serde_saphyr::Spanned<CaseSpec>>,
+}
+
+/// One case as written in a suite file.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSpec {
+    /// The case's name, unique in its suite; the trial is called `suite::name`.
+    pub name: String,
+    /// What the case checks and why.
+    #[serde(default)]
+    pub description: String,
+    /// Features the case needs besides the suite's.
+    #[serde(default)]
+    pub requires: Vec<Feature>,
+    /// Whether the case runs again in the extra namespace (default: the suite's).
+    #[serde(default)]
+    pub each_namespace: Option<bool>,
+    /// The case's deadline (default: the suite's).
+    #[serde(default)]
+    pub timeout: Option<DurationText>,
+    /// Variables set before the first step (values may use other variables).
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+    /// The ordered steps.
+    #[schemars(with = "Vec<Step>")]
+    pub steps: Vec<serde_saphyr::Spanned<Step>>,
+}
+
+/// A loaded, checked suite.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// The suite's name.
+    pub name: String,
+    /// The file it came from.
+    pub file: String,
+    /// What it checks.
+    pub description: String,
+    /// Its cases, in file order.
+    pub cases: Vec<Case>,
+}
+
+/// A loaded, checked case, with the suite's defaults applied.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The case's name.
+    pub name: String,
+    /// What it checks.
+    pub description: String,
+    /// Every feature it needs (suite's and its own).
+    pub requires: Vec<Feature>,
+    /// Whether it runs again in the extra namespace.
+    pub each_namespace: bool,
+    /// Its deadline.
+    pub timeout: std::time::Duration,
+    /// Variables set before the first step.
+    pub vars: BTreeMap<String, String>,
+    /// The steps with where each was written.
+    pub steps: Vec<(Source, Step)>,
+    /// Where the case was written.
+    pub source: Source,
+}
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,287 @@
+//! Loader tests: every step kind and expectation parses, and every mistake is located.
+
+use super::*;
+
+fn load(text: &str) -> Result<Suite, SuiteError> {
+    load_str("t.yaml", text)
+}
+
+fn err(text: &str) -> String {
+    match load(text) {
+        Ok(_) => panic!("expected an error for:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// A suite using every step kind, expectation and capture once.
+const EVERY_KIND: &str = r#"
+description: every kind
+requires: [secrets]
+timeout: 20s
+cases:
+  - name: all
+    requires: [logs]
+    each_namespace: false
+    vars: {fn: "f-${run}"}
+    steps:
+      - request: {method: POST, path: /system/functions, headers: {X-A: b}, body: "{"}
+        expect: {status: [400, 422]}
+      - request: {path: /x, json: {a: 1}}
+        expect: {status: 4xx}
+      - deploy:
+          name: ${fn}
+          image: ${registry}/alpine:latest
+          namespace: ${namespace}
+          fprocess: env
+          env: {a: b}
+          labels: {l: v}
+          annotations: {n: v}
+          secrets: [s]
+          constraints: [c]
+          limits: {memory: 5Mi, cpu: 100m}
+          requests: {memory: 1Mi}
+          read_only_root_filesystem: true
+        expect: {status: [200, 201, 202]}
+      - update: {name: "${fn}", image: i, null_labels: true}
+        expect: {body_base64: AP8K}
+      - status: {name: "${fn}"}
+        retry: {timeout: 5s}
+        until: {function: {replicas: 1, available_replicas: {min: 1}, invocation_count: {max: 9}}}
+        capture:
+          image: {json: /image}
+      - list:
+        expect: {json_list: true, json: [{name: "${fn}", image: "${image}"}]}
+      - list: {namespace: "${default_namespace}"}
+        expect: {json_lacks: [{name: nope}]}
+      - scale: {name: "${fn}", replicas: 2}
+      - invoke: {name: "${fn}", method: GET, path: /a/b, query: x=1, headers: {X-B: c}, body: hi, qualified: true}
+        auth: none
+        expect:
+          status: 200
+          body_contains: [a, b]
+          body_not_contains: c
+          body_matches: "^Http_Method=GET$"
+          headers:
+            X-Call-Id: {present: true}
+            Content-Type: {equals: text/plain, matches: "^text/"}
+        capture:
+          call: {header: X-Call-Id}
+          method: {regex: "Http_Method=(\\w+)"}
+      - invoke: {name: "${fn}", random_body: 1048576}
+        expect: {echo: true}
+      - invoke: {name: "${fn}", random_body: 10}
+        expect: {sha512_of_request: true, body: "${call}${method}"}
+      - secret_create: {name: "s-${run}", value: v}
+      - secret_create: {name: "r-${run}", raw_value_base64: AP8K}
+      - secret_update: {name: "s-${run}", value: w}
+        auth: wrong
+      - secret_list:
+      - secret_delete: {name: "s-${run}"}
+      - logs:
+          name: "${fn}"
+          tail: "1"
+          since: "2020-01-01T00:00:00Z"
+          follow: true
+          while_open:
+            - invoke: {name: "${fn}", body: x}
+        retry: {timeout: 1s}
+        expect: {ndjson_each: {name: "${fn}"}, ndjson_count: {min: 1}}
+      - namespaces:
+      - namespace_create: {name: "ns-${run}", labels: {a: b}, annotations: {c: d}}
+      - namespace_get: {name: "ns-${run}"}
+      - namespace_update: {name: "ns-${run}", body_name: other}
+      - namespace_delete: {name: "ns-${run}"}
+      - info:
+      - health: {method: HEAD}
+      - load: {name: "${fn}", rps: 10, duration: 10ms}
+        retry: {timeout: 2s}
+        until: {function: {replicas: 2}}
+      - delete: {name: "${fn}"}
+"#;
+
+#[test]
+fn every_step_kind_and_expectation_loads() {
+    let suite = load(EVERY_KIND).unwrap();
+    assert_eq!(suite.name, "t");
+    let case = &suite.cases[0];
+    assert_eq!(case.requires, vec![Feature::Secrets, Feature::Logs]);
+    assert!(!case.each_namespace);
+    assert_eq!(case.timeout, std::time::Duration::from_secs(20));
+    let keys: Vec<&str> = case
+        .steps
+        .iter()
+        .map(|(_, s)| s.operation().unwrap().key())
+        .collect();
+    for key in [
+        "request",
+        "deploy",
+        "update",
+        "status",
+        "list",
+        "scale",
+        "invoke",
+        "secret_create",
+        "secret_update",
+        "secret_list",
+        "secret_delete",
+        "logs",
+        "namespaces",
+        "namespace_create",
+        "namespace_get",
+        "namespace_update",
+        "namespace_delete",
+        "info",
+        "health",
+        "load",
+        "delete",
+    ] {
+        assert!(keys.contains(&key), "{key} missing from {keys:?}");
+    }
+    let (at, deploy) = &case.steps[2];
+    assert_eq!((at.line, at.column), (15, 9));
+    let d = deploy.deploy.as_ref().unwrap();
+    assert_eq!(d.limits.as_ref().unwrap().memory.as_deref(), Some("5Mi"));
+    assert!(d.read_only_root_filesystem);
+    let update = &case.steps[3].1;
+    assert!(update.update.as_ref().unwrap().null_labels);
+    assert_eq!(update.expect.body_base64.as_deref(), Some("AP8K"));
+    let invoke = &case.steps[8].1;
+    assert_eq!(invoke.auth, Some(AuthMode::None));
+    assert!(invoke.expect.status.as_ref().unwrap().accepts(200));
+    assert_eq!(
+        invoke.expect.body_not_contains.as_slice(),
+        ["c".to_string()]
+    );
+    assert_eq!(invoke.expect.headers["X-Call-Id"].present, Some(true));
+    assert!(case.steps[0].1.expect.status.as_ref().unwrap().accepts(422));
+    assert!(case.steps[1].1.expect.status.as_ref().unwrap().accepts(404));
+    assert!(!case.steps[1].1.expect.status.as_ref().unwrap().accepts(500));
+    let logs = case
+        .steps
+        .iter()
+        .find_map(|(_, s)| s.logs.as_ref())
+        .unwrap();
+    assert_eq!(logs.while_open.len(), 1);
+    let cond = case.steps[4]
+        .1
+        .until
+        .as_ref()
+        .unwrap()
+        .function
+        .as_ref()
+        .unwrap();
+    assert!(cond.available_replicas.as_ref().unwrap().accepts(3));
+    assert!(!cond.invocation_count.as_ref().unwrap().accepts(10));
+}
+
+#[test]
+fn unknown_key_is_located_with_hint() {
+    let e = err("cases:\n  - name: a\n    steps:\n      - health:\n        expct: {status: 200}\n");
+    assert!(e.starts_with("t.yaml:5:9: unknown field `expct`"), "{e}");
+    assert!(e.contains("did you mean `expect`?"), "{e}");
+    assert!(e.contains("   5 |         expct: {status: 200}"), "{e}");
+}
+
+#[test]
+fn unknown_expectation_and_feature_are_named() {
+    let e =
+        err("cases:\n  - name: a\n    steps:\n      - health:\n        expect: {stauts: 200}\n");
+    assert!(e.contains("did you mean `status`?"), "{e}");
+    let e = err("requires: [scalling]\ncases:\n  - name: a\n    steps:\n      - health:\n");
+    assert!(e.starts_with("t.yaml:1:"), "{e}");
+    assert!(e.contains("did you mean `scaling`?"), "{e}");
+}
+
+#[test]
+fn wrong_type_is_located() {
+    let e = err("cases:\n  - name: a\n    steps:\n      - scale: {name: x, replicas: many}\n");
+    assert!(e.starts_with("t.yaml:4:"), "{e}");
+}
+
+#[test]
+fn step_without_or_with_two_operations_is_refused() {
+    let e = err("cases:\n  - name: a\n    steps:\n      - expect: {status: 200}\n");
+    assert!(
+        e.starts_with("t.yaml:4:9: the step has no operation"),
+        "{e}"
+    );
+    let e = err("cases:\n  - name: a\n    steps:\n      - info:\n        health:\n");
+    assert!(e.contains("several operations (info, health)"), "{e}");
+}
+
+#[test]
+fn undefined_variable_is_refused_at_load_time() {
+    let e = err("cases:\n  - name: a\n    steps:\n      - status: {name: \"f-${rnu}\"}\n");
+    assert!(
+        e.starts_with("t.yaml:4:9: undefined variable ${rnu}; did you mean ${run}?"),
+        "{e}"
+    );
+    // A capture is defined only after its step.
+    let e = err("cases:\n  - name: a\n    steps:\n      - info:\n        expect: {body: \"${v}\"}\n        capture: {v: {json: /a}}\n");
+    assert!(e.contains("undefined variable ${v}"), "{e}");
+}
+
+#[test]
+fn bad_durations_regexes_and_names_are_refused() {
+    let e = err("cases:\n  - name: a\n    steps:\n      - health:\n        retry: {timeout: 3x}\n");
+    assert!(e.contains("retry.timeout: bad duration"), "{e}");
+    let e = err(
+        "cases:\n  - name: a\n    steps:\n      - health:\n        expect: {body_matches: \"(\"}\n",
+    );
+    assert!(e.contains("bad regex"), "{e}");
+    let e = err("cases:\n  - name: a\n    steps:\n      - deploy: {name: x, image: y}\n");
+    assert!(e.contains("must contain ${run}"), "{e}");
+    let e = err("cases:\n  - name: a\n    steps:\n      - health:\n        until: {status: 200}\n");
+    assert!(e.contains("`until` needs `retry"), "{e}");
+}
+
+#[test]
+fn duplicate_and_missing_cases_are_refused() {
+    let e = err("cases:\n  - name: a\n    steps: [{info: }]\n  - name: a\n    steps: [{info: }]\n");
+    assert!(e.starts_with("t.yaml:4:5: duplicate case name `a`"), "{e}");
+    let e = err("cases: []\n");
+    assert!(e.contains("no cases"), "{e}");
+}
+
+#[test]
+fn builtin_suites_load() {
+    let suites = load_builtin().unwrap();
+    assert!(!suites.is_empty());
+}
+
+#[test]
+fn committed_schema_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/suites/schema.json");
+    let fresh = schema_json();
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(path, &fresh).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "suites/schema.json is stale: run `UPDATE_SCHEMA=1 cargo test --lib schema`"
+    );
+    assert!(fresh.contains("\"secret_create\""), "{fresh}");
+}
+
+#[test]
+fn duplicate_keys_are_refused() {
+    let e = err("cases:\n  - name: a\n    name: b\n    steps: [{info: }]\n");
+    assert!(e.starts_with("t.yaml:3:"), "{e}");
+}
+
+#[test]
+fn load_dir_reads_yaml_files_and_refuses_an_empty_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(load_dir(dir.path()), Err(SuiteError::Empty(_))));
+    std::fs::write(
+        dir.path().join("one.yaml"),
+        "cases:\n  - name: a\n    steps: [{info: }]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a suite").unwrap();
+    let suites = load_dir(dir.path()).unwrap();
+    assert_eq!(suites.len(), 1);
+    assert_eq!(suites[0].name, "one");
+    assert!(suites[0].file.ends_with("one.yaml"));
+}

@@ -1,0 +1,54 @@
+//! Every built-in case against the in-process mock, each its own test, as a provider and as a
+//! gateway (`provider::suite::case`, `gateway::suite::case`). Filters work as with `cargo test`.
+
+use std::sync::Arc;
+
+use faas_certifier::cli::run::{self, Results, Selection};
+use faas_certifier::runner::selftest;
+use faas_certifier::spec;
+
+fn main() {
+    let mut args = libtest_mimic::Arguments::from_args();
+    if args.test_threads.is_none() {
+        args.test_threads = Some(64);
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => panic!("cannot build the runtime: {e}"),
+    };
+    let suites = match spec::load_builtin() {
+        Ok(s) => s,
+        Err(e) => panic!("the built-in suites do not load: {e}"),
+    };
+    let targets = match rt.block_on(selftest::start(&suites, |_| {})) {
+        Ok(t) => t,
+        Err(e) => panic!("cannot start the selftest mocks: {e}"),
+    };
+    let results: Results = Arc::default();
+    let mut trials = Vec::new();
+    let mut mocks = Vec::new();
+    for target in targets {
+        let runner = Arc::new(target.runner);
+        trials.extend(run::trials(
+            runner,
+            target.label,
+            rt.handle().clone(),
+            results.clone(),
+            &Selection::default(),
+        ));
+        mocks.push(target.mock);
+    }
+    assert!(
+        trials.len() >= 200,
+        "expected every case in two namespaces, twice, got {}",
+        trials.len()
+    );
+    let conclusion = libtest_mimic::run(&args, trials);
+    for mock in mocks {
+        let _ = rt.block_on(mock.stop());
+    }
+    conclusion.exit();
+}
