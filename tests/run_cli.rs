@@ -11,8 +11,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
 
 /// Runs the binary with `args`, `stdin` and extra environment, isolated from the caller's.
 fn certifier(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    // Reports land in the working directory: give each run its own.
+    let cwd = tempfile::tempdir().expect("a temporary directory");
     let mut cmd = Command::new(BIN);
-    cmd.args(args)
+    cmd.current_dir(cwd.path())
+        .args(args)
         .env_remove("OPENFAAS_URL")
         .env_remove("OPENFAAS_TOKEN")
         .env_remove("gateway_url")
@@ -81,7 +84,7 @@ async fn credentials_from_flags() {
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert!(all.contains("test auth::functions-refuse-wrong"), "{all}");
     assert!(
-        all.contains("auth            on"),
+        all.contains("  on  auth "),
         "auth must be on with credentials: {all}"
     );
     assert!(!all.contains(password), "the password leaked: {all}");
@@ -116,7 +119,7 @@ async fn credentials_from_faas_cli_config() {
     .expect("the run finishes");
     let all = text(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
-    assert!(all.contains("auth            on"), "{all}");
+    assert!(all.contains("  on  auth "), "{all}");
     assert!(
         !all.contains(password) && !all.contains(&token),
         "credentials leaked: {all}"

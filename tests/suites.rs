@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use faas_certifier::cli::run::{self, Results, Selection};
+use faas_certifier::cli::output::Sink;
+use faas_certifier::cli::run::{self, Selection};
 use faas_certifier::runner::selftest;
 use faas_certifier::spec;
 
@@ -27,7 +28,6 @@ fn main() {
         Ok(t) => t,
         Err(e) => panic!("cannot start the selftest mocks: {e}"),
     };
-    let results: Results = Arc::default();
     let mut trials = Vec::new();
     let mut mocks = Vec::new();
     for target in targets {
@@ -36,7 +36,7 @@ fn main() {
             runner,
             target.label,
             rt.handle().clone(),
-            results.clone(),
+            Arc::new(Sink::new(target.label, None)),
             &Selection::default(),
         ));
         mocks.push(target.mock);

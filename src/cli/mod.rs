@@ -1,6 +1,7 @@
 //! Command-line interface: the subcommands and how each one is started.
 
 mod mock;
+pub mod output;
 pub mod run;
 pub mod selftest;
 
@@ -25,7 +26,7 @@ pub enum Command {
     /// Serve the bundled in-memory OpenFaaS provider.
     Mock(MockArgs),
     /// Certify the provider or gateway at a URL.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Certify the bundled mock, as a provider and as a gateway, in-process.
     Selftest(SelftestArgs),
 }
@@ -34,7 +35,7 @@ pub enum Command {
 pub fn main(cli: Cli) -> i32 {
     match cli.command {
         Command::Mock(args) => mock::main(args),
-        Command::Run(args) => run::main(args),
+        Command::Run(args) => run::main(*args),
         Command::Selftest(args) => selftest::main(args),
     }
 }

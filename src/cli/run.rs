@@ -2,12 +2,14 @@
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use libtest_mimic::{Completion, Failed, Trial};
 
+use super::output::{self, OutputArgs, Sink, TargetRun};
 use crate::exit;
+use crate::report::console;
 use crate::runner::{
     faas_cli, CaseOutcome, CaseResult, Credentials, Runner, Settings, DEFAULT_JOBS,
     DEFAULT_REGISTRY,
@@ -77,6 +79,9 @@ pub struct RunArgs {
     /// One character per case instead of one line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Reports and console.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Reads environment variables (a function so tests can pass their own).
@@ -219,16 +224,13 @@ impl Selection {
     }
 }
 
-/// The results of every trial run, for reports.
-pub type Results = Arc<Mutex<Vec<CaseResult>>>;
-
 /// One libtest-mimic trial per planned case of `runner`, named `PREFIX::suite::case` (or
-/// `suite::case` without a prefix); each stores its [`CaseResult`] in `results`.
+/// `suite::case` without a prefix); each hands its [`CaseResult`] to `sink`.
 pub fn trials(
     runner: Arc<Runner>,
     prefix: &str,
     handle: tokio::runtime::Handle,
-    results: Results,
+    sink: Arc<Sink>,
     select: &Selection,
 ) -> Vec<Trial> {
     runner
@@ -244,7 +246,7 @@ pub fn trials(
         })
         .filter(|(name, _)| select.selects(name))
         .map(|(name, planned)| {
-            let (runner, handle, results) = (runner.clone(), handle.clone(), results.clone());
+            let (runner, handle, sink) = (runner.clone(), handle.clone(), sink.clone());
             Trial::ignorable_test(name, move || {
                 let result = handle.block_on(runner.run_case(&planned));
                 let verdict = match &result.outcome {
@@ -254,9 +256,7 @@ pub fn trials(
                         Err(Failed::from(explain(&result)))
                     }
                 };
-                if let Ok(mut all) = results.lock() {
-                    all.push(result);
-                }
+                sink.push(result);
                 verdict
             })
         })
@@ -307,47 +307,23 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// The header printed before the run: target, provider, profile.
-pub fn header(runner: &Runner) -> String {
-    let d = &runner.profile.detected;
-    let form = if d.gateway {
-        format!("gateway {} in front of ", d.gateway_version)
-    } else {
-        String::new()
-    };
-    let mut out = format!(
-        "certifying {}: {form}{} {} ({}), profile {}, run id {}\n",
-        runner.settings.gateway,
-        if d.provider.is_empty() {
-            "an unnamed provider"
-        } else {
-            &d.provider
-        },
-        d.version,
-        d.orchestration,
-        runner.profile.name,
-        runner.run_id
-    );
-    for (feature, state) in &runner.profile.features {
-        out.push_str(&format!(
-            "  {:<15} {:<4} {}\n",
-            feature.name(),
-            if state.enabled { "on" } else { "off" },
-            state.reason
-        ));
-    }
-    out
-}
-
-/// libtest-mimic arguments for a run with `jobs` threads.
+/// libtest-mimic arguments for a run with `jobs` threads. It runs the trials; the console
+/// is ours ([`output`]), so its own printing goes nowhere except for `--list`.
 pub fn harness_args(list: bool, quiet: bool, jobs: usize) -> libtest_mimic::Arguments {
     libtest_mimic::Arguments {
         list,
         quiet,
         test_threads: Some(jobs.max(1)),
+        logfile: (!list).then(|| NULL_DEVICE.to_string()),
         ..Default::default()
     }
 }
+
+/// Where libtest-mimic's own lines go while ours are printed.
+#[cfg(unix)]
+const NULL_DEVICE: &str = "/dev/null";
+#[cfg(not(unix))]
+const NULL_DEVICE: &str = "NUL";
 
 /// Sends tracing (each poll attempt at `info`) to stderr; `RUST_LOG` picks the level (default `warn`).
 pub fn init_tracing() {
@@ -361,6 +337,8 @@ pub fn init_tracing() {
 
 /// Runs `faas-certifier run` and returns the exit status.
 pub fn main(args: RunArgs) -> i32 {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now();
     init_tracing();
     let env = |k: &str| std::env::var(k).ok();
     let settings = match resolve(&args, &env, &mut std::io::stdin()) {
@@ -402,16 +380,51 @@ pub fn main(args: RunArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    let redactor = output::redactor(&runner);
+    let live = (!args.list).then(|| (args.output.style(), args.quiet, redactor.clone()));
+    let sink = Arc::new(Sink::new("", live));
     if !args.list {
-        print!("{}", header(&runner));
+        let empty = output::build(
+            &[TargetRun {
+                runner: &runner,
+                sink: &sink,
+            }],
+            started_at,
+            Duration::ZERO,
+            false,
+        );
+        print!(
+            "{}",
+            console::header(&redactor.report(&empty), args.output.style())
+        );
     }
-    let results: Results = Arc::default();
-    let trials = trials(runner.clone(), "", rt.handle().clone(), results, &select);
+    let trials = trials(
+        runner.clone(),
+        "",
+        rt.handle().clone(),
+        sink.clone(),
+        &select,
+    );
     let conclusion = libtest_mimic::run(&harness_args(args.list, args.quiet, jobs), trials);
     let left = rt.block_on(runner.finish());
     report_leftovers(&runner, &left);
-    if conclusion.has_failed() {
+    if args.list {
+        return exit::SUCCESS;
+    }
+    let report = output::build(
+        &[TargetRun {
+            runner: &runner,
+            sink: &sink,
+        }],
+        started_at,
+        started.elapsed(),
+        false,
+    );
+    let written = output::finish(&report, &args.output, &redactor, args.quiet);
+    if conclusion.has_failed() || !report.summary.success() {
         exit::FAILED
+    } else if !written {
+        exit::USAGE
     } else {
         exit::SUCCESS
     }

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::run::{self, Results, Selection};
+use super::output::{self, OutputArgs, Sink, TargetRun};
+use super::run::{self, Selection};
 use crate::exit;
 use crate::runner::selftest;
 
@@ -28,11 +29,15 @@ pub struct SelftestArgs {
     /// How many trials run at once (default 64).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Reports and console.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Runs the selftest and returns the exit status.
 pub fn main(args: SelftestArgs) -> i32 {
     let started = Instant::now();
+    let started_at = chrono::Utc::now();
     run::init_tracing();
     let suites = match crate::spec::load_builtin() {
         Ok(s) => s,
@@ -60,39 +65,67 @@ pub fn main(args: SelftestArgs) -> i32 {
         skip: args.skip.clone(),
         exact: args.exact,
     };
-    let results: Results = Arc::default();
+    let style = args.output.style();
     let mut trials = Vec::new();
     let mut runners = Vec::new();
     let mut mocks = Vec::new();
+    let mut redactor = crate::report::Redactor::default();
     for target in targets {
         let runner = Arc::new(target.runner);
+        let target_redactor = output::redactor(&runner);
+        let live = (!args.list).then(|| (style, args.quiet, target_redactor.clone()));
+        let sink = Arc::new(Sink::new(target.label, live));
         if !args.list {
-            print!("[{}] {}", target.label, run::header(&runner));
+            let empty = output::build(
+                &[TargetRun {
+                    runner: &runner,
+                    sink: &sink,
+                }],
+                started_at,
+                std::time::Duration::ZERO,
+                false,
+            );
+            let header = crate::report::console::header(&target_redactor.report(&empty), style);
+            print!("[{}] {header}", target.label);
+        }
+        if let Some(credentials) = &runner.settings.credentials {
+            for secret in credentials.secrets() {
+                redactor.add(secret.as_bytes());
+            }
         }
         trials.extend(run::trials(
             runner.clone(),
             target.label,
             rt.handle().clone(),
-            results.clone(),
+            sink.clone(),
             &select,
         ));
-        runners.push(runner);
+        runners.push((runner, sink));
         mocks.push(target.mock);
     }
     let jobs = args.jobs.unwrap_or(64);
     let conclusion = libtest_mimic::run(&run::harness_args(args.list, args.quiet, jobs), trials);
-    for runner in &runners {
+    for (runner, _) in &runners {
         let left = rt.block_on(runner.finish());
         run::report_leftovers(runner, &left);
     }
     for mock in mocks {
         let _ = rt.block_on(mock.stop());
     }
-    if !args.list {
-        println!("selftest took {:.2}s", started.elapsed().as_secs_f64());
+    if args.list {
+        return exit::SUCCESS;
     }
-    if conclusion.has_failed() {
+    let parts: Vec<TargetRun<'_>> = runners
+        .iter()
+        .map(|(runner, sink)| TargetRun { runner, sink })
+        .collect();
+    let report = output::build(&parts, started_at, started.elapsed(), false);
+    let written = output::finish(&report, &args.output, &redactor, args.quiet);
+    println!("selftest took {:.2}s", started.elapsed().as_secs_f64());
+    if conclusion.has_failed() || !report.summary.success() {
         exit::FAILED
+    } else if !written {
+        exit::USAGE
     } else {
         exit::SUCCESS
     }

@@ -5,7 +5,10 @@ use base64::Engine;
 use regex::Regex;
 use serde_json::Value;
 
-use super::RunReport;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::{CaseReport, RunReport};
 
 /// What a secret is replaced with.
 pub const MARKER: &str = "<redacted>";
@@ -85,11 +88,20 @@ impl Redactor {
 
     /// The report with every string in it redacted.
     pub fn report(&self, report: &RunReport) -> RunReport {
-        let Ok(mut json) = serde_json::to_value(report) else {
-            return report.clone();
+        self.redacted(report)
+    }
+
+    /// One case with every string in it redacted (for the live console line).
+    pub fn report_case(&self, case: &CaseReport) -> CaseReport {
+        self.redacted(case)
+    }
+
+    fn redacted<T: Serialize + DeserializeOwned + Clone>(&self, value: &T) -> T {
+        let Ok(mut json) = serde_json::to_value(value) else {
+            return value.clone();
         };
         self.value(&mut json);
-        serde_json::from_value(json).unwrap_or_else(|_| report.clone())
+        serde_json::from_value(json).unwrap_or_else(|_| value.clone())
     }
 
     fn value(&self, value: &mut Value) {

@@ -1,0 +1,362 @@
+//! What a run prints and writes: the console (header, one line per case as it ends,
+//! failures explained, the closing count) and the report files, all from one
+//! [`RunReport`] built from the runner's results and redacted once.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::report::{
+    self, console, CaseReport, Certifier, Destinations, FeatureDecision, Outcome, ProviderReport,
+    Redactor, RunInfo, RunReport, StepOutcome, StepReport, Summary, SCHEMA_ID,
+};
+use crate::runner::{self, CaseOutcome, CaseResult, Runner};
+
+/// When to colour the console.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// When the output is a terminal (and `NO_COLOR` is unset).
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Report and console options shared by `run` and `selftest`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OutputArgs {
+    /// Write junit.xml, report.json and summary.md into DIR [default: reports].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_reports")]
+    pub report_dir: Option<PathBuf>,
+    /// Write no report directory (single files from --junit/--json/--markdown still are).
+    #[arg(long)]
+    pub no_reports: bool,
+    /// Also write the JUnit XML report to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// Also write the JSON report to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Also write the Markdown summary to PATH (it is appended to $GITHUB_STEP_SUMMARY when set).
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+    /// Colour the console: auto, always or never.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+impl OutputArgs {
+    /// Where the reports go.
+    pub fn destinations(&self) -> Destinations {
+        let dir = if self.no_reports {
+            None
+        } else {
+            Some(
+                self.report_dir
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("reports")),
+            )
+        };
+        Destinations {
+            dir,
+            junit: self.junit.clone(),
+            json: self.json.clone(),
+            markdown: self.markdown.clone(),
+            step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+        }
+    }
+
+    /// The console style.
+    pub fn style(&self) -> console::Style {
+        let color = match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        console::Style { color }
+    }
+}
+
+/// The results of one certified target, collected as trials end; prints each case's line.
+#[derive(Debug)]
+pub struct Sink {
+    /// `provider`/`gateway` in a selftest, empty for `run`.
+    pub prefix: String,
+    /// What the cases did, in the order they ended.
+    results: Mutex<Vec<CaseResult>>,
+    /// How to print the live lines (None: print nothing, e.g. `--list`).
+    live: Option<Live>,
+}
+
+/// How live lines are printed.
+#[derive(Debug, Clone)]
+struct Live {
+    style: console::Style,
+    quiet: bool,
+    redactor: Redactor,
+}
+
+impl Sink {
+    /// A sink for the target named `prefix`; `live` prints a line per case as it ends.
+    pub fn new(prefix: &str, live: Option<(console::Style, bool, Redactor)>) -> Self {
+        Self {
+            prefix: prefix.to_string(),
+            results: Mutex::default(),
+            live: live.map(|(style, quiet, redactor)| Live {
+                style,
+                quiet,
+                redactor,
+            }),
+        }
+    }
+
+    /// Records a finished case and prints its line.
+    pub fn push(&self, result: CaseResult) {
+        if let Some(live) = &self.live {
+            let case = live
+                .redactor
+                .report_case(&case_report(&result, &self.prefix));
+            let mut out = std::io::stdout().lock();
+            if live.quiet {
+                let c = match case.outcome {
+                    Outcome::Passed => '.',
+                    Outcome::Failed | Outcome::Errored => 'F',
+                    Outcome::Skipped => 'i',
+                };
+                let _ = write!(out, "{c}");
+            } else {
+                let _ = writeln!(out, "{}", console::case_line(&case, live.style));
+            }
+            let _ = out.flush();
+        }
+        if let Ok(mut all) = self.results.lock() {
+            all.push(result);
+        }
+    }
+
+    /// The results so far.
+    pub fn results(&self) -> Vec<CaseResult> {
+        self.results.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+/// Everything secret that this runner knows of: its credentials.
+pub fn redactor(runner: &Runner) -> Redactor {
+    let mut redactor = Redactor::default();
+    if let Some(credentials) = &runner.settings.credentials {
+        for secret in credentials.secrets() {
+            redactor.add(secret.as_bytes());
+        }
+    }
+    redactor
+}
+
+/// One case as the report carries it.
+pub fn case_report(result: &CaseResult, prefix: &str) -> CaseReport {
+    let suite = if prefix.is_empty() {
+        result.suite.clone()
+    } else {
+        format!("{prefix}::{}", result.suite)
+    };
+    let case = result
+        .trial
+        .split_once("::")
+        .map_or(result.trial.as_str(), |(_, c)| c)
+        .to_string();
+    let (outcome, reason) = match &result.outcome {
+        CaseOutcome::Passed => (Outcome::Passed, None),
+        CaseOutcome::Failed(r) => (Outcome::Failed, Some(r.clone())),
+        CaseOutcome::Errored(r) => (Outcome::Errored, Some(r.clone())),
+        CaseOutcome::Skipped(r) => (Outcome::Skipped, Some(r.clone())),
+    };
+    let mut reason = reason;
+    if !result.leftovers.is_empty() {
+        let left = format!("left behind: {}", result.leftovers.join(", "));
+        reason = Some(reason.map_or(left.clone(), |r| format!("{r}; {left}")));
+    }
+    CaseReport {
+        id: format!("{suite}::{case}"),
+        suite,
+        case,
+        file: result.source.to_string(),
+        description: result.description.clone(),
+        outcome,
+        reason,
+        duration_ms: millis(result.duration),
+        steps: result.steps.iter().map(step_report).collect(),
+    }
+}
+
+fn step_report(step: &runner::StepResult) -> StepReport {
+    let (outcome, message) = match &step.outcome {
+        runner::StepOutcome::Passed => (StepOutcome::Passed, None),
+        runner::StepOutcome::Failed(m) => (StepOutcome::Failed, Some(m.clone())),
+        runner::StepOutcome::Errored(m) => (StepOutcome::Errored, Some(m.clone())),
+    };
+    let non_empty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+    StepReport {
+        name: step.label.clone(),
+        method: step.method.clone(),
+        path: step.path.clone(),
+        status: step.status,
+        expectation: step.expectation.clone(),
+        outcome,
+        duration_ms: millis(step.duration),
+        attempts: step.attempts,
+        message,
+        request_body: non_empty(&step.request_excerpt),
+        response_body: non_empty(&step.response_excerpt),
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The provider as the runner detected it.
+fn provider_report(runner: &Runner) -> ProviderReport {
+    let d = &runner.profile.detected;
+    let info = &runner.info;
+    let provider = if d.gateway {
+        info.get("provider").unwrap_or(info)
+    } else {
+        info
+    };
+    let text = |pointer: &str| {
+        provider
+            .pointer(pointer)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    ProviderReport {
+        name: d.provider.clone(),
+        orchestration: d.orchestration.clone(),
+        version: d.version.clone(),
+        sha: text("/version/sha"),
+        form: if info.is_object() {
+            if d.gateway { "gateway" } else { "provider" }.to_string()
+        } else {
+            "unknown".to_string()
+        },
+        info: Some(info.clone()).filter(|i| !i.is_null()),
+    }
+}
+
+/// One target's part of a report: its cases, its provider and profile.
+pub struct TargetRun<'a> {
+    pub runner: &'a Runner,
+    pub sink: &'a Sink,
+}
+
+/// Builds the report of a run over one or more targets (a selftest has two).
+pub fn build(
+    targets: &[TargetRun<'_>],
+    started_at: DateTime<Utc>,
+    elapsed: Duration,
+    interrupted: bool,
+) -> RunReport {
+    let first = targets.first().map(|t| t.runner);
+    let mut cases: Vec<CaseReport> = Vec::new();
+    for target in targets {
+        let mut results = target.sink.results();
+        // Report in plan order, whatever order they ended in.
+        let order: Vec<String> = target.runner.plan().into_iter().map(|p| p.trial).collect();
+        results.sort_by_key(|r| {
+            order
+                .iter()
+                .position(|t| *t == r.trial)
+                .unwrap_or(usize::MAX)
+        });
+        cases.extend(results.iter().map(|r| case_report(r, &target.sink.prefix)));
+    }
+    let target = targets
+        .iter()
+        .map(|t| t.runner.settings.gateway.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let profile = first
+        .map(|r| {
+            r.profile
+                .features
+                .iter()
+                .map(|(f, s)| FeatureDecision {
+                    feature: f.name().to_string(),
+                    enabled: s.enabled,
+                    reason: s.reason.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    RunReport {
+        schema: SCHEMA_ID.to_string(),
+        certifier: Certifier {
+            version: crate::version::RELEASE.to_string(),
+            sha: crate::version::SHA.to_string(),
+        },
+        run: RunInfo {
+            id: first.map(|r| r.run_id.clone()).unwrap_or_default(),
+            target,
+            namespace: first
+                .map(|r| r.settings.namespace.clone())
+                .unwrap_or_default(),
+            extra_namespace: first.and_then(|r| r.settings.extra_namespace.clone()),
+            provider: first
+                .map(provider_report)
+                .unwrap_or_else(|| ProviderReport {
+                    name: String::new(),
+                    orchestration: String::new(),
+                    version: String::new(),
+                    sha: String::new(),
+                    form: "unknown".into(),
+                    info: None,
+                }),
+            profile,
+            started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            duration_ms: millis(elapsed),
+            interrupted,
+        },
+        summary: Summary::of(&cases),
+        cases,
+    }
+}
+
+/// Prints the end of the console report and writes the report files; returns whether the
+/// files could be written.
+pub fn finish(report: &RunReport, args: &OutputArgs, redactor: &Redactor, quiet: bool) -> bool {
+    let report = redactor.report(report);
+    let style = args.style();
+    if quiet {
+        println!();
+    }
+    print!("{}", console::failures(&report, style));
+    match report::write_all(&report, &args.destinations(), &Redactor::default()) {
+        Ok(written) if !written.is_empty() => {
+            let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+            println!("\nreports: {}", names.join(", "));
+        }
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            print!(
+                "{}",
+                console::closing(&report.summary, report.run.interrupted, style)
+            );
+            return false;
+        }
+    }
+    print!(
+        "{}",
+        console::closing(&report.summary, report.run.interrupted, style)
+    );
+    true
+}
