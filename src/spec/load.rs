@@ -220,6 +220,8 @@ fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SuiteError {
     }
     if let Some(hint) = unknown_key_hint(&message) {
         message.push_str(&hint);
+    } else if let Some(key) = key_before(text, line, column) {
+        message = format!("`{key}`: {message}");
     }
     SuiteError::at(
         Source {
@@ -230,6 +232,25 @@ fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SuiteError {
         message,
         text,
     )
+}
+
+/// The mapping key written just before `line:column` (`replicas` in `replicas: many`).
+fn key_before(text: &str, line: u64, column: u64) -> Option<String> {
+    let src = text.lines().nth(line.checked_sub(1)? as usize)?;
+    let before: String = src
+        .chars()
+        .take(column.saturating_sub(1) as usize)
+        .collect();
+    let trimmed = before.trim_end().strip_suffix(':')?;
+    let key: String = trimmed
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!key.is_empty()).then_some(key)
 }
 
 /// From serde's "unknown field `x`, expected one of a, b" (or variant), a hint.

@@ -195,7 +195,7 @@ fn unknown_expectation_and_feature_are_named() {
 #[test]
 fn wrong_type_is_located() {
     let e = err("cases:\n  - name: a\n    steps:\n      - scale: {name: x, replicas: many}\n");
-    assert!(e.starts_with("t.yaml:4:"), "{e}");
+    assert!(e.starts_with("t.yaml:4:36: `replicas`: invalid u64"), "{e}");
 }
 
 #[test]
