@@ -1,6 +1,6 @@
 //! The suites catch broken providers: for each fault the mock can inject (`--fault`), the case
-//! that checks that point of the contract fails, promptly (well before any 1-2 minute retry). (That the same cases pass against
-//! the faultless mock is `tests/suites.rs`.)
+//! that checks that point of the contract fails, and promptly (well before the suites' 1-2
+//! minute retries). That the same cases pass against the faultless mock is `tests/suites.rs`.
 
 use std::time::Duration;
 
