@@ -46,6 +46,7 @@ fn check_step(
     text: &str,
 ) -> Result<(), SuiteError> {
     let err = |m: String| SuiteError::at(at.clone(), m, text);
+    let err_near = |needle: &str, m: String| SuiteError::at(near(at, text, needle), m, text);
     let ops = step.operations();
     match ops.as_slice() {
         [] => {
@@ -72,17 +73,23 @@ fn check_step(
     };
     if let Some((kind, name)) = created {
         if !mentions_run(name, case_vars) {
-            return Err(err(format!(
-                "the {kind} name {name:?} must contain ${{run}} so that runs never collide"
-            )));
+            return Err(err_near(
+                name,
+                format!(
+                    "the {kind} name {name:?} must contain ${{run}} so that runs never collide"
+                ),
+            ));
         }
     }
     if step.until.is_some() && step.retry.is_none() {
-        return Err(err("`until` needs `retry: {timeout: ...}`".into()));
+        return Err(err_near(
+            "until:",
+            "`until` needs `retry: {timeout: ...}`".into(),
+        ));
     }
     if let Some(retry) = &step.retry {
         if let Some(Err(e)) = retry.timeout.literal() {
-            return Err(err(format!("retry.timeout: {e}")));
+            return Err(err_near("timeout:", format!("retry.timeout: {e}")));
         }
     }
     if let Some(Some(Err(e))) = step
@@ -91,13 +98,11 @@ fn check_step(
         .and_then(|l| l.duration.as_ref())
         .map(DurationText::literal)
     {
-        return Err(err(format!("load.duration: {e}")));
+        return Err(err_near("duration:", format!("load.duration: {e}")));
     }
-    for expect in [Some(&step.expect), step.until.as_ref()]
-        .into_iter()
-        .flatten()
-    {
-        check_expect(expect).map_err(|e| err(format!("expect: {e}")))?;
+    check_expect(&step.expect).map_err(|e| err_near("expect:", format!("expect: {e}")))?;
+    if let Some(until) = &step.until {
+        check_expect(until).map_err(|e| err_near("until:", format!("until: {e}")))?;
     }
     for (name, capture) in &step.capture {
         let sources = [
@@ -106,12 +111,13 @@ fn check_step(
             capture.regex.is_some(),
         ];
         if sources.iter().filter(|b| **b).count() != 1 {
-            return Err(err(format!(
-                "capture `{name}` needs exactly one of header, json, regex"
-            )));
+            return Err(err_near(
+                name,
+                format!("capture `{name}` needs exactly one of header, json, regex"),
+            ));
         }
         if let Some(re) = &capture.regex {
-            check_regex(re).map_err(err)?;
+            check_regex(re).map_err(|e| err_near(name, format!("capture `{name}`: {e}")))?;
         }
     }
     // Every `${name}` must be defined by then; `while_open` steps are checked on their own.
@@ -127,6 +133,33 @@ fn check_step(
         check_refs(at, &s, defined, text)?;
     }
     Ok(())
+}
+
+/// Where `needle` first appears in the item (step or case) written at `at`: its own line
+/// from `at`'s column, then the lines indented deeper; `at` itself when it is not found.
+fn near(at: &Source, text: &str, needle: &str) -> Source {
+    let indent = at.column.saturating_sub(1) as usize;
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .skip(at.line.saturating_sub(1) as usize)
+    {
+        let first = i + 1 == at.line as usize;
+        let depth = line.len() - line.trim_start().len();
+        if !first && !line.trim().is_empty() && depth < indent {
+            break;
+        }
+        let from = if first { indent.min(line.len()) } else { 0 };
+        if let Some(pos) = line.get(from..).and_then(|rest| rest.find(needle)) {
+            let column = line[..from + pos].chars().count() as u64 + 1;
+            return Source {
+                file: at.file.clone(),
+                line: i as u64 + 1,
+                column,
+            };
+        }
+    }
+    at.clone()
 }
 
 /// Whether `text`, with the case's variables substituted, contains `${run}`.
@@ -155,7 +188,7 @@ pub(crate) fn check_refs(
                 .map(|m| format!("; did you mean ${{{m}}}?"))
                 .unwrap_or_default();
             return Err(SuiteError::at(
-                at.clone(),
+                near(at, text, &format!("${{{name}}}")),
                 format!("undefined variable ${{{name}}}{hint}"),
                 text,
             ));

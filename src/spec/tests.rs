@@ -213,7 +213,7 @@ fn step_without_or_with_two_operations_is_refused() {
 fn undefined_variable_is_refused_at_load_time() {
     let e = err("cases:\n  - name: a\n    steps:\n      - status: {name: \"f-${rnu}\"}\n");
     assert!(
-        e.starts_with("t.yaml:4:9: undefined variable ${rnu}; did you mean ${run}?"),
+        e.starts_with("t.yaml:4:27: undefined variable ${rnu}; did you mean ${run}?"),
         "{e}"
     );
     // A capture is defined only after its step.
@@ -224,7 +224,10 @@ fn undefined_variable_is_refused_at_load_time() {
 #[test]
 fn bad_durations_regexes_and_names_are_refused() {
     let e = err("cases:\n  - name: a\n    steps:\n      - health:\n        retry: {timeout: 3x}\n");
-    assert!(e.contains("retry.timeout: bad duration"), "{e}");
+    assert!(
+        e.starts_with("t.yaml:5:17: retry.timeout: bad duration"),
+        "{e}"
+    );
     let e = err(
         "cases:\n  - name: a\n    steps:\n      - health:\n        expect: {body_matches: \"(\"}\n",
     );
