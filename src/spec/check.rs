@@ -64,11 +64,18 @@ fn check_step(
             )));
         }
     }
-    // Names of created resources must carry the run id, so a run never touches anything else.
+    // Everything a step creates or changes must carry the run id in its name, so a run never
+    // touches a workload it did not create.
     let created = match ops[0] {
-        Operation::Deploy(d) => Some(("function", &d.name)),
-        Operation::SecretCreate(s) => Some(("secret", &s.name)),
-        Operation::NamespaceCreate(n) => Some(("namespace", &n.name)),
+        Operation::Deploy(d) | Operation::Update(d) => Some(("function", &d.name)),
+        Operation::Delete(f) => Some(("function", &f.name)),
+        Operation::Scale(f) => Some(("function", &f.name)),
+        Operation::SecretCreate(s) | Operation::SecretUpdate(s) => Some(("secret", &s.name)),
+        Operation::SecretDelete(s) => Some(("secret", &s.name)),
+        Operation::NamespaceCreate(n) | Operation::NamespaceUpdate(n) => {
+            Some(("namespace", &n.name))
+        }
+        Operation::NamespaceDelete(n) => Some(("namespace", &n.name)),
         _ => None,
     };
     if let Some((kind, name)) = created {
@@ -76,7 +83,7 @@ fn check_step(
             return Err(err_near(
                 name,
                 format!(
-                    "the {kind} name {name:?} must contain ${{run}} so that runs never collide"
+                    "the {kind} name {name:?} must contain ${{run}}: a run only touches what it created"
                 ),
             ));
         }

@@ -234,6 +234,16 @@ fn bad_durations_regexes_and_names_are_refused() {
     assert!(e.contains("bad regex"), "{e}");
     let e = err("cases:\n  - name: a\n    steps:\n      - deploy: {name: x, image: y}\n");
     assert!(e.contains("must contain ${run}"), "{e}");
+    for op in [
+        "update: {name: env-test, image: i}",
+        "delete: {name: env-test}",
+        "scale: {name: env-test, replicas: 0}",
+        "secret_delete: {name: secret-string}",
+        "namespace_delete: {name: prod}",
+    ] {
+        let e = err(&format!("cases:\n  - name: a\n    steps:\n      - {op}\n"));
+        assert!(e.contains("must contain ${run}"), "{op}: {e}");
+    }
     let e = err("cases:\n  - name: a\n    steps:\n      - health:\n        until: {status: 200}\n");
     assert!(e.contains("`until` needs `retry"), "{e}");
 }
