@@ -1,0 +1,122 @@
+//! The fault catalogue, measured: the suites run against the mock with each fault switched
+//! on, and must (a) fail, (b) fail in a case the catalogue names, and (c) say what went wrong.
+//! The mock is a gateway here (every feature, `X-Call-Id` included), with basic auth and an
+//! extra namespace, as in the selftest.
+
+use faas_certifier::mock::{self, Fault, MockConfig, FAULTS};
+use faas_certifier::runner::selftest::{mock_config, settings};
+use faas_certifier::runner::{CaseOutcome, Runner};
+use faas_certifier::spec;
+
+/// The longest one run against a faulty mock may take.
+const RUN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(6);
+
+/// How many faulty mocks are certified at once.
+const PARALLEL: usize = 8;
+
+/// The trials that failed or errored against the mock with `faults`, with their messages;
+/// only the suites named in `only` run (all when empty).
+async fn failures(faults: &[Fault], only: &[&str]) -> Vec<(String, String)> {
+    let password = "fault-pass";
+    let config = MockConfig {
+        faults: faults.iter().copied().collect(),
+        ..mock_config(true, password)
+    };
+    let mock = mock::spawn(config).await.expect("the mock starts");
+    let suites = spec::load_builtin().expect("the built-in suites load");
+    let mut settings = settings(&mock.url, password);
+    // A fault can make a poll wait for what never comes: bound each run.
+    settings.timeout = Some(RUN_DEADLINE);
+    let runner = Runner::connect(settings, suites).await.expect("connects");
+    let plan: Vec<_> = runner
+        .plan()
+        .into_iter()
+        .filter(|p| only.is_empty() || only.iter().any(|s| p.trial.starts_with(&format!("{s}::"))))
+        .collect();
+    let results = futures_util::future::join_all(plan.iter().map(|p| runner.run_case(p))).await;
+    let _ = runner.finish().await;
+    mock.stop().await.expect("the mock stops");
+    results
+        .into_iter()
+        .filter_map(|r| match r.outcome {
+            CaseOutcome::Failed(m) | CaseOutcome::Errored(m) => Some((r.trial, m)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a trial name (`suite::case` or `suite::case@extra`) is one the catalogue names.
+fn named(trial: &str, caught_by: &[&str]) -> bool {
+    let base = trial.trim_end_matches("@extra");
+    caught_by.iter().any(|c| {
+        if c.ends_with("::") {
+            base.starts_with(c)
+        } else {
+            base == *c
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_faults_nothing_fails() {
+    let failed = failures(&[], &[]).await;
+    assert!(failed.is_empty(), "the healthy mock fails: {failed:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_is_caught_by_the_cases_the_catalogue_names() {
+    use futures_util::StreamExt;
+    let started = std::time::Instant::now();
+    let runs: Vec<_> = futures_util::stream::iter(FAULTS)
+        .map(|info| async move {
+            let suites: Vec<&str> = info
+                .caught_by
+                .iter()
+                .filter_map(|c| c.split("::").next())
+                .collect();
+            (info, failures(&[info.fault], &suites).await)
+        })
+        .buffered(PARALLEL)
+        .collect()
+        .await;
+    let mut missed = Vec::new();
+    let mut caught = 0;
+    for (info, failed) in runs {
+        if std::env::var_os("FAULTS_VERBOSE").is_some() {
+            let names: Vec<&str> = failed.iter().map(|(t, _)| t.as_str()).collect();
+            eprintln!("{}: {names:?}", info.name);
+        }
+        let named_failures: Vec<&(String, String)> = failed
+            .iter()
+            .filter(|(t, _)| named(t, info.caught_by))
+            .collect();
+        if failed.is_empty() {
+            missed.push(format!("{}: the run passed", info.name));
+        } else if named_failures.is_empty() {
+            let names: Vec<&str> = failed.iter().map(|(t, _)| t.as_str()).collect();
+            missed.push(format!(
+                "{}: failed only in {names:?}, not in {:?}",
+                info.name, info.caught_by
+            ));
+        } else if let Some((trial, message)) =
+            named_failures.iter().find(|(_, m)| m.trim().len() < 10)
+        {
+            missed.push(format!(
+                "{}: {trial} failed without saying what went wrong: {message:?}",
+                info.name
+            ));
+        } else {
+            caught += 1;
+        }
+    }
+    eprintln!(
+        "fault detection: {caught} of {} faults caught by their named cases ({:.1}s)",
+        FAULTS.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        missed.is_empty(),
+        "faults not caught as the catalogue says:\n{}",
+        missed.join("\n")
+    );
+}
