@@ -169,31 +169,7 @@ async fn serve(addr: SocketAddr, config: MockConfig) -> Result<(), MockError> {
         let _ = writeln!(out, "fault: {fault} ({})", fault.info().description);
     }
     let _ = out.flush();
-    crate::mock::serve(listener, config, shutdown_signal()).await?;
+    crate::mock::serve(listener, config, super::signals::interrupted()).await?;
     tracing::info!("shut down cleanly");
     Ok(())
-}
-
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
-    }
 }

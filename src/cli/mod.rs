@@ -4,6 +4,7 @@ mod mock;
 pub mod output;
 pub mod run;
 pub mod selftest;
+mod signals;
 
 use clap::{Parser, Subcommand};
 

@@ -398,6 +398,7 @@ pub fn main(args: RunArgs) -> i32 {
             console::header(&redactor.report(&empty), args.output.style())
         );
     }
+    let interrupted = super::signals::interrupt_on_signal(rt.handle(), vec![runner.clone()]);
     let trials = trials(
         runner.clone(),
         "",
@@ -418,10 +419,12 @@ pub fn main(args: RunArgs) -> i32 {
         }],
         started_at,
         started.elapsed(),
-        false,
+        interrupted.load(std::sync::atomic::Ordering::SeqCst),
     );
     let written = output::finish(&report, &args.output, &redactor, args.quiet);
-    if conclusion.has_failed() || !report.summary.success() {
+    if report.run.interrupted {
+        exit::INTERRUPTED
+    } else if conclusion.has_failed() || !report.summary.success() {
         exit::FAILED
     } else if !written {
         exit::USAGE

@@ -103,6 +103,10 @@ pub fn main(args: SelftestArgs) -> i32 {
         runners.push((runner, sink));
         mocks.push(target.mock);
     }
+    let interrupted = super::signals::interrupt_on_signal(
+        rt.handle(),
+        runners.iter().map(|(r, _)| r.clone()).collect(),
+    );
     let jobs = args.jobs.unwrap_or(64);
     let conclusion = libtest_mimic::run(&run::harness_args(args.list, args.quiet, jobs), trials);
     for (runner, _) in &runners {
@@ -119,10 +123,13 @@ pub fn main(args: SelftestArgs) -> i32 {
         .iter()
         .map(|(runner, sink)| TargetRun { runner, sink })
         .collect();
-    let report = output::build(&parts, started_at, started.elapsed(), false);
+    let interrupted = interrupted.load(std::sync::atomic::Ordering::SeqCst);
+    let report = output::build(&parts, started_at, started.elapsed(), interrupted);
     let written = output::finish(&report, &args.output, &redactor, args.quiet);
     println!("selftest took {:.2}s", started.elapsed().as_secs_f64());
-    if conclusion.has_failed() || !report.summary.success() {
+    if interrupted {
+        exit::INTERRUPTED
+    } else if conclusion.has_failed() || !report.summary.success() {
         exit::FAILED
     } else if !written {
         exit::USAGE

@@ -69,6 +69,11 @@ impl Runner {
             result.outcome = CaseOutcome::Skipped(reason.clone());
             return result;
         }
+        if self.is_interrupted() {
+            result.outcome =
+                CaseOutcome::Skipped("the run was interrupted before this case started".into());
+            return result;
+        }
         let mut deadline = started + case.timeout;
         if let Some(run_deadline) = self.deadline {
             if run_deadline <= started {
@@ -106,15 +111,23 @@ impl Runner {
             }
         }
         if outcome == CaseOutcome::Passed {
-            outcome =
-                match tokio::time::timeout_at(deadline.into(), ctx.run_steps(&case.steps)).await {
+            let mut interrupted = self.interrupted.subscribe();
+            let steps = tokio::time::timeout_at(deadline.into(), ctx.run_steps(&case.steps));
+            outcome = tokio::select! {
+                finished = steps => match finished {
                     Ok(o) => o,
                     Err(_) => CaseOutcome::Errored(format!(
                         "{}: the case's deadline of {} passed",
                         case.source,
                         humantime::format_duration(deadline - started)
                     )),
-                };
+                },
+                _ = interrupted.wait_for(|i| *i) => CaseOutcome::Errored(format!(
+                    "{}: interrupted (SIGINT/SIGTERM) after {} ms; what it created is cleaned up",
+                    case.source,
+                    started.elapsed().as_millis()
+                )),
+            };
         }
         let created = std::mem::take(&mut ctx.created);
         let left = if self.settings.keep {

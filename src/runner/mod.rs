@@ -50,6 +50,8 @@ pub struct Runner {
     client: Client,
     deadline: Option<Instant>,
     leftovers: Mutex<Vec<Resource>>,
+    /// Turns true on SIGINT/SIGTERM: no case starts and running ones stop between requests.
+    interrupted: tokio::sync::watch::Sender<bool>,
 }
 
 impl Runner {
@@ -98,7 +100,19 @@ impl Runner {
             client,
             deadline,
             leftovers: Mutex::new(Vec::new()),
+            interrupted: tokio::sync::watch::Sender::new(false),
         })
+    }
+
+    /// Stops the run: cases not started yet are skipped, running ones stop where they are
+    /// and clean up what they created.
+    pub fn interrupt(&self) {
+        self.interrupted.send_replace(true);
+    }
+
+    /// Whether [`Runner::interrupt`] was called.
+    pub fn is_interrupted(&self) -> bool {
+        *self.interrupted.borrow()
     }
 
     /// A runner that has not contacted the target (for `--list`): the profile is "unknown".
@@ -115,6 +129,7 @@ impl Runner {
             client,
             deadline,
             leftovers: Mutex::new(Vec::new()),
+            interrupted: tokio::sync::watch::Sender::new(false),
         })
     }
 

@@ -1,0 +1,148 @@
+//! SIGINT mid-run: the run stops starting steps, cleans up everything it created, writes its
+//! reports with the interrupted cases marked, and exits with 130. The provider is a mock in
+//! its own process, so what it holds afterwards is what a real cluster would hold.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+
+#[test]
+fn sigint_mid_run_cleans_up_and_reports() {
+    // The default autoscaler reacts in seconds, so the scaling cases are still running when
+    // the signal comes.
+    let mut mock = Command::new(BIN)
+        .args(["mock", "--port", "0", "--namespace", "cert-extra"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the mock starts");
+    let mut first = String::new();
+    BufReader::new(mock.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("the mock prints its URL");
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("a URL")
+        .to_string();
+
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let json = dir.path().join("report.json");
+    let mut run = Command::new(BIN)
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--gateway",
+            &url,
+            "--extra-namespace",
+            "cert-extra",
+            "--no-reports",
+            "--json",
+        ])
+        .arg(&json)
+        .env("OPENFAAS_CONFIG", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the run starts");
+    let mut lines = BufReader::new(run.stdout.take().expect("stdout")).lines();
+    let mut finished_cases = 0;
+    for line in lines.by_ref() {
+        if line.expect("a line").starts_with("test ") {
+            finished_cases += 1;
+            if finished_cases == 20 {
+                break;
+            }
+        }
+    }
+    assert_eq!(finished_cases, 20, "the run printed its first cases");
+    // The run holds resources at this moment (the scaling cases run for seconds).
+    let client = reqwest::blocking::Client::new();
+    let held = |ns: &str| -> usize {
+        let list: serde_json::Value = client
+            .get(format!("{url}/system/functions?namespace={ns}"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        list.as_array().map_or(0, Vec::len)
+    };
+    let before = held("openfaas-fn") + held("cert-extra");
+    assert!(
+        before > 0,
+        "the run should hold functions when the signal comes"
+    );
+    let signalled = Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &run.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let code = run.wait().expect("the run ends").code();
+    let took = signalled.elapsed();
+    assert_eq!(
+        code,
+        Some(130),
+        "exit status after SIGINT; output:\n{}",
+        rest.join("\n")
+    );
+    assert!(
+        took < Duration::from_secs(20),
+        "the run took {took:?} to stop"
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("interrupted")),
+        "{}",
+        rest.join("\n")
+    );
+
+    // Nothing the run created is left on the provider.
+    for ns in ["openfaas-fn", "cert-extra"] {
+        let functions: serde_json::Value = client
+            .get(format!("{url}/system/functions?namespace={ns}"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(functions, serde_json::json!([]), "functions left in {ns}");
+        let secrets: serde_json::Value = client
+            .get(format!("{url}/system/secrets?namespace={ns}"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(secrets, serde_json::json!([]), "secrets left in {ns}");
+    }
+    let namespaces: serde_json::Value = client
+        .get(format!("{url}/system/namespaces"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        namespaces,
+        serde_json::json!(["cert-extra", "openfaas-fn"]),
+        "namespaces left"
+    );
+
+    // The report says so.
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("the JSON report")).unwrap();
+    assert_eq!(report["run"]["interrupted"], true);
+    let interrupted = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("interrupted"))
+        })
+        .count();
+    assert!(interrupted > 0, "no case is marked interrupted");
+    let _ = mock.kill();
+    let _ = mock.wait();
+}
