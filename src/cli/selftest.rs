@@ -26,7 +26,7 @@ pub struct SelftestArgs {
     /// One character per trial instead of one line.
     #[arg(long, short)]
     pub quiet: bool,
-    /// How many trials run at once (default 64).
+    /// How many trials run at once (default 16).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Reports and console.
@@ -107,7 +107,7 @@ pub fn main(args: SelftestArgs) -> i32 {
         rt.handle(),
         runners.iter().map(|(r, _)| r.clone()).collect(),
     );
-    let jobs = args.jobs.unwrap_or(64);
+    let jobs = args.jobs.unwrap_or(selftest::SELFTEST_JOBS);
     let conclusion = libtest_mimic::run(&run::harness_args(args.list, args.quiet, jobs), trials);
     for (runner, _) in &runners {
         let left = rt.block_on(runner.finish());

@@ -10,6 +10,10 @@ use crate::spec::Suite;
 /// The extra namespace the selftest mocks serve.
 pub const EXTRA_NAMESPACE: &str = "cert-extra";
 
+/// Trials a selftest runs at once: enough that the waits (scaling, idling) overlap, few
+/// enough that peak memory stays well under 50 MiB.
+pub const SELFTEST_JOBS: usize = 16;
+
 /// One certified mock: its label (`provider` or `gateway`), the server and a connected runner.
 #[derive(Debug)]
 pub struct Target {
@@ -51,7 +55,7 @@ pub fn settings(url: &str, password: &str) -> Settings {
     });
     s.settle = Duration::from_millis(400);
     s.poll_max = Duration::from_millis(20);
-    s.jobs = 64;
+    s.jobs = SELFTEST_JOBS;
     s.request_timeout = Duration::from_secs(10);
     s
 }
