@@ -1,13 +1,16 @@
 //! Executing one case: its variables, its steps in order, its deadline and its cleanup.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::cleanup::{self, Resource};
 use super::plan::Planned;
 use super::result::{CaseOutcome, CaseResult, StepOutcome, StepResult};
 use super::Runner;
 use crate::spec::{vars, Source, Step};
+
+/// How long past its deadline a case may take to end on its own before it is cut off.
+const BACKSTOP_GRACE: Duration = Duration::from_millis(500);
 
 /// The state of one running case.
 pub(crate) struct CaseCtx<'r> {
@@ -61,7 +64,7 @@ impl Runner {
             source: case.source.clone(),
             namespace: planned.namespace.clone(),
             outcome: CaseOutcome::Passed,
-            duration: std::time::Duration::ZERO,
+            duration: Duration::ZERO,
             steps: Vec::new(),
             leftovers: Vec::new(),
         };
@@ -111,15 +114,20 @@ impl Runner {
             }
         }
         if outcome == CaseOutcome::Passed {
+            // Every request and pause is already cut at `deadline`, so a step ends itself then,
+            // saying what came back; this is the backstop should one not.
+            let backstop = deadline + BACKSTOP_GRACE;
             let mut interrupted = self.interrupted.subscribe();
-            let steps = tokio::time::timeout_at(deadline.into(), ctx.run_steps(&case.steps));
+            let steps = tokio::time::timeout_at(backstop.into(), ctx.run_steps(&case.steps));
             outcome = tokio::select! {
                 finished = steps => match finished {
                     Ok(o) => o,
                     Err(_) => CaseOutcome::Errored(format!(
                         "{}: the case's deadline of {} passed",
                         case.source,
-                        humantime::format_duration(deadline - started)
+                        humantime::format_duration(Duration::from_millis(
+                            (deadline - started).as_millis() as u64
+                        ))
                     )),
                 },
                 _ = interrupted.wait_for(|i| *i) => CaseOutcome::Errored(format!(

@@ -133,7 +133,15 @@ impl Client {
         let resp = self.build(req, deadline)?.send().await.map_err(transport)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(transport)?;
+        // The status came back: say so, or a broken body reads like an unreachable target.
+        let body = resp.bytes().await.map_err(|e| RunError::Transport {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            reason: format!(
+                "got status {status} but not its whole body: {}",
+                describe(&e)
+            ),
+        })?;
         Ok(HttpResponse {
             status,
             headers,

@@ -35,6 +35,9 @@ pub use settings::{Credentials, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
 use crate::spec::Suite;
 use client::{Client, HttpRequest};
 
+/// The longest `/system/info` may take to answer when the run connects.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A connected runner: settings, client, detected profile, and the suites it runs.
 #[derive(Debug)]
 pub struct Runner {
@@ -64,8 +67,14 @@ impl Runner {
             path: "/system/info".into(),
             ..Default::default()
         };
+        // The run's deadline bounds this first request too: a hanging target must not hold
+        // `--timeout 5s` for the full connect allowance.
+        let mut connect_deadline = started + CONNECT_TIMEOUT;
+        if let Some(t) = settings.timeout {
+            connect_deadline = connect_deadline.min(started + t);
+        }
         let resp = client
-            .send(&req, Some(started + std::time::Duration::from_secs(10)))
+            .send(&req, Some(connect_deadline))
             .await
             .map_err(|e| match e {
                 RunError::Transport { reason, .. } => RunError::Unreachable {
