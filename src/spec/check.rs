@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_saphyr::Spanned;
 
-use super::error::did_you_mean;
+use super::error::{did_you_mean, near};
 use super::load::{source, OPERATION_KEYS};
 use super::{vars, DurationText, Expect, Operation, Source, Step, SuiteError};
 
@@ -25,7 +25,7 @@ pub(crate) fn check_steps(
         if let Some(logs) = &step.logs {
             if !logs.while_open.is_empty() && !logs.follow {
                 return Err(SuiteError::at(
-                    at,
+                    near(&at, "while_open", text),
                     "`while_open` needs `follow: true`",
                     text,
                 ));
@@ -72,26 +72,35 @@ fn check_step(
     };
     if let Some((kind, name)) = created {
         if !mentions_run(name, case_vars) {
-            return Err(err(format!(
-                "the {kind} name {name:?} must contain ${{run}} so that runs never collide"
-            )));
+            return Err(SuiteError::at(
+                near(at, name, text),
+                format!(
+                    "the {kind} name {name:?} must contain ${{run}} so that runs never collide"
+                ),
+                text,
+            ));
         }
     }
     if step.until.is_some() && step.retry.is_none() {
-        return Err(err("`until` needs `retry: {timeout: ...}`".into()));
+        let until = near(at, "until", text);
+        return Err(SuiteError::at(
+            until,
+            "`until` needs `retry: {timeout: ...}`",
+            text,
+        ));
     }
+    let bad_duration = |field: &str, d: &DurationText, e: String| {
+        SuiteError::at(near(at, &d.0, text), format!("{field}: {e}"), text)
+    };
     if let Some(retry) = &step.retry {
         if let Some(Err(e)) = retry.timeout.literal() {
-            return Err(err(format!("retry.timeout: {e}")));
+            return Err(bad_duration("retry.timeout", &retry.timeout, e));
         }
     }
-    if let Some(Some(Err(e))) = step
-        .load
-        .as_ref()
-        .and_then(|l| l.duration.as_ref())
-        .map(DurationText::literal)
-    {
-        return Err(err(format!("load.duration: {e}")));
+    if let Some(d) = step.load.as_ref().and_then(|l| l.duration.as_ref()) {
+        if let Some(Err(e)) = d.literal() {
+            return Err(bad_duration("load.duration", d, e));
+        }
     }
     for expect in [Some(&step.expect), step.until.as_ref()]
         .into_iter()
@@ -106,9 +115,11 @@ fn check_step(
             capture.regex.is_some(),
         ];
         if sources.iter().filter(|b| **b).count() != 1 {
-            return Err(err(format!(
-                "capture `{name}` needs exactly one of header, json, regex"
-            )));
+            return Err(SuiteError::at(
+                near(at, name, text),
+                format!("capture `{name}` needs exactly one of header, json, regex"),
+                text,
+            ));
         }
         if let Some(re) = &capture.regex {
             check_regex(re).map_err(err)?;
@@ -149,13 +160,14 @@ pub(crate) fn check_refs(
     defined: &BTreeSet<String>,
     text: &str,
 ) -> Result<(), SuiteError> {
-    for name in vars::references(s).map_err(|e| SuiteError::at(at.clone(), e, text))? {
+    let malformed = |e| SuiteError::at(near(at, s.lines().next().unwrap_or(s), text), e, text);
+    for name in vars::references(s).map_err(malformed)? {
         if !defined.contains(&name) {
             let hint = did_you_mean(&name, defined.iter().map(String::as_str))
                 .map(|m| format!("; did you mean ${{{m}}}?"))
                 .unwrap_or_default();
             return Err(SuiteError::at(
-                at.clone(),
+                near(at, &format!("${{{name}}}"), text),
                 format!("undefined variable ${{{name}}}{hint}"),
                 text,
             ));

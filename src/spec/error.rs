@@ -40,6 +40,36 @@ impl SuiteError {
     }
 }
 
+/// Where `needle` is first written inside the block that starts at `at` (the lines after it
+/// indented at least as far), for pointing at the very value a check refuses; `at` when the
+/// needle is not written literally there.
+pub(crate) fn near(at: &Source, needle: &str, text: &str) -> Source {
+    if needle.is_empty() {
+        return at.clone();
+    }
+    let indent = at.column.saturating_sub(1) as usize;
+    let lines = text
+        .lines()
+        .enumerate()
+        .skip(at.line.saturating_sub(1) as usize);
+    for (n, line) in lines {
+        let first = n + 1 == at.line as usize;
+        let blank = line.trim().is_empty() || line.trim_start().starts_with('#');
+        let depth = line.len() - line.trim_start_matches(' ').len();
+        if !first && !blank && depth < indent {
+            break;
+        }
+        if let Some(i) = line.find(needle) {
+            return Source {
+                file: at.file.clone(),
+                line: n as u64 + 1,
+                column: line[..i].chars().count() as u64 + 1,
+            };
+        }
+    }
+    at.clone()
+}
+
 /// The line `line` of `text` and a caret under `column`, as `\n  | line\n  |   ^`.
 fn snippet(text: &str, line: u64, column: u64) -> String {
     let Some(src) = text.lines().nth(line.saturating_sub(1) as usize) else {

@@ -213,7 +213,7 @@ fn step_without_or_with_two_operations_is_refused() {
 fn undefined_variable_is_refused_at_load_time() {
     let e = err("cases:\n  - name: a\n    steps:\n      - status: {name: \"f-${rnu}\"}\n");
     assert!(
-        e.starts_with("t.yaml:4:9: undefined variable ${rnu}; did you mean ${run}?"),
+        e.starts_with("t.yaml:4:27: undefined variable ${rnu}; did you mean ${run}?"),
         "{e}"
     );
     // A capture is defined only after its step.
