@@ -25,7 +25,7 @@ pub(crate) fn check_steps(
         if let Some(logs) = &step.logs {
             if !logs.while_open.is_empty() && !logs.follow {
                 return Err(SuiteError::at(
-                    near(&at, "while_open", text),
+                    near(&at, "while_open:", text),
                     "`while_open` needs `follow: true`",
                     text,
                 ));
@@ -82,7 +82,7 @@ fn check_step(
         }
     }
     if step.until.is_some() && step.retry.is_none() {
-        let until = near(at, "until", text);
+        let until = near(at, "until:", text);
         return Err(SuiteError::at(
             until,
             "`until` needs `retry: {timeout: ...}`",
@@ -116,7 +116,7 @@ fn check_step(
         ];
         if sources.iter().filter(|b| **b).count() != 1 {
             return Err(SuiteError::at(
-                near(at, name, text),
+                near(at, &format!("{name}:"), text),
                 format!("capture `{name}` needs exactly one of header, json, regex"),
                 text,
             ));

@@ -56,7 +56,10 @@ pub(crate) fn near(at: &Source, needle: &str, text: &str) -> Source {
         let first = n + 1 == at.line as usize;
         let blank = line.trim().is_empty() || line.trim_start().starts_with('#');
         let depth = line.len() - line.trim_start_matches(' ').len();
-        if !first && !blank && depth < indent {
+        if blank {
+            continue;
+        }
+        if !first && depth < indent {
             break;
         }
         if let Some(i) = line.find(needle) {
@@ -110,6 +113,22 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_stays_inside_the_block() {
+        let text = "steps:\n  - info:\n    # x: 1\n    expect: {body: a}\n  - health:\n    x: 1\n";
+        let step = Source {
+            file: "t.yaml".into(),
+            line: 2,
+            column: 5,
+        };
+        let body = near(&step, "body", text);
+        assert_eq!((body.line, body.column), (4, 14));
+        // Neither the next step nor a comment is this step's.
+        assert_eq!(near(&step, "health", text), step);
+        assert_eq!(near(&step, "x: 1", text), step);
+        assert_eq!(near(&step, "", text), step);
+    }
 
     #[test]
     fn suggests_close_names_only() {
