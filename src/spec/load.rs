@@ -265,6 +265,9 @@ fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SuiteError {
             message.truncate(cut);
         }
     }
+    if let Some(plain) = plain_words(&message) {
+        message = plain.to_string();
+    }
     if let Some(hint) = unknown_key_hint(&message) {
         message.push_str(&hint);
     }
@@ -277,6 +280,24 @@ fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SuiteError {
         message,
         text,
     )
+}
+
+/// The parser's terse words for a value of the wrong type, as a suite's author would say it.
+fn plain_words(message: &str) -> Option<&'static str> {
+    Some(match message {
+        "invalid boolean" => "expected true or false",
+        "invalid floating point" => "expected a number",
+        "invalid u8" | "invalid u16" | "invalid u32" | "invalid u64" | "invalid usize" => {
+            "expected a whole number, 0 or more"
+        }
+        "invalid i8" | "invalid i16" | "invalid i32" | "invalid i64" | "invalid isize" => {
+            "expected a whole number"
+        }
+        "expected sequence start" => "expected a list",
+        "expected mapping start" => "expected a mapping of `key: value`",
+        "expected string scalar" => "expected a string",
+        _ => return None,
+    })
 }
 
 /// From serde's "unknown field `x`, expected one of a, b" (or variant), a hint.
