@@ -195,15 +195,31 @@ fn unreachable_target_fails_fast_and_suggests_selftest() {
 
 #[test]
 fn bad_options_are_usage_errors() {
-    for args in [
-        vec!["run", "--gateway", "not a url"],
-        vec!["run", "--enable", "teleportation"],
-        vec!["run", "--profile", "kubeless"],
-        vec!["run", "--jobs", "0"],
+    for (args, want) in [
+        (
+            vec!["run", "--gateway", "not a url"],
+            "error: --gateway \"not a url\" is not a URL",
+        ),
+        (
+            vec!["run", "--enable", "teleportation"],
+            "error: unknown feature \"teleportation\"; known: scaling",
+        ),
+        (
+            vec!["run", "--profile", "kubeless"],
+            "error: unknown profile \"kubeless\"; known: faas-netes",
+        ),
+        (
+            vec!["run", "--jobs", "0"],
+            "error: --jobs must be at least 1",
+        ),
     ] {
         let out = certifier(&args, "", &[]);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
-        assert!(text(&out).contains("error"), "{args:?}: {}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(want),
+            "{args:?}: want {want:?}, got {stderr}"
+        );
     }
 }
 

@@ -89,17 +89,20 @@ pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Resolves flags over environment over defaults into the run's settings.
 pub fn resolve(args: &RunArgs, env: Env<'_>, stdin: &mut dyn Read) -> Result<Settings, String> {
-    let gateway = args
-        .gateway
-        .clone()
-        .or_else(|| env("OPENFAAS_URL"))
-        .or_else(|| env("gateway_url"))
-        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    // Errors name where the URL came from, so a stale environment variable is found.
+    let (from, gateway) = [
+        ("--gateway", args.gateway.clone()),
+        ("OPENFAAS_URL", env("OPENFAAS_URL")),
+        ("gateway_url", env("gateway_url")),
+    ]
+    .into_iter()
+    .find_map(|(from, url)| Some((from, url?)))
+    .unwrap_or(("the default gateway", "http://127.0.0.1:8080".into()));
     let parsed = reqwest::Url::parse(&gateway)
-        .map_err(|e| format!("--gateway {gateway:?} is not a URL: {e}"))?;
+        .map_err(|e| format!("{from} {gateway:?} is not a URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(format!(
-            "--gateway {gateway:?} must be an http:// or https:// URL"
+            "{from} {gateway:?} must be an http:// or https:// URL"
         ));
     }
     let mut s = Settings::new(&gateway);

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_saphyr::Spanned;
 
-use super::error::did_you_mean;
+use super::error::{did_you_mean, near};
 use super::load::{source, OPERATION_KEYS};
 use super::{vars, DurationText, Expect, Operation, Source, Step, SuiteError};
 
@@ -25,7 +25,7 @@ pub(crate) fn check_steps(
         if let Some(logs) = &step.logs {
             if !logs.while_open.is_empty() && !logs.follow {
                 return Err(SuiteError::at(
-                    at,
+                    near(&at, "while_open:", text),
                     "`while_open` needs `follow: true`",
                     text,
                 ));
@@ -46,7 +46,7 @@ fn check_step(
     text: &str,
 ) -> Result<(), SuiteError> {
     let err = |m: String| SuiteError::at(at.clone(), m, text);
-    let err_near = |needle: &str, m: String| SuiteError::at(near(at, text, needle), m, text);
+    let err_near = |needle: &str, m: String| SuiteError::at(near(at, needle, text), m, text);
     let ops = step.operations();
     match ops.as_slice() {
         [] => {
@@ -80,32 +80,35 @@ fn check_step(
     };
     if let Some((kind, name)) = created {
         if !mentions_run(name, case_vars) {
-            return Err(err_near(
-                name,
+            return Err(SuiteError::at(
+                near(at, name, text),
                 format!(
-                    "the {kind} name {name:?} must contain ${{run}}: a run only touches what it created"
+                    "the {kind} name {name:?} must contain ${{run}} so that runs never collide"
                 ),
+                text,
             ));
         }
     }
     if step.until.is_some() && step.retry.is_none() {
-        return Err(err_near(
-            "until:",
-            "`until` needs `retry: {timeout: ...}`".into(),
+        let until = near(at, "until:", text);
+        return Err(SuiteError::at(
+            until,
+            "`until` needs `retry: {timeout: ...}`",
+            text,
         ));
     }
+    let bad_duration = |field: &str, d: &DurationText, e: String| {
+        SuiteError::at(near(at, &d.0, text), format!("{field}: {e}"), text)
+    };
     if let Some(retry) = &step.retry {
         if let Some(Err(e)) = retry.timeout.literal() {
-            return Err(err_near("timeout:", format!("retry.timeout: {e}")));
+            return Err(bad_duration("retry.timeout", &retry.timeout, e));
         }
     }
-    if let Some(Some(Err(e))) = step
-        .load
-        .as_ref()
-        .and_then(|l| l.duration.as_ref())
-        .map(DurationText::literal)
-    {
-        return Err(err_near("duration:", format!("load.duration: {e}")));
+    if let Some(d) = step.load.as_ref().and_then(|l| l.duration.as_ref()) {
+        if let Some(Err(e)) = d.literal() {
+            return Err(bad_duration("load.duration", d, e));
+        }
     }
     check_expect(&step.expect).map_err(|e| err_near("expect:", format!("expect: {e}")))?;
     if let Some(until) = &step.until {
@@ -118,9 +121,10 @@ fn check_step(
             capture.regex.is_some(),
         ];
         if sources.iter().filter(|b| **b).count() != 1 {
-            return Err(err_near(
-                name,
+            return Err(SuiteError::at(
+                near(at, &format!("{name}:"), text),
                 format!("capture `{name}` needs exactly one of header, json, regex"),
+                text,
             ));
         }
         if let Some(re) = &capture.regex {
@@ -140,33 +144,6 @@ fn check_step(
         check_refs(at, &s, defined, text)?;
     }
     Ok(())
-}
-
-/// Where `needle` first appears in the item (step or case) written at `at`: its own line
-/// from `at`'s column, then the lines indented deeper; `at` itself when it is not found.
-fn near(at: &Source, text: &str, needle: &str) -> Source {
-    let indent = at.column.saturating_sub(1) as usize;
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .skip(at.line.saturating_sub(1) as usize)
-    {
-        let first = i + 1 == at.line as usize;
-        let depth = line.len() - line.trim_start().len();
-        if !first && !line.trim().is_empty() && depth < indent {
-            break;
-        }
-        let from = if first { indent.min(line.len()) } else { 0 };
-        if let Some(pos) = line.get(from..).and_then(|rest| rest.find(needle)) {
-            let column = line[..from + pos].chars().count() as u64 + 1;
-            return Source {
-                file: at.file.clone(),
-                line: i as u64 + 1,
-                column,
-            };
-        }
-    }
-    at.clone()
 }
 
 /// Whether `text`, with the case's variables substituted, contains `${run}`.
@@ -189,13 +166,14 @@ pub(crate) fn check_refs(
     defined: &BTreeSet<String>,
     text: &str,
 ) -> Result<(), SuiteError> {
-    for name in vars::references(s).map_err(|e| SuiteError::at(at.clone(), e, text))? {
+    let malformed = |e| SuiteError::at(near(at, s.lines().next().unwrap_or(s), text), e, text);
+    for name in vars::references(s).map_err(malformed)? {
         if !defined.contains(&name) {
             let hint = did_you_mean(&name, defined.iter().map(String::as_str))
                 .map(|m| format!("; did you mean ${{{m}}}?"))
                 .unwrap_or_default();
             return Err(SuiteError::at(
-                near(at, text, &format!("${{{name}}}")),
+                near(at, &format!("${{{name}}}"), text),
                 format!("undefined variable ${{{name}}}{hint}"),
                 text,
             ));

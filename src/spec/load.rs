@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_saphyr::Spanned;
 
 use super::check::{check_refs, check_steps};
-use super::error::did_you_mean;
+use super::error::{did_you_mean, near};
 use super::{vars, Case, DurationText, Source, Suite, SuiteError, SuiteFile};
 
 /// A case's deadline when neither it nor its suite sets one.
@@ -65,14 +65,34 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Suite>, SuiteError> {
     }
     let mut suites = Vec::new();
     for path in paths {
-        let text = std::fs::read_to_string(&path).map_err(|e| SuiteError::Read {
+        let bytes = std::fs::read(&path).map_err(|e| SuiteError::Read {
             path: path.display().to_string(),
             source: e,
         })?;
-        suites.push(load_str(&path.display().to_string(), &text)?);
+        let file = path.display().to_string();
+        let text = String::from_utf8(bytes).map_err(|e| not_utf8(&file, e.as_bytes(), &e))?;
+        suites.push(load_str(&file, &text)?);
     }
     check_unique(&suites)?;
     Ok(suites)
+}
+
+/// A file that is not UTF-8, located at its first bad byte.
+fn not_utf8(file: &str, bytes: &[u8], e: &std::string::FromUtf8Error) -> SuiteError {
+    let good = &bytes[..e.utf8_error().valid_up_to()];
+    let before = String::from_utf8_lossy(good);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let at = Source {
+        file: file.to_string(),
+        line: before.matches('\n').count() as u64 + 1,
+        column: before[line_start..].chars().count() as u64 + 1,
+    };
+    let bad = bytes.get(good.len()).copied().unwrap_or_default();
+    SuiteError::at(
+        at,
+        format!("the file is not UTF-8 text (byte 0x{bad:02X})"),
+        &String::from_utf8_lossy(bytes),
+    )
 }
 
 fn check_unique(suites: &[Suite]) -> Result<(), SuiteError> {
@@ -104,6 +124,21 @@ pub fn schema_json() -> String {
 
 /// Parses and checks one suite file; `file` names it in errors.
 pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        let at = Source {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+        };
+        return Err(SuiteError::at(
+            at,
+            "the file is empty; a suite needs at least `cases:`",
+            text,
+        ));
+    }
     let parsed: SuiteFile =
         serde_saphyr::from_str(text).map_err(|e| parse_error(file, text, &e))?;
     let stem = Path::new(file)
@@ -117,9 +152,10 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
         column: 1,
     };
     if parsed.cases.is_empty() {
-        return Err(SuiteError::at(top, "the suite has no cases", text));
+        let at = near(&top, "cases:", text);
+        return Err(SuiteError::at(at, "the suite has no cases", text));
     }
-    let suite_timeout = duration(&top, parsed.timeout.as_ref(), text)?;
+    let suite_timeout = duration(file, parsed.timeout.as_ref(), text)?;
     let mut names = BTreeSet::new();
     let mut cases = Vec::new();
     for spanned in &parsed.cases {
@@ -160,7 +196,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
                 .each_namespace
                 .or(parsed.each_namespace)
                 .unwrap_or(true),
-            timeout: duration(&at, spec.timeout.as_ref(), text)?
+            timeout: duration(file, spec.timeout.as_ref(), text)?
                 .or(suite_timeout)
                 .unwrap_or(DEFAULT_CASE_TIMEOUT),
             vars: spec.vars.clone(),
@@ -191,18 +227,26 @@ pub(crate) fn source<T>(file: &str, spanned: &Spanned<T>) -> Source {
     }
 }
 
+/// A suite's or case's `timeout`, located at its value when it is wrong.
 fn duration(
-    at: &Source,
-    d: Option<&DurationText>,
+    file: &str,
+    d: Option<&Spanned<DurationText>>,
     text: &str,
 ) -> Result<Option<Duration>, SuiteError> {
-    match d.map(|d| (d, d.literal())) {
-        None => Ok(None),
-        Some((_, Some(Ok(d)))) => Ok(Some(d)),
-        Some((_, Some(Err(e)))) => Err(SuiteError::at(at.clone(), e, text)),
-        Some((d, None)) => Err(SuiteError::at(
-            at.clone(),
-            format!("case timeouts cannot use variables: {:?}", d.0),
+    let Some(d) = d else { return Ok(None) };
+    match d.value.literal() {
+        Some(Ok(d)) => Ok(Some(d)),
+        Some(Err(e)) => Err(SuiteError::at(
+            source(file, d),
+            format!("timeout: {e}"),
+            text,
+        )),
+        None => Err(SuiteError::at(
+            source(file, d),
+            format!(
+                "timeout: case timeouts cannot use variables: {:?}",
+                d.value.0
+            ),
             text,
         )),
     }
@@ -215,8 +259,14 @@ fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SuiteError {
         .map(|l| (l.line(), l.column()))
         .unwrap_or((1, 1));
     let mut message = e.without_snippet().to_string();
-    if let Some(cut) = message.find(" at line ") {
-        message.truncate(cut);
+    // Cut the position (the message has it first) and advice meant for programmers.
+    for tail in [" at line ", ", set DuplicateKeyPolicy"] {
+        if let Some(cut) = message.find(tail) {
+            message.truncate(cut);
+        }
+    }
+    if let Some(plain) = plain_words(&message) {
+        message = plain.to_string();
     }
     if let Some(hint) = unknown_key_hint(&message) {
         message.push_str(&hint);
@@ -251,6 +301,24 @@ fn key_before(text: &str, line: u64, column: u64) -> Option<String> {
         .rev()
         .collect();
     (!key.is_empty()).then_some(key)
+}
+
+/// The parser's terse words for a value of the wrong type, as a suite's author would say it.
+fn plain_words(message: &str) -> Option<&'static str> {
+    Some(match message {
+        "invalid boolean" => "expected true or false",
+        "invalid floating point" => "expected a number",
+        "invalid u8" | "invalid u16" | "invalid u32" | "invalid u64" | "invalid usize" => {
+            "expected a whole number, 0 or more"
+        }
+        "invalid i8" | "invalid i16" | "invalid i32" | "invalid i64" | "invalid isize" => {
+            "expected a whole number"
+        }
+        "expected sequence start" => "expected a list",
+        "expected mapping start" => "expected a mapping of `key: value`",
+        "expected string scalar" => "expected a string",
+        _ => return None,
+    })
 }
 
 /// From serde's "unknown field `x`, expected one of a, b" (or variant), a hint.

@@ -67,7 +67,8 @@ pub struct SuiteFile {
     pub each_namespace: Option<bool>,
     /// The default deadline of each case (default 60s).
     #[serde(default)]
-    pub timeout: Option<DurationText>,
+    #[schemars(with = "Option<DurationText>")]
+    pub timeout: Option<serde_saphyr::Spanned<DurationText>>,
     /// The cases, run independently of one another.
     #[schemars(with = "Vec<CaseSpec>")]
     pub cases: Vec<serde_saphyr::Spanned<CaseSpec>>,
@@ -90,7 +91,8 @@ pub struct CaseSpec {
     pub each_namespace: Option<bool>,
     /// The case's deadline (default: the suite's).
     #[serde(default)]
-    pub timeout: Option<DurationText>,
+    #[schemars(with = "Option<DurationText>")]
+    pub timeout: Option<serde_saphyr::Spanned<DurationText>>,
     /// Variables set before the first step (values may use other variables).
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
