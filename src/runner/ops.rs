@@ -223,6 +223,12 @@ pub fn prepare(op: Operation<'_>, ns: &str, home: &str) -> Prepared {
             if let Some(v) = &s.raw_value_base64 {
                 body["rawValue"] = json!(v);
                 p.sensitive.push(v.clone());
+                // The bytes themselves may come back too (a secret mounted and echoed).
+                use base64::Engine;
+                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(v) {
+                    p.sensitive
+                        .push(String::from_utf8_lossy(&bytes).into_owned());
+                }
             }
             let method = if matches!(op, Operation::SecretCreate(_)) {
                 p.creates = Some(Resource::Secret {

@@ -66,10 +66,11 @@ impl CaseCtx<'_> {
             let mut prepared = ops::prepare(op, &self.namespace, &self.runner.settings.namespace);
             prepared.request.auth = expanded.auth.unwrap_or_default();
             let creates = prepared.creates.take();
-            if let Some(r) = &creates {
-                if !self.created.contains(r) {
-                    self.created.push(r.clone());
-                }
+            // Only a resource this step started tracking may be forgotten when its create is
+            // refused: a second create of an existing one (409) must not drop the first.
+            let newly_tracked = creates.as_ref().is_some_and(|r| !self.created.contains(r));
+            if let (Some(r), true) = (&creates, newly_tracked) {
+                self.created.push(r.clone());
             }
             self.sensitive.append(&mut prepared.sensitive);
             let deadline = match &expanded.retry {
@@ -112,7 +113,7 @@ impl CaseCtx<'_> {
                 }
             }
             // A refused create (4xx) created nothing: no cleanup needed.
-            if let (Some(r), Ok(resp)) = (&creates, &polled.response) {
+            if let (Some(r), Ok(resp), true) = (&creates, &polled.response, newly_tracked) {
                 if (400..500).contains(&resp.status) {
                     self.created.retain(|c| c != r);
                 }

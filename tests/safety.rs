@@ -1,0 +1,285 @@
+//! Safe on a real cluster: a run never touches what it did not create, and nothing it
+//! prints or writes carries a secret value, token or password.
+
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+
+use base64::Engine;
+use faas_certifier::mock::{self, Fault, MockConfig};
+use faas_certifier::runner::selftest::{mock_config, settings, EXTRA_NAMESPACE};
+use faas_certifier::runner::{CaseOutcome, Runner};
+use faas_certifier::spec;
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+
+/// Every prefix the built-in suites give the functions and secrets they create, read from
+/// the suite files (`"stronghash-${run}"` gives `stronghash-`).
+fn suite_prefixes() -> Vec<String> {
+    let re = regex::Regex::new(r#""([a-z0-9-]+-)\$\{run\}"#).unwrap();
+    let mut prefixes: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/suites"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+            .flat_map(|e| {
+                let text = std::fs::read_to_string(e.path()).unwrap();
+                re.captures_iter(&text)
+                    .map(|c| c[1].to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    prefixes.sort();
+    prefixes.dedup();
+    prefixes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_leaves_other_workloads_untouched() {
+    let password = "isolation-pass";
+    let mock = mock::spawn(mock_config(false, password))
+        .await
+        .expect("the mock starts");
+    let url = mock.url.clone();
+    let client = reqwest::Client::new();
+    let auth = |r: reqwest::RequestBuilder| r.basic_auth("admin", Some(password));
+
+    // Workloads named as the original certifier named its resources, and with every prefix
+    // the suites use, in both namespaces; secrets too, and a function mounting two of them.
+    let mut functions: Vec<String> = [
+        "env-test",
+        "env-test-labels",
+        "env-test-annotations",
+        "stronghash",
+        "redirector",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let prefixes = suite_prefixes();
+    assert!(
+        prefixes.len() > 30,
+        "the suites' prefixes are found: {prefixes:?}"
+    );
+    functions.extend(prefixes.iter().map(|p| format!("{p}prod")));
+    let mut secrets: Vec<String> = vec!["secret-string".into(), "secret-bytes".into()];
+    secrets.extend(
+        prefixes
+            .iter()
+            .filter(|p| p.starts_with("secret") || p.starts_with("cert"))
+            .map(|p| format!("{p}prod")),
+    );
+    for ns in ["openfaas-fn", EXTRA_NAMESPACE] {
+        for secret in &secrets {
+            let body = json!({"name": secret, "namespace": ns, "value": format!("prod-value-of-{secret}")});
+            let r = auth(client.post(format!("{url}/system/secrets")))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "secret {secret}: {}", r.status());
+        }
+        for name in &functions {
+            let body = json!({"service": name, "image": "alpine", "namespace": ns, "envProcess": "env",
+                              "labels": {"team": "prod"}, "envVars": {"owner": "prod"}});
+            let r = auth(client.post(format!("{url}/system/functions")))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "function {name}: {}", r.status());
+        }
+        let reader = json!({"service": "secret-reader", "image": "alpine", "namespace": ns,
+                            "envProcess": "cat /var/openfaas/secrets/secret-string", "secrets": ["secret-string", "secret-bytes"]});
+        auth(client.post(format!("{url}/system/functions")))
+            .json(&reader)
+            .send()
+            .await
+            .unwrap();
+    }
+    functions.push("secret-reader".into());
+    let snapshot = || async {
+        let mut all = BTreeMap::new();
+        for ns in ["openfaas-fn", EXTRA_NAMESPACE] {
+            for name in &functions {
+                let r = auth(client.get(format!("{url}/system/function/{name}?namespace={ns}")))
+                    .send()
+                    .await
+                    .unwrap();
+                all.insert(
+                    format!("{ns}/{name}"),
+                    (r.status().as_u16(), r.bytes().await.unwrap()),
+                );
+            }
+            let r = auth(client.get(format!("{url}/system/secrets?namespace={ns}")))
+                .send()
+                .await
+                .unwrap();
+            all.insert(
+                format!("{ns}/secrets"),
+                (r.status().as_u16(), r.bytes().await.unwrap()),
+            );
+        }
+        all
+    };
+    let before = snapshot().await;
+
+    let runner = Runner::connect(settings(&url, password), spec::load_builtin().unwrap())
+        .await
+        .expect("connects");
+    let plan = runner.plan();
+    let results = futures_util::future::join_all(plan.iter().map(|p| runner.run_case(p))).await;
+    let _ = runner.finish().await;
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            CaseOutcome::Failed(m) | CaseOutcome::Errored(m) => Some(format!("{}: {m}", r.trial)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "cases fail on a provider holding other workloads:\n{}",
+        failed.join("\n")
+    );
+
+    let after = snapshot().await;
+    for (key, was) in &before {
+        assert_eq!(Some(was), after.get(key), "{key} changed");
+    }
+    // The secrets' values are as they were, byte for byte.
+    for ns in ["openfaas-fn", EXTRA_NAMESPACE] {
+        let r = client
+            .post(format!("{url}/function/secret-reader.{ns}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.text().await.unwrap(), "prod-value-of-secret-string");
+    }
+    mock.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_written_or_printed_carries_a_secret() {
+    let password = "leak-check-pw-6a1f";
+    // The provider echoes secret values back in its lists: the certifier must not repeat them.
+    let config = MockConfig {
+        faults: [Fault::SecretListLeaksValues].into_iter().collect(),
+        ..mock_config(true, password)
+    };
+    let mock = mock::spawn(config).await.expect("the mock starts");
+    let url = mock.url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let step_summary = dir.path().join("step-summary.md");
+    let out = {
+        let dir = dir.path().to_path_buf();
+        let step_summary = step_summary.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut child = Command::new(BIN)
+                .current_dir(&dir)
+                .args([
+                    "run",
+                    "--gateway",
+                    &url,
+                    "--extra-namespace",
+                    EXTRA_NAMESPACE,
+                    "--username",
+                    "admin",
+                ])
+                .args([
+                    "--password-stdin",
+                    "--junit",
+                    "single/junit.xml",
+                    "--json",
+                    "single/report.json",
+                ])
+                .args(["--markdown", "single/summary.md", "--settle", "300ms"])
+                .env("GITHUB_STEP_SUMMARY", &step_summary)
+                .env("RUST_LOG", "faas_certifier=debug")
+                .env("OPENFAAS_CONFIG", &dir)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(format!("{password}\n").as_bytes())
+                .unwrap();
+            child.wait_with_output().unwrap()
+        })
+        .await
+        .unwrap()
+    };
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the leaking provider fails the secrets list case"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("reports/report.json")).unwrap())
+            .unwrap();
+    let failed: Vec<&str> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] == "failed")
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(
+        failed
+            .iter()
+            .any(|c| c.starts_with("secrets::list-names-not-values")),
+        "{failed:?}"
+    );
+
+    let run_id = report["run"]["id"].as_str().unwrap().to_string();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut needles = vec![
+        password.to_string(),
+        b64.encode(format!("admin:{password}")),
+        "never-listed-bytes".to_string(),
+        "bmV2ZXItbGlzdGVkLWJ5dGVz".to_string(),
+    ];
+    // Each suite secret's value is `<prefix>${run}`, and `${run}` starts with the run id.
+    for prefix in [
+        "s3cr3t-",
+        "never-listed-",
+        "first-",
+        "second-",
+        "before-",
+        "after-",
+        "gone-",
+    ] {
+        needles.push(format!("{prefix}{run_id}"));
+    }
+    let mut written: Vec<(String, Vec<u8>)> = vec![
+        ("stdout".into(), out.stdout.clone()),
+        ("stderr".into(), out.stderr.clone()),
+    ];
+    let mut stack = vec![dir.path().to_path_buf()];
+    while let Some(path) = stack.pop() {
+        for entry in std::fs::read_dir(&path).unwrap().filter_map(Result::ok) {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                written.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    assert!(
+        written.len() >= 9,
+        "stdout, stderr, three reports twice and the step summary"
+    );
+    for (what, bytes) in &written {
+        let text = String::from_utf8_lossy(bytes);
+        for needle in &needles {
+            assert!(!text.contains(needle.as_str()), "{what} carries {needle:?}");
+        }
+    }
+    mock.stop().await.unwrap();
+}
