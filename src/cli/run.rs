@@ -52,6 +52,10 @@ pub struct RunArgs {
     /// The deadline of the whole run (e.g. 10m).
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub timeout: Option<Duration>,
+    /// The deadline of one HTTP request (default 30s); a provider that accepts the
+    /// connection and never answers costs at most this.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub request_timeout: Option<Duration>,
     /// How long "nothing must change" checks keep up their load (`${settle}`, default 20s).
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub settle: Option<Duration>,
@@ -162,6 +166,12 @@ pub fn resolve(args: &RunArgs, env: Env<'_>, stdin: &mut dyn Read) -> Result<Set
         return Err("--jobs must be at least 1".into());
     }
     s.timeout = args.timeout;
+    if let Some(timeout) = args.request_timeout {
+        if timeout.is_zero() {
+            return Err("--request-timeout must be more than 0".into());
+        }
+        s.request_timeout = timeout;
+    }
     if let Some(settle) = args.settle {
         s.settle = settle;
     }

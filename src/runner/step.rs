@@ -37,8 +37,38 @@ pub(crate) struct Polled {
 }
 
 impl CaseCtx<'_> {
-    /// Runs one step and records it; `Err` ends the case with that outcome.
+    /// Runs one step and records it; `Err` ends the case with that outcome. A step's own
+    /// `timeout` narrows the deadline every request and poll of it already honours.
     pub(crate) fn run_step<'s>(
+        &'s mut self,
+        at: &'s Source,
+        step: &'s Step,
+    ) -> Pin<Box<dyn Future<Output = Result<(), StepOutcome>> + Send + 's>> {
+        Box::pin(async move {
+            let case_deadline = self.deadline;
+            if let Some(text) = &step.timeout {
+                let limit = vars::expand(&text.0, &self.vars)
+                    .map_err(|e| e.to_string())
+                    .and_then(|t| DurationText::parse(&t));
+                match limit {
+                    Ok(limit) => self.deadline = case_deadline.min(Instant::now() + limit),
+                    Err(e) => {
+                        return Err(self.record_error(
+                            at,
+                            step,
+                            Instant::now(),
+                            format!("timeout: {e}"),
+                        ))
+                    }
+                }
+            }
+            let result = self.run_step_inner(at, step).await;
+            self.deadline = case_deadline;
+            result
+        })
+    }
+
+    fn run_step_inner<'s>(
         &'s mut self,
         at: &'s Source,
         step: &'s Step,

@@ -100,6 +100,14 @@ fn check_step(
     let bad_duration = |field: &str, d: &DurationText, e: String| {
         SuiteError::at(near(at, &d.0, text), format!("{field}: {e}"), text)
     };
+    if let Some(Some(Err(e))) = step.timeout.as_ref().map(DurationText::literal) {
+        let d = step
+            .timeout
+            .as_ref()
+            .map(|d| d.0.clone())
+            .unwrap_or_default();
+        return Err(bad_duration("timeout", &DurationText(d), e));
+    }
     if let Some(retry) = &step.retry {
         if let Some(Err(e)) = retry.timeout.literal() {
             return Err(bad_duration("retry.timeout", &retry.timeout, e));

@@ -9,7 +9,7 @@ use super::payload::{
     AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
     NamespaceSpec, RawRequest, Retry, Scale, SecretRef, SecretSpec,
 };
-use super::{Capture, Expect};
+use super::{Capture, DurationText, Expect};
 
 /// Reads a present key as `Some`, even when its value is `null` (`info:` alone).
 fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
@@ -115,6 +115,10 @@ pub struct Step {
     /// Which credentials to send: `default` (the run's), `none` or `wrong`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthMode>,
+    /// This step's deadline (e.g. `10s`), within the case's: every request, poll and stream
+    /// of the step ends by then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<DurationText>,
     /// Repeat the step, backing off, until `until` (or else `expect`) holds or time runs out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<Retry>,
