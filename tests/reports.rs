@@ -262,3 +262,80 @@ fn written_reports_validate_and_never_leak() {
         .unwrap()
         .contains("not certified"));
 }
+
+/// A real run (the binary against a mock whose `/healthz` is broken): passes, failures and
+/// skips, in every format, with what varies between runs redacted.
+#[test]
+fn real_run_snapshots() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = faas_certifier::mock::MockConfig {
+        faults: [faas_certifier::mock::Fault::HealthzFails]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    let mock = rt.block_on(faas_certifier::mock::spawn(config)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_faas-certifier"))
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--gateway",
+            &mock.url,
+            "--color",
+            "never",
+            "--jobs",
+            "1",
+            "health::",
+            "info::",
+        ])
+        .env("OPENFAAS_CONFIG", dir.path())
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "health fails against a broken /healthz"
+    );
+    let port = mock.addr.port().to_string();
+    let report: RunReport =
+        serde_json::from_slice(&std::fs::read(dir.path().join("reports/report.json")).unwrap())
+            .unwrap();
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&regex_escape(&report.run.id), "[run-id]");
+    settings.add_filter(&port, "[port]");
+    settings.add_filter(r"\d+ ms", "[n] ms");
+    settings.add_filter(
+        r#"(time|duration_ms|timestamp)(=|": )"?[0-9.:TZ+-]+"?"#,
+        "$1$2[varies]",
+    );
+    settings.add_filter(r#""started_at": "[^"]+""#, r#""started_at": "[varies]""#);
+    settings.add_filter(r"in \d+\.\d s", "in [n] s");
+    settings.add_filter(r"\([0-9a-f]{7,12}\)|sha [0-9a-f]{7,12}|unknown\)", "[sha]");
+    settings.add_filter(r#""sha": "[^"]*""#, r#""sha": "[sha]""#);
+    settings.add_filter(r#"value="[0-9a-f]{12}"|0\.1\.0 \([^)]*\)"#, "[version]");
+    settings.add_filter(
+        r"x-duration-seconds: [0-9.]+",
+        "x-duration-seconds: [varies]",
+    );
+    settings.add_filter(r"date: [^\n\\]+", "date: [varies]");
+    settings.bind(|| {
+        insta::assert_snapshot!("real_console", String::from_utf8_lossy(&out.stdout));
+        insta::assert_snapshot!(
+            "real_markdown",
+            std::fs::read_to_string(dir.path().join("reports/summary.md")).unwrap()
+        );
+        insta::assert_snapshot!(
+            "real_junit",
+            std::fs::read_to_string(dir.path().join("reports/junit.xml")).unwrap()
+        );
+    });
+    assert_eq!(report.summary.failed, 2, "healthz and healthz-head fail");
+    assert!(report.summary.passed > 0 && report.summary.skipped > 0);
+    drop(mock);
+}
+
+fn regex_escape(text: &str) -> String {
+    regex::escape(text)
+}
