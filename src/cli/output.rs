@@ -149,15 +149,19 @@ impl Sink {
     }
 }
 
-/// Everything secret that this runner knows of: its credentials.
+/// Everything secret that this runner knows of so far: its credentials and every secret
+/// value a case has sent.
 pub fn redactor(runner: &Runner) -> Redactor {
     let mut redactor = Redactor::default();
-    if let Some(credentials) = &runner.settings.credentials {
-        for secret in credentials.secrets() {
-            redactor.add(secret.as_bytes());
-        }
-    }
+    add_secrets(&mut redactor, runner);
     redactor
+}
+
+/// Adds what `runner` knows to be secret to `redactor`.
+pub fn add_secrets(redactor: &mut Redactor, runner: &Runner) {
+    for secret in runner.sensitive() {
+        redactor.add(secret.as_bytes());
+    }
 }
 
 /// One case as the report carries it.
@@ -284,15 +288,39 @@ pub fn build(
         .map(|t| t.runner.settings.gateway.clone())
         .collect::<Vec<_>>()
         .join(", ");
+    // One target: its profile. Several (a selftest): a feature is certified when any target
+    // certifies it, and the reason names each target's decision where they differ.
     let profile = first
         .map(|r| {
             r.profile
                 .features
                 .iter()
-                .map(|(f, s)| FeatureDecision {
-                    feature: f.name().to_string(),
-                    enabled: s.enabled,
-                    reason: s.reason.clone(),
+                .map(|(f, s)| {
+                    let states: Vec<(&str, bool, &str)> = targets
+                        .iter()
+                        .filter_map(|t| {
+                            let state = t.runner.profile.features.get(f)?;
+                            Some((t.sink.prefix.as_str(), state.enabled, state.reason.as_str()))
+                        })
+                        .collect();
+                    let same = states
+                        .iter()
+                        .all(|(_, on, why)| *on == s.enabled && *why == s.reason);
+                    FeatureDecision {
+                        feature: f.name().to_string(),
+                        enabled: states.iter().any(|(_, on, _)| *on),
+                        reason: if same {
+                            s.reason.clone()
+                        } else {
+                            states
+                                .iter()
+                                .map(|(label, on, why)| {
+                                    format!("{label}: {} ({why})", if *on { "on" } else { "off" })
+                                })
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        },
+                    }
                 })
                 .collect()
         })

@@ -434,7 +434,13 @@ pub fn main(args: RunArgs) -> i32 {
         started.elapsed(),
         interrupted.load(std::sync::atomic::Ordering::SeqCst),
     );
-    let written = output::finish(&report, &args.output, &redactor, args.quiet);
+    // Redact with every secret the run sent, now that all cases have sent theirs.
+    let written = output::finish(
+        &report,
+        &args.output,
+        &output::redactor(&runner),
+        args.quiet,
+    );
     if report.run.interrupted {
         exit::INTERRUPTED
     } else if conclusion.has_failed() || !report.summary.success() {

@@ -88,11 +88,6 @@ pub fn main(args: SelftestArgs) -> i32 {
             let header = crate::report::console::header(&target_redactor.report(&empty), style);
             print!("[{}] {header}", target.label);
         }
-        if let Some(credentials) = &runner.settings.credentials {
-            for secret in credentials.secrets() {
-                redactor.add(secret.as_bytes());
-            }
-        }
         trials.extend(run::trials(
             runner.clone(),
             target.label,
@@ -125,6 +120,10 @@ pub fn main(args: SelftestArgs) -> i32 {
         .collect();
     let interrupted = interrupted.load(std::sync::atomic::Ordering::SeqCst);
     let report = output::build(&parts, started_at, started.elapsed(), interrupted);
+    // Redact with every secret the runs sent, now that all cases have sent theirs.
+    for (runner, _) in &runners {
+        output::add_secrets(&mut redactor, runner);
+    }
     let written = output::finish(&report, &args.output, &redactor, args.quiet);
     println!("selftest took {:.2}s", started.elapsed().as_secs_f64());
     if interrupted {

@@ -55,6 +55,9 @@ pub struct Runner {
     leftovers: Mutex<Vec<Resource>>,
     /// Turns true on SIGINT/SIGTERM: no case starts and running ones stop between requests.
     interrupted: tokio::sync::watch::Sender<bool>,
+    /// Every secret value any case has sent: a faulty provider may echo one case's secret
+    /// into another case's answer, so redaction uses them all.
+    sensitive: Mutex<Vec<String>>,
 }
 
 impl Runner {
@@ -110,7 +113,28 @@ impl Runner {
             deadline,
             leftovers: Mutex::new(Vec::new()),
             interrupted: tokio::sync::watch::Sender::new(false),
+            sensitive: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Remembers secret values a case is about to send, for every later redaction.
+    pub(crate) fn add_sensitive(&self, values: &[String]) {
+        if let Ok(mut all) = self.sensitive.lock() {
+            for v in values {
+                if !all.contains(v) {
+                    all.push(v.clone());
+                }
+            }
+        }
+    }
+
+    /// Every secret value sent so far in this run, and the credentials.
+    pub fn sensitive(&self) -> Vec<String> {
+        let mut all = self.sensitive.lock().map(|s| s.clone()).unwrap_or_default();
+        if let Some(c) = &self.settings.credentials {
+            all.extend(c.secrets());
+        }
+        all
     }
 
     /// Stops the run: cases not started yet are skipped, running ones stop where they are
@@ -139,6 +163,7 @@ impl Runner {
             deadline,
             leftovers: Mutex::new(Vec::new()),
             interrupted: tokio::sync::watch::Sender::new(false),
+            sensitive: Mutex::new(Vec::new()),
         })
     }
 

@@ -102,6 +102,7 @@ impl CaseCtx<'_> {
             if let (Some(r), true) = (&creates, newly_tracked) {
                 self.created.push(r.clone());
             }
+            self.runner.add_sensitive(&prepared.sensitive);
             self.sensitive.append(&mut prepared.sensitive);
             let deadline = match &expanded.retry {
                 Some(r) => match DurationText::parse(&r.timeout.0) {
@@ -316,7 +317,7 @@ impl CaseCtx<'_> {
 
     /// `text` with every secret value and credential replaced by `<redacted>`.
     pub(crate) fn redacted(&self, text: &str) -> String {
-        redact(text, &self.sensitive)
+        redact(&redact(text, &self.sensitive), &self.runner.sensitive())
     }
 }
 
