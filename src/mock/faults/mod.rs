@@ -506,12 +506,21 @@ impl FromStr for Fault {
     }
 }
 
-/// The catalogue as `--list-faults` prints it: one line per fault.
+/// The catalogue as `--list-faults` prints it: a line per fault, and the cases that catch it.
 pub fn render_catalogue() -> String {
     let width = CATALOGUE.iter().map(|i| i.name.len()).max().unwrap_or(0);
     CATALOGUE
         .iter()
-        .map(|i| format!("{:<width$}  {:<10}  {}\n", i.name, i.area, i.description))
+        .map(|i| {
+            format!(
+                "{:<width$}  {:<10}  {}\n{:<width$}  caught by {}\n",
+                i.name,
+                i.area,
+                i.description,
+                "",
+                i.caught_by.join(", ")
+            )
+        })
         .collect()
 }
 
