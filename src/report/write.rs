@@ -20,19 +20,6 @@ pub struct Destinations {
     pub step_summary: Option<PathBuf>,
 }
 
-impl Destinations {
-    /// `reports/` under the current directory, and `$GITHUB_STEP_SUMMARY` if set.
-    pub fn default_for_ci() -> Self {
-        Self {
-            dir: Some(PathBuf::from("reports")),
-            step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from),
-            ..Self::default()
-        }
-    }
-}
-
 /// Renders every format once, redacted, and writes each destination. Returns the files
 /// written.
 pub fn write_all(

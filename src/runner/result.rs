@@ -105,13 +105,10 @@ pub fn excerpt(text: &str, max: usize) -> String {
     format!("{}... ({} more bytes)", &text[..cut], text.len() - cut)
 }
 
-/// Replaces every non-empty secret in `text` by `<redacted>`.
+/// Replaces every secret in `text` (and its base64 forms, and `Authorization` values) by
+/// `<redacted>`: the same redaction the reports apply.
 pub fn redact(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| s.len() >= 3) {
-        out = out.replace(s.as_str(), "<redacted>");
-    }
-    out
+    crate::report::Redactor::new(secrets).text(text)
 }
 
 #[cfg(test)]

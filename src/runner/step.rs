@@ -317,7 +317,9 @@ impl CaseCtx<'_> {
 
     /// `text` with every secret value and credential replaced by `<redacted>`.
     pub(crate) fn redacted(&self, text: &str) -> String {
-        redact(&redact(text, &self.sensitive), &self.runner.sensitive())
+        let mut secrets = self.runner.sensitive();
+        secrets.extend(self.sensitive.iter().cloned());
+        redact(text, &secrets)
     }
 }
 
