@@ -177,19 +177,13 @@ pub struct FunctionStatus {
         deserialize_with = "null_as_default"
     )]
     pub secrets: Vec<String>,
-    /// Labels, including provider-added ones such as `faas_function`.
-    #[serde(
-        default,
-        skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "null_as_default"
-    )]
+    /// Labels, including provider-added ones such as `faas_function`. Always sent, `{}`
+    /// when there are none: Go clients built on faas-provider's types dereference it
+    /// (`status.always-labels-annotations`).
+    #[serde(default, deserialize_with = "null_as_default")]
     pub labels: BTreeMap<String, String>,
-    /// Annotations.
-    #[serde(
-        default,
-        skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "null_as_default"
-    )]
+    /// Annotations; always sent, `{}` when there are none, like `labels`.
+    #[serde(default, deserialize_with = "null_as_default")]
     pub annotations: BTreeMap<String, String>,
     /// Resource limits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -419,6 +413,8 @@ mod tests {
         };
         let text = serde_json::to_string(&s).unwrap();
         assert!(!text.contains("replicas"), "{text}");
+        assert!(text.contains(r#""labels":{}"#), "{text}");
+        assert!(text.contains(r#""annotations":{}"#), "{text}");
         let back: FunctionStatus = serde_json::from_str(r#"{"name":"f","image":"i"}"#).unwrap();
         assert_eq!(back.replicas, 0);
     }

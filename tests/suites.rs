@@ -1,5 +1,6 @@
-//! Every built-in case against the in-process mock, each its own test, as a provider and as a
-//! gateway (`provider::suite::case`, `gateway::suite::case`). Filters work as with `cargo test`.
+//! Every built-in case against the in-process mock, each its own test, as a provider, behind
+//! its CE and Pro gateway modes, and as a chain of two mocks over HTTP (`provider::suite::case`,
+//! `gateway::…`, `gateway-pro::…`, `chain::…`). Filters work as with `cargo test`.
 
 use std::sync::Arc;
 
@@ -39,11 +40,11 @@ fn main() {
             Arc::new(Sink::new(target.label, None)),
             &Selection::default(),
         ));
-        mocks.push(target.mock);
+        mocks.extend(target.mocks);
     }
     assert!(
-        trials.len() >= 200,
-        "expected every case in two namespaces, twice, got {}",
+        trials.len() >= 400,
+        "expected every case in two namespaces, four times, got {}",
         trials.len()
     );
     let conclusion = libtest_mimic::run(&args, trials);

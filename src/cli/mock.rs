@@ -26,9 +26,18 @@ pub struct MockArgs {
     /// Read basic-auth-user and basic-auth-password from DIR, as OpenFaaS mounts them.
     #[arg(long, value_name = "DIR")]
     pub basic_auth_dir: Option<PathBuf>,
-    /// Answer like a gateway in front of a provider (gateway /system/info, X-Call-Id, X-Start-Time).
+    /// Answer like the OpenFaaS CE gateway in front of a provider (gateway /system/info,
+    /// X-Call-Id, X-Forwarded-*, HEAD /healthz 405, scale to 0 clamped to 1, no namespace
+    /// CRUD, logs as text/plain with provider errors as 500).
     #[arg(long)]
     pub as_gateway: bool,
+    /// With --as-gateway: answer like the Pro gateway instead (scale to zero, namespace CRUD).
+    #[arg(long, requires = "as_gateway")]
+    pub gateway_pro: bool,
+    /// With --as-gateway: forward to the provider at URL over HTTP (e.g. another
+    /// `faas-certifier mock`) instead of serving functions in-process.
+    #[arg(long, value_name = "URL", requires = "as_gateway")]
+    pub upstream: Option<String>,
     /// How long a new replica takes to become available (e.g. 2s, 500ms).
     #[arg(long, value_parser = humantime::parse_duration, default_value = "0s")]
     pub ready_delay: Duration,
@@ -90,10 +99,16 @@ impl MockArgs {
                 "--namespace {bad:?} is not a DNS-1123 label"
             )));
         }
+        let upstream = match &self.upstream {
+            Some(url) => Some(crate::mock::gateway::upstream_url(url)?),
+            None => None,
+        };
         Ok(MockConfig {
             namespaces: self.namespaces.clone(),
             basic_auth,
             as_gateway: self.as_gateway,
+            gateway_pro: self.gateway_pro,
+            upstream,
             ready_delay: self.ready_delay,
             autoscaler: AutoscalerConfig {
                 window: self.autoscale_window,
@@ -162,6 +177,17 @@ async fn serve(addr: SocketAddr, config: MockConfig) -> Result<(), MockError> {
         ""
     };
     let _ = writeln!(out, "faas-certifier mock listening on http://{local}{auth}");
+    if config.as_gateway {
+        let kind = if config.gateway_pro { "Pro" } else { "CE" };
+        match &config.upstream {
+            Some(url) => {
+                let _ = writeln!(out, "gateway: {kind}, forwarding to {url}");
+            }
+            None => {
+                let _ = writeln!(out, "gateway: {kind}, in front of the in-process provider");
+            }
+        }
+    }
     if config.flavour != Flavour::Mock {
         let _ = writeln!(out, "flavour: {}", config.flavour);
     }

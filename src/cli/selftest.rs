@@ -1,4 +1,5 @@
-//! `faas-certifier selftest`: certify the bundled mock in-process, as a provider and as a gateway.
+//! `faas-certifier selftest`: certify the bundled mock in-process, as a provider, behind its
+//! CE and Pro gateway modes, and as a chain of two mocks.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,7 +12,8 @@ use crate::runner::selftest;
 /// Options of `faas-certifier selftest`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SelftestArgs {
-    /// Run only trials (`provider::suite::case`, `gateway::suite::case`) containing one of these.
+    /// Run only trials (`provider::suite::case`, `gateway::…`, `gateway-pro::…`, `chain::…`)
+    /// containing one of these.
     #[arg(value_name = "FILTER")]
     pub filters: Vec<String>,
     /// Skip trials whose name contains FILTER (repeatable).
@@ -96,7 +98,7 @@ pub fn main(args: SelftestArgs) -> i32 {
             &select,
         ));
         runners.push((runner, sink));
-        mocks.push(target.mock);
+        mocks.extend(target.mocks);
     }
     let interrupted = super::signals::interrupt_on_signal(
         rt.handle(),

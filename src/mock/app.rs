@@ -11,12 +11,38 @@ use axum::routing::{any, get, post};
 use axum::Router;
 
 use super::state::State;
-use super::{auth, faults, functions, invoke, logs, namespaces, secrets, system};
+use super::MockError;
+use super::{auth, faults, functions, gateway, invoke, logs, namespaces, secrets, system};
 
-/// Builds the router over the shared state.
-pub fn router(state: State) -> Router {
+/// Builds the router over the shared state; a gateway with an upstream forwards to it.
+pub fn router(state: State) -> Result<Router, MockError> {
+    let routes = match &state.config().upstream {
+        Some(base) if state.config().as_gateway => gateway::upstream_router(&state, base)?,
+        _ => provider_routes(state.clone()),
+    };
+    // Layers on a router with only a fallback run before the inner router routes, so a
+    // fault may rewrite the path. Outermost first: log, auth, faults, gateway.
+    Ok(Router::new()
+        .fallback_service(routes)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            gateway::apply,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::rewrite::apply,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state,
+            auth::require_basic_auth,
+        ))
+        .layer(middleware::from_fn(log_request)))
+}
+
+/// The provider's own routes over the in-process state.
+fn provider_routes(state: State) -> Router {
     let body_limit = state.config().max_body_bytes;
-    let routes = Router::new()
+    Router::new()
         .route(
             "/system/functions",
             get(functions::list)
@@ -51,20 +77,7 @@ pub fn router(state: State) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(state.clone());
-    // Layers on a router with only a fallback run before the inner router routes, so a
-    // fault may rewrite the path. Outermost first: log, auth, faults.
-    Router::new()
-        .fallback_service(routes)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            faults::rewrite::apply,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state,
-            auth::require_basic_auth,
-        ))
-        .layer(middleware::from_fn(log_request))
+        .with_state(state)
 }
 
 async fn not_found() -> (StatusCode, &'static str) {

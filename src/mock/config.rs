@@ -90,8 +90,12 @@ pub struct MockConfig {
     pub namespaces: Vec<String>,
     /// Basic auth on `/system/*`, when set.
     pub basic_auth: Option<Credentials>,
-    /// Answer like a gateway in front of a provider.
+    /// Answer like a gateway in front of a provider (the CE gateway unless `gateway_pro`).
     pub as_gateway: bool,
+    /// As a gateway, behave like the Pro gateway: scale to zero and namespace CRUD routed.
+    pub gateway_pro: bool,
+    /// As a gateway, forward to this provider URL over HTTP instead of serving in-process.
+    pub upstream: Option<String>,
     /// How long a new replica takes to become available.
     pub ready_delay: Duration,
     /// The load-driven autoscaler.
@@ -116,6 +120,8 @@ impl Default for MockConfig {
             namespaces: Vec::new(),
             basic_auth: None,
             as_gateway: false,
+            gateway_pro: false,
+            upstream: None,
             ready_delay: Duration::ZERO,
             autoscaler: AutoscalerConfig::default(),
             max_body_bytes: 8 * 1024 * 1024,

@@ -1,7 +1,7 @@
 //! Handler of `/function/{name}[.{namespace}][/{path}]`: invoke a function through the
 //! emulated watchdog, scaling it from zero first if needed.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Path, State as AxumState};
@@ -26,7 +26,9 @@ pub async fn root(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    invoke(state, name, String::new(), method, uri, headers, body).await
+    // Behind a gateway the function is reached at `/`, so it sees Http_Path=/.
+    let path = if state.config().as_gateway { "/" } else { "" };
+    invoke(state, name, path.to_string(), method, uri, headers, body).await
 }
 
 /// `/function/{name}/` and `/function/{name}/{*path}`.
@@ -72,39 +74,13 @@ async fn invoke(
     body: Body,
 ) -> Response {
     let started = Instant::now();
-    let start_nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+    // The gateway's headers (X-Call-Id, X-Forwarded-*) are added by its layer, before this.
     let gateway = state.config().as_gateway;
-    let call_id = gateway.then(|| {
-        headers
-            .get("x-call-id")
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
-    });
     let (name, ns) = split_name(&full_name);
     // Read here rather than by an extractor, so a refusal carries the headers below too.
     let limit = state.config().max_body_bytes;
     let result = match to_bytes(body, limit).await {
-        Ok(body) => {
-            let call_id = call_id.as_deref();
-            run(
-                &state,
-                name,
-                ns,
-                &path,
-                &method,
-                &uri,
-                &headers,
-                &body,
-                call_id,
-                start_nanos,
-            )
-            .await
-        }
+        Ok(body) => run(&state, name, ns, &path, &method, &uri, &headers, &body).await,
         Err(_) => Err(ApiError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             message: format!("request body is larger than {limit} bytes"),
@@ -124,12 +100,6 @@ async fn invoke(
     if let Ok(v) = HeaderValue::from_str(&format!("{:.6}", started.elapsed().as_secs_f64())) {
         out.insert("x-duration-seconds", v);
     }
-    if let Some(id) = call_id {
-        if let Ok(v) = HeaderValue::from_str(&id) {
-            out.insert("x-call-id", v);
-        }
-        out.insert("x-start-time", HeaderValue::from(start_nanos as u64));
-    }
     response
 }
 
@@ -143,8 +113,6 @@ async fn run(
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-    call_id: Option<&str>,
-    start_nanos: u128,
 ) -> Result<Response, ApiError> {
     if name.is_empty() {
         return Err(ApiError::not_found(format!(
@@ -160,16 +128,7 @@ async fn run(
             .into_response());
     }
     let began = Instant::now();
-    let mut env = environment(
-        &invocation,
-        method,
-        uri,
-        path,
-        headers,
-        body.len(),
-        call_id,
-        start_nanos,
-    );
+    let mut env = environment(&invocation, method, uri, path, headers, body.len());
     let spec = &invocation.spec;
     if state.has_fault(Fault::InvokeDropsEnvVars) {
         env.retain(|k, _| !spec.env_vars.contains_key(k));
@@ -233,7 +192,6 @@ async fn admit(state: &State, name: &str, ns: &str) -> Result<Invocation, ApiErr
 }
 
 /// The process environment: the function's, `fprocess`, and the CGI variables.
-#[allow(clippy::too_many_arguments)]
 fn environment(
     invocation: &Invocation,
     method: &Method,
@@ -241,8 +199,6 @@ fn environment(
     path: &str,
     headers: &HeaderMap,
     content_length: usize,
-    call_id: Option<&str>,
-    start_nanos: u128,
 ) -> std::collections::BTreeMap<String, String> {
     let spec = &invocation.spec;
     let mut env = spec.env_vars.clone();
@@ -255,7 +211,7 @@ fn environment(
     if !spec.env_process.is_empty() {
         env.insert("fprocess".into(), spec.env_process.clone());
     }
-    let mut header_list: Vec<(String, String)> = headers
+    let header_list: Vec<(String, String)> = headers
         .iter()
         .filter_map(|(k, v)| {
             v.to_str()
@@ -263,12 +219,6 @@ fn environment(
                 .map(|v| (k.as_str().to_string(), v.to_string()))
         })
         .collect();
-    // A gateway forwards its call id and start time to the function.
-    if let Some(id) = call_id {
-        header_list.retain(|(k, _)| k != "x-call-id" && k != "x-start-time");
-        header_list.push(("x-call-id".into(), id.to_string()));
-        header_list.push(("x-start-time".into(), start_nanos.to_string()));
-    }
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())

@@ -11,6 +11,7 @@ mod error;
 pub mod faults;
 mod flavour;
 mod functions;
+pub mod gateway;
 mod invoke;
 mod logs;
 mod namespaces;
@@ -41,8 +42,15 @@ pub async fn serve(
 ) -> Result<(), MockError> {
     let state = state::State::new(config);
     let autoscaler = autoscaler::start(state.clone());
-    let router = app::router(state.clone());
-    let result = axum::serve(listener, router)
+    let router = match app::router(state.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            autoscaler.abort();
+            return Err(e);
+        }
+    };
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;
             state.shut_down();

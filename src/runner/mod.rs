@@ -15,6 +15,7 @@ mod follow;
 mod load;
 mod ops;
 mod plan;
+pub mod probe;
 pub mod profile;
 mod result;
 pub mod selftest;
@@ -100,9 +101,11 @@ impl Runner {
         }
         let info: serde_json::Value =
             serde_json::from_slice(&resp.body).unwrap_or(serde_json::Value::Null);
-        let profile = profile::build(profile::detect(&info), &settings);
+        let detected = profile::detect(&info);
         let run_id = new_run_id();
         let deadline = settings.timeout.map(|t| started + t);
+        let probed = probe_features(&client, &settings, &detected, &run_id, deadline).await;
+        let profile = profile::build_with(detected, &settings, &probed.findings);
         Ok(Runner {
             settings,
             profile,
@@ -111,7 +114,7 @@ impl Runner {
             suites,
             client,
             deadline,
-            leftovers: Mutex::new(Vec::new()),
+            leftovers: Mutex::new(probed.leftover.into_iter().collect()),
             interrupted: tokio::sync::watch::Sender::new(false),
             sensitive: Mutex::new(Vec::new()),
         })
@@ -194,6 +197,28 @@ impl Runner {
         }
         cleanup::delete_all(&self.client, left).await
     }
+}
+
+/// Probes the target's optional features (see [`probe`]), within one request timeout and
+/// the run's deadline. Nothing is probed when `--profile` decides every feature, or when
+/// `/system/info` did not have the provider or gateway form (nothing is created on a target
+/// that is not OpenFaaS).
+async fn probe_features(
+    client: &Client,
+    settings: &Settings,
+    detected: &profile::Detected,
+    run_id: &str,
+    run_deadline: Option<Instant>,
+) -> probe::Probed {
+    let openfaas = detected.gateway || !detected.provider.is_empty();
+    if settings.profile.is_some() || !openfaas {
+        return probe::Probed::default();
+    }
+    let mut deadline = Instant::now() + settings.request_timeout;
+    if let Some(d) = run_deadline {
+        deadline = deadline.min(d);
+    }
+    probe::probe(client, settings, run_id, detected.gateway, deadline).await
 }
 
 /// A short random id: lower-case letters and digits, starting with a letter (DNS-1123 safe).

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::probe::Finding;
 use super::settings::Settings;
 use crate::spec::Feature;
 
@@ -138,13 +139,19 @@ fn provider_features(name: &str) -> Vec<(Feature, bool, &'static str)> {
         ],
         _ => [Scaling, Autoscaling, ScaleToZero, Secrets, SecretUpdate, Logs, NamespaceCrud]
             .into_iter()
-            .map(|f| off(f, "optional features are off for an unknown provider; use --enable or --profile"))
+            .map(|f| off(f, "not decided by a probe, so off for an unknown provider; use --enable or --profile"))
             .collect(),
     }
 }
 
 /// Builds the run's profile from detection and settings (`--profile`, `--enable`, `--disable`).
 pub fn build(detected: Detected, settings: &Settings) -> Profile {
+    build_with(detected, settings, &[])
+}
+
+/// Builds the run's profile from detection, probe findings and settings: the provider's
+/// profile, then what the probes found (see [`apply_findings`]), then `--enable`/`--disable`.
+pub fn build_with(detected: Detected, settings: &Settings, findings: &[Finding]) -> Profile {
     let forced = settings.profile.clone();
     let name = forced
         .clone()
@@ -212,6 +219,7 @@ pub fn build(detected: Detected, settings: &Settings) -> Profile {
         features.insert(Feature::Namespaces, namespaces);
         features.insert(Feature::Auth, auth);
         features.insert(Feature::Gateway, gateway);
+        apply_findings(&mut features, &name, &detected, settings, findings);
     }
     for f in &settings.enable {
         features.insert(
@@ -235,6 +243,57 @@ pub fn build(detected: Detected, settings: &Settings) -> Profile {
         name,
         detected,
         features,
+    }
+}
+
+/// Folds probe findings into the features. For an unknown provider every finding decides.
+/// Through a gateway a decisive finding wins over the provider's profile (the gateway may
+/// take a feature away), with the profile's word kept in the reason. Otherwise the profile
+/// stands, and a finding that contradicts it is shown in the reason.
+fn apply_findings(
+    features: &mut BTreeMap<Feature, FeatureState>,
+    name: &str,
+    detected: &Detected,
+    settings: &Settings,
+    findings: &[Finding],
+) {
+    let unknown = name == "unknown";
+    for finding in findings {
+        if finding.feature == Feature::Namespaces && settings.extra_namespace.is_none() {
+            continue;
+        }
+        let Some(state) = features.get_mut(&finding.feature) else {
+            continue;
+        };
+        let word = |on: bool| if on { "on" } else { "off" };
+        let probed = if detected.gateway {
+            "probed through the gateway"
+        } else {
+            "probed"
+        };
+        if unknown {
+            *state = FeatureState {
+                enabled: finding.enabled,
+                reason: format!("{probed}: {}", finding.evidence),
+            };
+        } else if detected.gateway && finding.decisive {
+            let profile = if finding.enabled == state.enabled {
+                String::new()
+            } else {
+                format!("; the {name} profile alone says {}", word(state.enabled))
+            };
+            *state = FeatureState {
+                enabled: finding.enabled,
+                reason: format!("{probed}: {}{profile}", finding.evidence),
+            };
+        } else if finding.enabled != state.enabled {
+            state.reason = format!(
+                "{}; the probe says {}: {}",
+                state.reason,
+                word(finding.enabled),
+                finding.evidence
+            );
+        }
     }
 }
 

@@ -1,5 +1,7 @@
-//! Selftest: the bundled mock started in-process, certified as a bare provider and as a gateway,
-//! with every feature on (an extra namespace, basic auth, a fast autoscaler).
+//! Selftest: the bundled mock started in-process and certified as a bare provider, behind
+//! its CE gateway mode, behind its Pro gateway mode, and as a chain (the CE gateway mode
+//! forwarding over HTTP to the provider mode), with every feature on (an extra namespace,
+//! basic auth, a fast autoscaler).
 
 use std::time::Duration;
 
@@ -14,15 +16,48 @@ pub const EXTRA_NAMESPACE: &str = "cert-extra";
 /// enough that peak memory stays well under 50 MiB.
 pub const SELFTEST_JOBS: usize = 16;
 
-/// One certified mock: its label (`provider` or `gateway`), the server and a connected runner.
+/// One certified target: its label, the servers and a connected runner.
 #[derive(Debug)]
 pub struct Target {
-    /// `provider` or `gateway`, the prefix of its trial names.
+    /// `provider`, `gateway`, `gateway-pro` or `chain`: the prefix of its trial names.
     pub label: &'static str,
-    /// The running mock.
-    pub mock: RunningMock,
-    /// A runner connected to it.
+    /// The running mocks (a chain has two: the gateway first, then its provider).
+    pub mocks: Vec<RunningMock>,
+    /// A runner connected to the first.
     pub runner: Runner,
+}
+
+/// How a selftest target is put together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// The provider mode, bare.
+    Provider,
+    /// The CE gateway mode over the in-process provider.
+    Gateway,
+    /// The Pro gateway mode over the in-process provider.
+    GatewayPro,
+    /// The CE gateway mode forwarding over HTTP to a second mock in provider mode.
+    Chain,
+}
+
+impl Shape {
+    /// Every shape the selftest certifies.
+    pub const ALL: [Shape; 4] = [
+        Shape::Provider,
+        Shape::Gateway,
+        Shape::GatewayPro,
+        Shape::Chain,
+    ];
+
+    /// The prefix of its trial names.
+    pub fn label(self) -> &'static str {
+        match self {
+            Shape::Provider => "provider",
+            Shape::Gateway => "gateway",
+            Shape::GatewayPro => "gateway-pro",
+            Shape::Chain => "chain",
+        }
+    }
 }
 
 /// The mock's settings for a selftest: fast autoscaler, basic auth, an extra namespace.
@@ -60,23 +95,50 @@ pub fn settings(url: &str, password: &str) -> Settings {
     s
 }
 
-/// Starts both mocks and connects a runner to each; `tune` adjusts the runner settings.
+/// Starts the mocks of one shape; the first is the one to certify.
+pub async fn spawn(shape: Shape, password: &str) -> Result<Vec<RunningMock>, RunError> {
+    let start = |config: MockConfig| async move {
+        mock::spawn(config)
+            .await
+            .map_err(|e| RunError::Config(format!("cannot start the mock: {e}")))
+    };
+    Ok(match shape {
+        Shape::Provider => vec![start(mock_config(false, password)).await?],
+        Shape::Gateway => vec![start(mock_config(true, password)).await?],
+        Shape::GatewayPro => vec![
+            start(MockConfig {
+                gateway_pro: true,
+                ..mock_config(true, password)
+            })
+            .await?,
+        ],
+        Shape::Chain => {
+            let provider = start(mock_config(false, password)).await?;
+            let gateway = start(MockConfig {
+                upstream: Some(provider.url.clone()),
+                ..mock_config(true, password)
+            })
+            .await?;
+            vec![gateway, provider]
+        }
+    })
+}
+
+/// Starts every shape and connects a runner to each; `tune` adjusts the runner settings.
 pub async fn start(
     suites: &[Suite],
     tune: impl Fn(&mut Settings),
 ) -> Result<Vec<Target>, RunError> {
     let password = uuid::Uuid::new_v4().simple().to_string();
     let mut targets = Vec::new();
-    for (label, as_gateway) in [("provider", false), ("gateway", true)] {
-        let mock = mock::spawn(mock_config(as_gateway, &password))
-            .await
-            .map_err(|e| RunError::Config(format!("cannot start the mock: {e}")))?;
-        let mut s = settings(&mock.url, &password);
+    for shape in Shape::ALL {
+        let mocks = spawn(shape, &password).await?;
+        let mut s = settings(&mocks[0].url, &password);
         tune(&mut s);
         let runner = Runner::connect(s, suites.to_vec()).await?;
         targets.push(Target {
-            label,
-            mock,
+            label: shape.label(),
+            mocks,
             runner,
         });
     }

@@ -81,8 +81,9 @@ impl CaseCtx<'_> {
                 .as_mut()
                 .map(|l| std::mem::take(&mut l.while_open))
                 .unwrap_or_default();
+            let gateway = self.runner.profile.detected.gateway;
             let expanded: Step = match expand(&shallow, &self.vars) {
-                Ok(s) => s,
+                Ok(s) => s.for_target(gateway),
                 Err(e) => return Err(self.record_error(at, step, started, e)),
             };
             let Some(op) = expanded.operation() else {

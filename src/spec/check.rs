@@ -206,6 +206,12 @@ fn check_expect(expect: &Expect) -> Result<(), String> {
             check_regex(re)?;
         }
     }
+    if let Some(alternative) = &expect.through_gateway {
+        if alternative.through_gateway.is_some() {
+            return Err("through_gateway: cannot hold another through_gateway".into());
+        }
+        check_expect(alternative).map_err(|e| format!("through_gateway: {e}"))?;
+    }
     Ok(())
 }
 

@@ -207,6 +207,20 @@ pub struct Expect {
     /// Conditions on the function status in the body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function: Option<FunctionCondition>,
+    /// Where the contract lets a gateway change the answer (a `through a gateway` clause):
+    /// when the target is a gateway, an answer meeting this expectation instead of the keys
+    /// above passes too. On a bare provider it is ignored, so the provider's answer is
+    /// still required there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub through_gateway: Option<Box<Expect>>,
+}
+
+impl Expect {
+    /// Drops the `through_gateway` alternative: the target is a bare provider.
+    pub fn without_gateway_alternative(mut self) -> Self {
+        self.through_gateway = None;
+        self
+    }
 }
 
 /// Where a captured variable's value comes from.

@@ -254,6 +254,16 @@ impl Step {
         (ops.len() == 1).then(|| ops[0])
     }
 
+    /// The step as it runs against a bare provider (`gateway` false): `through_gateway`
+    /// alternatives of `expect` and `until` are dropped; against a gateway they are kept.
+    pub fn for_target(mut self, gateway: bool) -> Self {
+        if !gateway {
+            self.expect = self.expect.without_gateway_alternative();
+            self.until = self.until.map(Expect::without_gateway_alternative);
+        }
+        self
+    }
+
     /// The label reports show: the step's name, or its operation key.
     pub fn label(&self) -> String {
         match (&self.name, self.operation()) {

@@ -19,8 +19,20 @@ pub struct Answer<'a> {
     pub request_body: &'a [u8],
 }
 
-/// Checks every expectation set in `expect`; the first mismatch is the error.
+/// Checks every expectation set in `expect`; the first mismatch is the error. When
+/// `expect` holds a `through_gateway` alternative (kept only against a gateway), an answer
+/// meeting the alternative passes too.
 pub fn check(expect: &Expect, answer: Answer<'_>) -> Result<(), String> {
+    let direct = check_keys(expect, answer);
+    match (direct, &expect.through_gateway) {
+        (Err(mismatch), Some(alternative)) => check_keys(alternative, answer)
+            .map_err(|other| format!("{mismatch}; nor as through a gateway: {other}")),
+        (direct, _) => direct,
+    }
+}
+
+/// Checks the keys of `expect` itself, not its gateway alternative.
+fn check_keys(expect: &Expect, answer: Answer<'_>) -> Result<(), String> {
     if let Some(status) = &expect.status {
         if !status.accepts(answer.response.status) {
             return Err(format!(
@@ -96,11 +108,18 @@ pub fn describe(expect: &Expect) -> String {
     if let Some(f) = &expect.function {
         parts.push(function::describe(f));
     }
-    if parts.is_empty() {
+    let mut text = if parts.is_empty() {
         "an answer".into()
     } else {
         parts.join(", ")
+    };
+    if let Some(alternative) = &expect.through_gateway {
+        text.push_str(&format!(
+            " (or through a gateway: {})",
+            describe(alternative)
+        ));
     }
+    text
 }
 
 /// A body quoted for a message, cut to a readable length.
