@@ -1,0 +1,109 @@
+//! A chain certified end to end with the binaries: `faas-certifier mock` as a provider, a
+//! second `faas-certifier mock --as-gateway --upstream URL` in front of it (each in its own
+//! process), and a full `faas-certifier run` with an extra namespace through the gateway. The
+//! chain is conformant by construction: nothing may fail, and the header shows the features
+//! the probes decided.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+
+/// A mock in its own process, killed when dropped.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `faas-certifier mock ARGS --port 0` and reads the URL it prints.
+fn mock(args: &[&str]) -> (Process, String) {
+    let mut child = Command::new(BIN)
+        .arg("mock")
+        .args(args)
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the mock starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("the mock prints its URL");
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("a URL in {first:?}"))
+        .to_string();
+    (Process(child), url)
+}
+
+#[test]
+fn a_ce_gateway_chained_to_a_provider_passes_a_full_run() {
+    let (_provider, provider_url) = mock(&[
+        "--namespace",
+        "cert-extra",
+        "--autoscale-window",
+        "1s",
+        "--autoscale-interval",
+        "100ms",
+    ]);
+    let (_gateway, gateway_url) = mock(&["--as-gateway", "--upstream", &provider_url]);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--gateway",
+            &gateway_url,
+            "--extra-namespace",
+            "cert-extra",
+            "--settle",
+            "1s",
+            "--no-reports",
+            "--color",
+            "never",
+        ])
+        .env("OPENFAAS_CONFIG", dir.path())
+        .env_remove("OPENFAAS_URL")
+        .env_remove("CERTIFIER_NAMESPACES")
+        .output()
+        .expect("the run ends");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let feature = |name: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("no header line for {name}:\n{text}"))
+            .to_string()
+    };
+    let zero = feature("scale-to-zero");
+    assert!(
+        zero.trim_start().starts_with("off") && zero.contains("the gateway clamps 0 to 1"),
+        "{zero}"
+    );
+    let crud = feature("namespace-crud");
+    assert!(
+        crud.trim_start().starts_with("off") && crud.contains("404 page not found"),
+        "{crud}"
+    );
+    let logs = feature("logs");
+    assert!(
+        logs.trim_start().starts_with("on") && logs.contains("probed through the gateway"),
+        "{logs}"
+    );
+    // The probe function is gone again.
+    let list: serde_json::Value = reqwest::blocking::get(format!(
+        "{provider_url}/system/functions?namespace=openfaas-fn"
+    ))
+    .and_then(|r| r.json())
+    .expect("the provider lists its functions");
+    assert_eq!(list, serde_json::json!([]), "left behind: {list}");
+}
