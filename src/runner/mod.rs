@@ -104,7 +104,12 @@ impl Runner {
         let detected = profile::detect(&info);
         let run_id = new_run_id();
         let deadline = settings.timeout.map(|t| started + t);
-        let probed = probe_features(&client, &settings, &detected, &run_id, deadline).await;
+        // Either form of /system/info: the target is OpenFaaS, so probes may create things.
+        let openfaas = detected.gateway || info.get("provider").is_some_and(|p| p.is_string());
+        let probed = match openfaas {
+            true => probe_features(&client, &settings, &detected, &run_id, deadline).await,
+            false => probe::Probed::default(),
+        };
         let profile = profile::build_with(detected, &settings, &probed.findings);
         Ok(Runner {
             settings,
@@ -200,9 +205,9 @@ impl Runner {
 }
 
 /// Probes the target's optional features (see [`probe`]), within one request timeout and
-/// the run's deadline. Nothing is probed when `--profile` decides every feature, or when
-/// `/system/info` did not have the provider or gateway form (nothing is created on a target
-/// that is not OpenFaaS).
+/// the run's deadline. Nothing is probed when `--profile` decides every feature; the caller
+/// probes only a target whose `/system/info` had the provider or gateway form (nothing is
+/// created on a target that is not OpenFaaS).
 async fn probe_features(
     client: &Client,
     settings: &Settings,
@@ -210,8 +215,7 @@ async fn probe_features(
     run_id: &str,
     run_deadline: Option<Instant>,
 ) -> probe::Probed {
-    let openfaas = detected.gateway || !detected.provider.is_empty();
-    if settings.profile.is_some() || !openfaas {
+    if settings.profile.is_some() {
         return probe::Probed::default();
     }
     let mut deadline = Instant::now() + settings.request_timeout;

@@ -286,7 +286,7 @@ fn apply_findings(
                 enabled: finding.enabled,
                 reason: format!("{probed}: {}{profile}", finding.evidence),
             };
-        } else if finding.enabled != state.enabled {
+        } else if finding.decisive && finding.enabled != state.enabled {
             state.reason = format!(
                 "{}; the probe says {}: {}",
                 state.reason,

@@ -301,3 +301,13 @@ fn load_dir_reads_yaml_files_and_refuses_an_empty_directory() {
     assert_eq!(suites[0].name, "one");
     assert!(suites[0].file.ends_with("one.yaml"));
 }
+
+#[test]
+fn a_gateway_alternative_is_checked_like_an_expectation() {
+    let ok = "cases:\n  - name: a\n    steps:\n      - health:\n        expect: {status: 422, through_gateway: {status: 500}}\n";
+    assert!(load(ok).is_ok());
+    let e = err("cases:\n  - name: a\n    steps:\n      - health:\n        expect: {status: 200, through_gateway: {status: 5xy}}\n");
+    assert!(e.contains("through_gateway: bad status 5xy"), "{e}");
+    let e = err("cases:\n  - name: a\n    steps:\n      - health:\n        expect: {through_gateway: {through_gateway: {status: 200}}}\n");
+    assert!(e.contains("cannot hold another through_gateway"), "{e}");
+}

@@ -126,3 +126,64 @@ pub fn describe(expect: &Expect) -> String {
 pub fn quote_body(text: &str) -> String {
     format!("{:?}", super::result::excerpt(text.trim_end(), 200))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::client::HttpResponse;
+    use crate::spec::{StatusSet, Step};
+
+    fn answer(status: u16, body: &'static str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: Default::default(),
+            body: bytes::Bytes::from_static(body.as_bytes()),
+        }
+    }
+
+    fn logs_bad_tail() -> Step {
+        serde_json::from_value(serde_json::json!({
+            "logs": {"name": "f", "tail": "many"},
+            "expect": {"status": 422, "through_gateway": {"status": 500, "body_contains": "(422)"}},
+        }))
+        .unwrap()
+    }
+
+    fn verdict(step: &Step, resp: &HttpResponse) -> Result<(), String> {
+        check(
+            &step.expect,
+            Answer {
+                response: resp,
+                request_body: b"",
+            },
+        )
+    }
+
+    #[test]
+    fn a_gateway_answer_passes_only_against_a_gateway() {
+        let gateway_answer = answer(500, "unknown log request error (422)\n");
+        let provider_answer = answer(422, "tail must be an integer\n");
+        let through_gateway = logs_bad_tail().for_target(true);
+        let bare = logs_bad_tail().for_target(false);
+        assert_eq!(verdict(&through_gateway, &gateway_answer), Ok(()));
+        assert_eq!(verdict(&through_gateway, &provider_answer), Ok(()));
+        assert_eq!(verdict(&bare, &provider_answer), Ok(()));
+        let err = verdict(&bare, &gateway_answer).unwrap_err();
+        assert!(err.starts_with("want status 422, got 500"), "{err}");
+        let err = verdict(&through_gateway, &answer(500, "boom")).unwrap_err();
+        assert!(
+            err.contains("; nor as through a gateway: want body containing"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_alternative_is_described() {
+        let step = logs_bad_tail();
+        assert_eq!(step.expect.status, Some(StatusSet::One(422)));
+        assert_eq!(
+            describe(&step.expect),
+            "status 422 (or through a gateway: status 500, body contains \"(422)\")"
+        );
+    }
+}
