@@ -1,7 +1,7 @@
 //! The fault catalogue, measured: the suites run against the mock with each fault switched
 //! on, and must (a) fail, (b) fail in a case the catalogue names, and (c) say what went wrong.
-//! The mock is a gateway here (every feature, `X-Call-Id` included), with basic auth and an
-//! extra namespace, as in the selftest.
+//! The mock is a Pro gateway here (every feature, `X-Call-Id` included), with basic auth and
+//! an extra namespace, as in the selftest.
 
 use faas_certifier::mock::{self, Fault, MockConfig, FAULTS};
 use faas_certifier::runner::selftest::{mock_config, settings};
@@ -18,8 +18,10 @@ const PARALLEL: usize = 8;
 /// only the cases named in `only` run (in both namespaces), or every case when it is empty.
 async fn failures(faults: &[Fault], only: &[&str]) -> Vec<(String, String)> {
     let password = "fault-pass";
+    // The Pro gateway: scale to zero and namespace CRUD stay routed, so every case runs.
     let config = MockConfig {
         faults: faults.iter().copied().collect(),
+        gateway_pro: true,
         ..mock_config(true, password)
     };
     let mock = mock::spawn(config).await.expect("the mock starts");
