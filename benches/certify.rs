@@ -5,7 +5,7 @@
 //! ```
 //!
 //! It prints three figures, each from the release binary run as a child process:
-//! 1. `selftest` (every built-in case, as a provider and as a gateway, mocks in-process):
+//! 1. `selftest` (every built-in case: provider, CE gateway, Pro gateway and chain, mocks in-process):
 //!    wall time and peak resident memory, over several runs.
 //! 2. A full `run` against a slow provider (`mock --ready-delay 2s` in its own process):
 //!    wall time, the slowest single case, and their ratio (waiting must overlap, not add up).
@@ -101,7 +101,7 @@ fn report(json: &Path) -> serde_json::Value {
 fn main() {
     let dir = tempfile::tempdir().expect("a temporary directory");
 
-    println!("== selftest (every built-in case, both modes, mocks in-process)");
+    println!("== selftest (every built-in case, four target shapes, mocks in-process)");
     let mut walls = Vec::new();
     let mut rss = Vec::new();
     for _ in 0..5 {

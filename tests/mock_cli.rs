@@ -413,6 +413,17 @@ fn mock_command_refuses_bad_options_with_a_usage_error() {
             "--basic-auth-dir",
             "/nonexistent/faas-certifier-test",
         ],
+        // Gateway switches need --as-gateway, and an upstream must be an http(s) URL.
+        vec!["mock", "--port", "0", "--gateway-pro"],
+        vec!["mock", "--port", "0", "--upstream", "http://127.0.0.1:1"],
+        vec![
+            "mock",
+            "--port",
+            "0",
+            "--as-gateway",
+            "--upstream",
+            "127.0.0.1:8081",
+        ],
     ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_faas-certifier"))
             .args(&args)

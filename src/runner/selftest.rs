@@ -13,7 +13,7 @@ use crate::spec::Suite;
 pub const EXTRA_NAMESPACE: &str = "cert-extra";
 
 /// Trials a selftest runs at once: enough that the waits (scaling, idling) overlap, few
-/// enough that peak memory stays well under 50 MiB.
+/// enough that peak memory stays around 60 MiB over the four targets.
 pub const SELFTEST_JOBS: usize = 16;
 
 /// One certified target: its label, the servers and a connected runner.
