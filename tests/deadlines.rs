@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use faas_certifier::runner::{CaseOutcome, CaseResult, Runner, Settings};
 use faas_certifier::spec;
+use faas_certifier::spec::Feature;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -97,7 +98,10 @@ fn message(o: &CaseOutcome) -> &str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn step_and_case_deadlines_bound_a_stalled_provider() {
     let url = stalling_provider().await;
-    let (results, took) = run(Settings::new(&url)).await;
+    let mut settings = Settings::new(&url);
+    // The feature probes at connect wait at most one request timeout; keep it short.
+    settings.request_timeout = Duration::from_secs(2);
+    let (results, took) = run(settings).await;
     assert!(took < Duration::from_secs(5), "the run took {took:?}");
     let m = message(outcome(&results, "deadlines::step-timeout"));
     assert!(m.contains("timed out") || m.contains("deadline"), "{m}");
@@ -129,4 +133,25 @@ async fn the_request_and_run_deadlines_bound_it_too() {
     assert!(results
         .iter()
         .all(|r| !matches!(r.outcome, CaseOutcome::Passed)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probing_a_stalled_target_costs_one_request_timeout() {
+    let url = stalling_provider().await;
+    let mut settings = Settings::new(&url);
+    settings.request_timeout = Duration::from_millis(300);
+    let started = Instant::now();
+    let runner = Runner::connect(settings, Vec::new())
+        .await
+        .expect("connects");
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "connecting took {took:?}");
+    // No probe was answered: the unknown provider's features stay off, saying why.
+    let secrets = &runner.profile.features[&Feature::Secrets];
+    assert!(!secrets.enabled);
+    assert!(
+        secrets.reason.contains("not decided by a probe"),
+        "{}",
+        secrets.reason
+    );
 }
