@@ -1,6 +1,6 @@
-//! Gateway mode: what the OpenFaaS gateway changes on the way to its provider (CONTRACT
-//! §7a), as a layer over the in-process provider or over a provider reached over HTTP
-//! (`--upstream`).
+//! Gateway mode: what the OpenFaaS gateway changes on the way to its provider (the
+//! contract's `gateway.*` clauses), as a layer over the in-process provider or over a
+//! provider reached over HTTP (`--upstream`).
 //!
 //! The CE gateway (the default) answers `HEAD /healthz` with 405, clamps scale requests to
 //! 1..=5 replicas, does not route `/system/namespace/{name}`, streams logs as
