@@ -87,3 +87,86 @@ fn overrides_win_over_detection() {
     assert_eq!(p.why_not(Feature::Logs), "--disable logs");
     assert!(p.has(Feature::Namespaces));
 }
+
+fn finding(feature: Feature, enabled: bool, decisive: bool) -> Finding {
+    Finding {
+        feature,
+        enabled,
+        evidence: format!("probe of {feature}"),
+        decisive,
+    }
+}
+
+#[test]
+fn probes_decide_for_an_unknown_provider() {
+    let info = serde_json::json!({"provider": "faas-memory", "version": {"release": "1"}});
+    let findings = [
+        finding(Feature::Secrets, true, true),
+        finding(Feature::Scaling, true, false),
+    ];
+    let p = build_with(detect(&info), &Settings::new("http://x"), &findings);
+    assert!(p.has(Feature::Secrets) && p.has(Feature::Scaling));
+    assert_eq!(
+        p.features[&Feature::Scaling].reason,
+        "probed: probe of scaling"
+    );
+    assert!(!p.has(Feature::Logs), "not probed, so off");
+}
+
+#[test]
+fn through_a_gateway_only_decisive_probes_win() {
+    let findings = [
+        finding(Feature::ScaleToZero, false, true),
+        finding(Feature::Scaling, true, false),
+    ];
+    let p = build_with(
+        detect(&fixture("gateway-faasd-ce")),
+        &Settings::new("http://x"),
+        &findings,
+    );
+    assert!(!p.has(Feature::ScaleToZero));
+    assert_eq!(
+        p.features[&Feature::ScaleToZero].reason,
+        "probed through the gateway: probe of scale-to-zero"
+    );
+    // The scale endpoint answering says nothing of faasd's single replica.
+    assert!(!p.has(Feature::Scaling));
+    assert!(p.why_not(Feature::Scaling).contains("one replica"));
+    let mock = build_with(
+        detect(&fixture("gateway-mock")),
+        &Settings::new("http://x"),
+        &findings,
+    );
+    assert!(mock.features[&Feature::ScaleToZero]
+        .reason
+        .ends_with("; the mock profile alone says on"));
+}
+
+#[test]
+fn a_bare_known_provider_keeps_its_profile_and_shows_the_contradiction() {
+    let findings = [
+        finding(Feature::NamespaceCrud, false, true),
+        finding(Feature::Namespaces, false, true),
+    ];
+    let p = build_with(
+        detect(&fixture("mock")),
+        &Settings::new("http://x"),
+        &findings,
+    );
+    assert!(p.has(Feature::NamespaceCrud));
+    assert_eq!(
+        p.features[&Feature::NamespaceCrud].reason,
+        "detected mock: the profile has every optional feature; the probe says off: probe of namespace-crud"
+    );
+    // Without an extra namespace the namespace list's probe is not the reason.
+    assert_eq!(p.why_not(Feature::Namespaces), "no --extra-namespace given");
+    // Overrides still win over probes.
+    let mut s = Settings::new("http://x");
+    s.enable = vec![Feature::ScaleToZero];
+    let forced = build_with(
+        detect(&fixture("gateway-mock")),
+        &s,
+        &[finding(Feature::ScaleToZero, false, true)],
+    );
+    assert!(forced.has(Feature::ScaleToZero));
+}
