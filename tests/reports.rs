@@ -43,6 +43,7 @@ fn case(
         description: String::new(),
         outcome,
         reason: reason.map(str::to_string),
+        expected_failure: None,
         duration_ms: 12,
         steps,
     }
@@ -119,6 +120,7 @@ fn sample(secret: &str) -> RunReport {
             started_at: "2026-11-25T17:00:00Z".into(),
             duration_ms: 1234,
             interrupted: false,
+            expectations: None,
         },
         summary: Summary::of(&cases),
         cases,
@@ -135,7 +137,8 @@ fn summary_counts_every_outcome() {
             passed: 1,
             failed: 1,
             errored: 1,
-            skipped: 1
+            skipped: 1,
+            ..Summary::default()
         }
     );
     assert_eq!(
@@ -169,7 +172,7 @@ fn console_snapshot() {
         out.push('\n');
     }
     out.push_str(&console::failures(&report, style));
-    out.push_str(&console::closing(&report.summary, false, style));
+    out.push_str(&console::closing(&report, style));
     assert!(!out.contains("s3cret-value"));
     insta::assert_snapshot!(out);
 }

@@ -95,6 +95,8 @@ pub struct Sink {
     results: Mutex<Vec<CaseResult>>,
     /// How to print the live lines (None: print nothing, e.g. `--list`).
     live: Option<Live>,
+    /// The expectations file each case is judged with (`run --expect`).
+    judge: Option<super::expect::Judge>,
 }
 
 /// How live lines are printed.
@@ -116,21 +118,44 @@ impl Sink {
                 quiet,
                 redactor,
             }),
+            judge: None,
         }
     }
 
-    /// Records a finished case and prints its line.
-    pub fn push(&self, result: CaseResult) {
+    /// This sink, judging each case with an expectations file.
+    pub fn with_judge(mut self, judge: Option<super::expect::Judge>) -> Self {
+        self.judge = judge;
+        self
+    }
+
+    /// The expectations file's judge, if the run has one.
+    pub fn judge(&self) -> Option<&super::expect::Judge> {
+        self.judge.as_ref()
+    }
+
+    /// One case as the report carries it, judged with the expectations file if any.
+    pub fn report(&self, result: &CaseResult) -> CaseReport {
+        let mut case = case_report(result, &self.prefix);
+        if let Some(judge) = &self.judge {
+            judge.apply(&result.trial, &mut case);
+        }
+        case
+    }
+
+    /// Records a finished case and prints its line; returns how the case ended, as judged.
+    pub fn push(&self, result: CaseResult) -> Outcome {
+        let judged = self.report(&result);
+        let outcome = judged.outcome;
         if let Some(live) = &self.live {
-            let case = live
-                .redactor
-                .report_case(&case_report(&result, &self.prefix));
+            let case = live.redactor.report_case(&judged);
             let mut out = std::io::stdout().lock();
             if live.quiet {
                 let c = match case.outcome {
                     Outcome::Passed => '.',
                     Outcome::Failed | Outcome::Errored => 'F',
                     Outcome::Skipped => 'i',
+                    Outcome::XFail => 'x',
+                    Outcome::XPass => 'X',
                 };
                 let _ = write!(out, "{c}");
             } else {
@@ -141,6 +166,7 @@ impl Sink {
         if let Ok(mut all) = self.results.lock() {
             all.push(result);
         }
+        outcome
     }
 
     /// The results so far.
@@ -195,6 +221,7 @@ pub fn case_report(result: &CaseResult, prefix: &str) -> CaseReport {
         description: result.description.clone(),
         outcome,
         reason,
+        expected_failure: None,
         duration_ms: millis(result.duration),
         steps: result.steps.iter().map(step_report).collect(),
     }
@@ -281,7 +308,7 @@ pub fn build(
                 .position(|t| *t == r.trial)
                 .unwrap_or(usize::MAX)
         });
-        cases.extend(results.iter().map(|r| case_report(r, &target.sink.prefix)));
+        cases.extend(results.iter().map(|r| target.sink.report(r)));
     }
     let target = targets
         .iter()
@@ -352,6 +379,9 @@ pub fn build(
             started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             duration_ms: millis(elapsed),
             interrupted,
+            expectations: targets
+                .iter()
+                .find_map(|t| t.sink.judge().map(super::expect::Judge::used)),
         },
         summary: Summary::of(&cases),
         cases,
@@ -367,6 +397,7 @@ pub fn finish(report: &RunReport, args: &OutputArgs, redactor: &Redactor, quiet:
         println!();
     }
     print!("{}", console::failures(&report, style));
+    print!("{}", console::expected(&report, style));
     match report::write_all(&report, &args.destinations(), &Redactor::default()) {
         Ok(written) if !written.is_empty() => {
             let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
@@ -375,16 +406,10 @@ pub fn finish(report: &RunReport, args: &OutputArgs, redactor: &Redactor, quiet:
         Ok(_) => {}
         Err(e) => {
             eprintln!("error: {e}");
-            print!(
-                "{}",
-                console::closing(&report.summary, report.run.interrupted, style)
-            );
+            print!("{}", console::closing(&report, style));
             return false;
         }
     }
-    print!(
-        "{}",
-        console::closing(&report.summary, report.run.interrupted, style)
-    );
+    print!("{}", console::closing(&report, style));
     true
 }

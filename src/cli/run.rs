@@ -9,7 +9,7 @@ use libtest_mimic::{Completion, Failed, Trial};
 
 use super::output::{self, OutputArgs, Sink, TargetRun};
 use crate::exit;
-use crate::report::console;
+use crate::report::{console, Outcome};
 use crate::runner::{
     faas_cli, CaseOutcome, CaseResult, Credentials, Runner, Settings, DEFAULT_JOBS,
     DEFAULT_REGISTRY,
@@ -83,6 +83,16 @@ pub struct RunArgs {
     /// One character per case instead of one line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Judge the run with this expectations file: a listed case that fails is `xfail`, one
+    /// that passes is `xpass` and fails the run.
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
+    /// Let an expected failure that passes (`xpass`) leave the run passing.
+    #[arg(long, requires = "expect")]
+    pub allow_xpass: bool,
+    /// Write this run's failures to FILE as a starting expectations file (reasons `TODO`).
+    #[arg(long, value_name = "FILE")]
+    pub write_expectations: Option<PathBuf>,
     /// Reports and console.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -269,8 +279,13 @@ pub fn trials(
                         Err(Failed::from(explain(&result)))
                     }
                 };
-                sink.push(result);
-                verdict
+                match (sink.push(result), sink.judge()) {
+                    (Outcome::XFail, _) => Ok(Completion::ignored_with("xfail")),
+                    (Outcome::XPass, Some(judge)) if judge.fails_run(Outcome::XPass) => {
+                        Err(Failed::from("xpass: passed, but expected to fail"))
+                    }
+                    _ => verdict,
+                }
             })
         })
         .collect()
@@ -368,6 +383,16 @@ pub fn main(args: RunArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    let judge = match &args.expect {
+        Some(path) => match super::expect::Judge::load(path, &suites, args.allow_xpass) {
+            Ok(judge) => Some(judge),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => None,
+    };
     let select = Selection {
         filters: args.filters.clone(),
         skip: args.skip.clone(),
@@ -395,7 +420,7 @@ pub fn main(args: RunArgs) -> i32 {
     };
     let redactor = output::redactor(&runner);
     let live = (!args.list).then(|| (args.output.style(), args.quiet, redactor.clone()));
-    let sink = Arc::new(Sink::new("", live));
+    let sink = Arc::new(Sink::new("", live).with_judge(judge));
     if !args.list {
         let empty = output::build(
             &[TargetRun {
@@ -441,14 +466,37 @@ pub fn main(args: RunArgs) -> i32 {
         &output::redactor(&runner),
         args.quiet,
     );
+    // The starting file quotes failures: redact them as every report is.
+    let redacted = output::redactor(&runner).report(&report);
+    let wrote = write_expectations(args.write_expectations.as_deref(), &redacted);
+    let written = written && wrote;
     if report.run.interrupted {
         exit::INTERRUPTED
-    } else if conclusion.has_failed() || !report.summary.success() {
+    } else if conclusion.has_failed() || !crate::report::verdict(&report).passed() {
         exit::FAILED
     } else if !written {
         exit::USAGE
     } else {
         exit::SUCCESS
+    }
+}
+
+/// `--write-expectations FILE`: writes the run's failures as a starting expectations file;
+/// returns whether it could (or nothing was asked).
+fn write_expectations(path: Option<&std::path::Path>, report: &crate::report::RunReport) -> bool {
+    let Some(path) = path else { return true };
+    match super::expect::write_starting(path, report) {
+        Ok(n) => {
+            println!(
+                "wrote {n} expected failures to {} (reasons TODO)",
+                path.display()
+            );
+            true
+        }
+        Err(e) => {
+            eprintln!("error: --write-expectations: {e}");
+            false
+        }
     }
 }
 

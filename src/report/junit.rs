@@ -78,6 +78,27 @@ fn test_case(case: &CaseReport) -> TestCase {
             status.set_message(reason.as_str());
             status
         }
+        // Expected failures are skipped with the reason, so dashboards stay green and
+        // honest; the failure itself is the description.
+        Outcome::XFail => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!("expected failure: {}", expected_reason(case)));
+            status.set_type("xfail");
+            status.set_description(reason.as_str());
+            status
+        }
+        Outcome::XPass => non_success(
+            NonSuccessKind::Failure,
+            "xpass",
+            &format!(
+                "unexpected pass: expected to fail ({}); delete the entry `{}`",
+                expected_reason(case),
+                case.expected_failure
+                    .as_ref()
+                    .map(|e| e.entry.as_str())
+                    .unwrap_or_default()
+            ),
+        ),
     };
     let mut test_case = TestCase::new(case.case.as_str(), status);
     test_case.set_classname(case.suite.as_str());
@@ -86,6 +107,17 @@ fn test_case(case: &CaseReport) -> TestCase {
         test_case.set_system_out(transcript::render(case));
     }
     test_case
+}
+
+/// The expectations file's reason for a case, with where its fix is tracked.
+fn expected_reason(case: &CaseReport) -> String {
+    match &case.expected_failure {
+        Some(e) => match &e.tracking {
+            Some(t) => format!("{} ({t})", e.reason),
+            None => e.reason.clone(),
+        },
+        None => String::new(),
+    }
 }
 
 fn non_success(kind: NonSuccessKind, ty: &str, reason: &str) -> TestCaseStatus {

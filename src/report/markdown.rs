@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{transcript, Outcome, RunReport};
+use super::{transcript, verdict, Outcome, RunReport, Verdict};
 
 /// How much of a reason a table cell shows.
 const REASON_EXCERPT: usize = 200;
@@ -13,10 +13,10 @@ pub fn render(report: &RunReport) -> String {
     let run = &report.run;
     let summary = &report.summary;
     let mut out = String::new();
-    let verdict = if summary.success() && !run.interrupted {
-        "✅ certified"
-    } else {
-        "❌ not certified"
+    let verdict = match verdict(report) {
+        Verdict::Certified => "✅ certified".to_string(),
+        v @ Verdict::PassedWithExpectedFailures(_) => format!("✅ {}", v.words()),
+        Verdict::Failed | Verdict::Interrupted => "❌ not certified".to_string(),
     };
     let _ = writeln!(out, "## faas-certifier: {verdict}\n");
     let provider = if run.provider.name.is_empty() {
@@ -35,11 +35,16 @@ pub fn render(report: &RunReport) -> String {
     );
     let _ = writeln!(
         out,
-        "**{} passed, {} failed, {} errored, {} skipped**{} in {:.1} s.\n",
+        "**{} passed, {} failed, {} errored, {} skipped{}**{} in {:.1} s.\n",
         summary.passed,
         summary.failed,
         summary.errored,
         summary.skipped,
+        if summary.xfailed + summary.xpassed > 0 {
+            format!(", {} xfailed, {} xpassed", summary.xfailed, summary.xpassed)
+        } else {
+            String::new()
+        },
         if run.interrupted {
             " (interrupted)"
         } else {
@@ -56,6 +61,7 @@ pub fn render(report: &RunReport) -> String {
     if !off.is_empty() {
         let _ = writeln!(out, "Features not certified: {}.\n", off.join(", "));
     }
+    out.push_str(&expected(report));
     let mut suites: Vec<&str> = Vec::new();
     for case in &report.cases {
         if !suites.contains(&case.suite.as_str()) {
@@ -86,12 +92,72 @@ pub fn render(report: &RunReport) -> String {
     out
 }
 
+/// The cases an expectations file judged, listed apart from the suites' tables.
+fn expected(report: &RunReport) -> String {
+    let mut out = String::new();
+    let file = report
+        .run
+        .expectations
+        .as_ref()
+        .map(|e| format!("`{}`", cell(&e.file)))
+        .unwrap_or_else(|| "the expectations file".into());
+    let sections = [
+        (
+            Outcome::XFail,
+            format!("### Expected failures\n\nFailing as {file} expects.\n"),
+        ),
+        (
+            Outcome::XPass,
+            format!("### Unexpected passes\n\nExpected to fail, but passed: delete their entries from {file}.\n"),
+        ),
+    ];
+    for (outcome, title) in sections {
+        let cases: Vec<_> = report
+            .cases
+            .iter()
+            .filter(|c| c.outcome == outcome)
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{title}\n| case | entry | expected because | tracking |\n|---|---|---|---|"
+        );
+        for case in cases {
+            let (entry, why, tracking) = case
+                .expected_failure
+                .as_ref()
+                .map(|e| {
+                    (
+                        e.entry.as_str(),
+                        e.reason.as_str(),
+                        e.tracking.as_deref().unwrap_or_default(),
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| `{}` | `{}` | {} | {} |",
+                case.id,
+                cell(entry),
+                cell(why),
+                cell(tracking)
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn icon(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Passed => "✅",
         Outcome::Failed => "❌",
         Outcome::Errored => "💥",
         Outcome::Skipped => "⏭️",
+        Outcome::XFail => "☑️",
+        Outcome::XPass => "⚠️",
     }
 }
 

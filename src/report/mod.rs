@@ -2,17 +2,20 @@
 //! Markdown. Renderers only read the report; redaction happens once, before any output.
 
 pub mod console;
+pub mod diff;
 mod error;
 pub mod junit;
 pub mod markdown;
 mod model;
 mod redact;
 pub mod transcript;
+mod verdict;
 mod write;
 
 pub use error::ReportError;
 pub use model::*;
 pub use redact::{Redactor, MARKER};
+pub use verdict::{verdict, Verdict};
 pub use write::{write_all, Destinations};
 
 /// The JSON report.

@@ -56,6 +56,21 @@ pub struct RunInfo {
     pub duration_ms: u64,
     /// Whether SIGINT or SIGTERM stopped it early.
     pub interrupted: bool,
+    /// The expectations file the run was judged with (`--expect`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations: Option<ExpectationsUsed>,
+}
+
+/// The expectations file a run was judged with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectationsUsed {
+    /// The file, as named on the command line.
+    pub file: String,
+    /// How many entries it has.
+    pub entries: usize,
+    /// Whether an expected failure that passed (`xpass`) was allowed (`--allow-xpass`).
+    pub allow_xpass: bool,
 }
 
 /// The provider behind the target, as `/system/info` described it.
@@ -103,6 +118,16 @@ pub struct Summary {
     pub errored: usize,
     /// Cases not run, each with its reason.
     pub skipped: usize,
+    /// Cases that failed as the expectations file said they would (`xfail`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub xfailed: usize,
+    /// Cases the expectations file said would fail, that passed (`xpass`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub xpassed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -115,17 +140,27 @@ impl Summary {
             failed: count(Outcome::Failed),
             errored: count(Outcome::Errored),
             skipped: count(Outcome::Skipped),
+            xfailed: count(Outcome::XFail),
+            xpassed: count(Outcome::XPass),
         }
     }
 
-    /// The console's closing line: `N passed, N failed, N skipped` (errors count as failed).
+    /// The console's closing line: `N passed, N failed, N skipped` (errors count as failed),
+    /// then `N xfailed, N xpassed` when an expectations file made any.
     pub fn closing_line(&self) -> String {
-        format!(
+        let mut line = format!(
             "{} passed, {} failed, {} skipped",
             self.passed,
             self.failed + self.errored,
             self.skipped
-        )
+        );
+        if self.xfailed + self.xpassed > 0 {
+            line.push_str(&format!(
+                ", {} xfailed, {} xpassed",
+                self.xfailed, self.xpassed
+            ));
+        }
+        line
     }
 
     /// Whether the run certifies the provider: nothing failed or errored.
@@ -146,6 +181,12 @@ pub enum Outcome {
     Errored,
     /// Not run; the reason says why.
     Skipped,
+    /// Failed or errored, as the expectations file said it would.
+    #[serde(rename = "xfail")]
+    XFail,
+    /// Passed, though the expectations file said it would fail.
+    #[serde(rename = "xpass")]
+    XPass,
 }
 
 impl Outcome {
@@ -156,6 +197,8 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Errored => "error",
             Outcome::Skipped => "skipped",
+            Outcome::XFail => "xfail",
+            Outcome::XPass => "xpass",
         }
     }
 }
@@ -180,10 +223,26 @@ pub struct CaseReport {
     /// Why it failed, errored or was skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The expectations file's entry covering it, when its outcome is `xfail` or `xpass`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_failure: Option<ExpectedFailureReport>,
     /// How long it took, in milliseconds.
     pub duration_ms: u64,
     /// The steps it ran, in order.
     pub steps: Vec<StepReport>,
+}
+
+/// The expectations file's entry that covered a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedFailureReport {
+    /// The entry's `case` pattern.
+    pub entry: String,
+    /// Why the case is expected to fail.
+    pub reason: String,
+    /// Where the fix is tracked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<String>,
 }
 
 /// How a step ended.

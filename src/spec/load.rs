@@ -253,7 +253,7 @@ fn duration(
 }
 
 /// Turns a YAML/serde error into a located [`SuiteError`] with a "did you mean" hint.
-fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SuiteError {
+pub(crate) fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SuiteError {
     let (line, column) = e
         .location()
         .map(|l| (l.line(), l.column()))

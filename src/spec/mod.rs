@@ -9,6 +9,7 @@ mod check;
 mod duration;
 mod error;
 mod expect;
+mod expectations;
 mod feature;
 mod load;
 mod payload;
@@ -24,6 +25,10 @@ pub use builtin::BUILTIN;
 pub use duration::DurationText;
 pub use error::SuiteError;
 pub use expect::{Capture, Count, Expect, FunctionCondition, HeaderExpect, OneOrMany, StatusSet};
+pub use expectations::{
+    expectations_schema_json, starting_file, Entry, Expectations, ExpectationsFile,
+    ExpectedFailure, Failing,
+};
 pub use feature::Feature;
 pub use load::{load_builtin, load_dir, load_str, schema_json};
 pub use payload::{

@@ -1,0 +1,393 @@
+//! Comparing two JSON reports (`faas-certifier diff OLD NEW`): which cases newly fail, newly
+//! pass, are newly skipped, or fail for another reason, as a console table and as Markdown
+//! for a pull-request comment.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::{transcript, CaseReport, Outcome, RunReport};
+
+/// How much of a reason a row shows.
+const REASON_EXCERPT: usize = 120;
+
+/// How a case changed between two reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    /// It fails now (failed, errored or xfail) and did not before: a regression.
+    NewlyFailing,
+    /// It passes now and failed before.
+    NewlyPassing,
+    /// It is skipped now and ran before.
+    NewlySkipped,
+    /// It fails or is skipped in both, for a different reason or with another outcome.
+    ReasonChanged,
+    /// It is new in the new report (and does not fail).
+    Added,
+    /// It is in the old report only.
+    Removed,
+}
+
+impl Change {
+    /// The change in words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Change::NewlyFailing => "newly failing",
+            Change::NewlyPassing => "newly passing",
+            Change::NewlySkipped => "newly skipped",
+            Change::ReasonChanged => "reason changed",
+            Change::Added => "added",
+            Change::Removed => "removed",
+        }
+    }
+}
+
+/// One case that changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// `suite::case`.
+    pub id: String,
+    /// How.
+    pub change: Change,
+    /// Its outcome in the old report, if it was there.
+    pub old: Option<Outcome>,
+    /// Its outcome in the new report, if it is there.
+    pub new: Option<Outcome>,
+    /// Its reason in the new report (or the old one when removed), normalised.
+    pub reason: String,
+}
+
+/// The cases that changed between two reports, regressions first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diff {
+    /// The changed cases.
+    pub rows: Vec<Row>,
+    /// How many cases the two reports have in common.
+    pub compared: usize,
+}
+
+impl Diff {
+    /// Whether a case newly fails.
+    pub fn regressed(&self) -> bool {
+        self.rows.iter().any(|r| r.change == Change::NewlyFailing)
+    }
+
+    /// How many cases changed in `change`.
+    pub fn count(&self, change: Change) -> usize {
+        self.rows.iter().filter(|r| r.change == change).count()
+    }
+}
+
+/// What a case amounts to for a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Passes,
+    Fails,
+    Skipped,
+}
+
+fn class(outcome: Outcome) -> Class {
+    match outcome {
+        Outcome::Passed | Outcome::XPass => Class::Passes,
+        Outcome::Failed | Outcome::Errored | Outcome::XFail => Class::Fails,
+        Outcome::Skipped => Class::Skipped,
+    }
+}
+
+/// A case's reason with what differs between any two runs (the run id, the target) made
+/// neutral, so only real changes compare unequal.
+fn reason(report: &RunReport, case: &CaseReport) -> String {
+    let mut text = case.reason.clone().unwrap_or_default();
+    if !report.run.id.is_empty() {
+        text = text.replace(&report.run.id, "${run}");
+    }
+    for target in report.run.target.split(", ").filter(|t| !t.is_empty()) {
+        text = text.replace(target, "${gateway}");
+    }
+    text
+}
+
+/// Compares `old` with `new`.
+pub fn diff(old: &RunReport, new: &RunReport) -> Diff {
+    let before: BTreeMap<&str, &CaseReport> =
+        old.cases.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut rows = Vec::new();
+    let mut compared = 0;
+    for case in &new.cases {
+        let now = reason(new, case);
+        let Some(was) = before.get(case.id.as_str()) else {
+            let change = if class(case.outcome) == Class::Fails {
+                Change::NewlyFailing
+            } else {
+                Change::Added
+            };
+            rows.push(row(case, change, None, now));
+            continue;
+        };
+        compared += 1;
+        let then = reason(old, was);
+        let change = match (class(was.outcome), class(case.outcome)) {
+            (Class::Passes | Class::Skipped, Class::Fails) => Some(Change::NewlyFailing),
+            (Class::Fails, Class::Passes) => Some(Change::NewlyPassing),
+            (Class::Passes | Class::Fails, Class::Skipped) => Some(Change::NewlySkipped),
+            (Class::Fails, Class::Fails) | (Class::Skipped, Class::Skipped)
+                if was.outcome != case.outcome || then != now =>
+            {
+                Some(Change::ReasonChanged)
+            }
+            (Class::Skipped, Class::Passes) => Some(Change::Added),
+            _ => None,
+        };
+        if let Some(change) = change {
+            rows.push(Row {
+                old: Some(was.outcome),
+                ..row(case, change, None, now)
+            });
+        }
+    }
+    let now: BTreeMap<&str, ()> = new.cases.iter().map(|c| (c.id.as_str(), ())).collect();
+    for case in old
+        .cases
+        .iter()
+        .filter(|c| !now.contains_key(c.id.as_str()))
+    {
+        rows.push(Row {
+            id: case.id.clone(),
+            change: Change::Removed,
+            old: Some(case.outcome),
+            new: None,
+            reason: reason(old, case),
+        });
+    }
+    // Regressions first; within a kind, the new report's order.
+    rows.sort_by_key(|r| r.change);
+    Diff { rows, compared }
+}
+
+fn row(case: &CaseReport, change: Change, old: Option<Outcome>, reason: String) -> Row {
+    Row {
+        id: case.id.clone(),
+        change,
+        old,
+        new: Some(case.outcome),
+        reason,
+    }
+}
+
+fn word(outcome: Option<Outcome>) -> &'static str {
+    outcome.map_or("-", Outcome::word)
+}
+
+/// The closing sentence: how many cases changed in each way.
+fn counts(diff: &Diff) -> String {
+    let kinds = [
+        Change::NewlyFailing,
+        Change::NewlyPassing,
+        Change::NewlySkipped,
+        Change::ReasonChanged,
+        Change::Added,
+        Change::Removed,
+    ];
+    let parts: Vec<String> = kinds
+        .iter()
+        .map(|k| (k, diff.count(*k)))
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{n} {}", k.words()))
+        .collect();
+    if parts.is_empty() {
+        format!("no changes in {} cases", diff.compared)
+    } else {
+        format!("{} ({} cases compared)", parts.join(", "), diff.compared)
+    }
+}
+
+/// The diff as a console table.
+pub fn table(diff: &Diff) -> String {
+    let mut out = String::new();
+    if !diff.rows.is_empty() {
+        let header = ["change", "case", "old", "new", "reason"];
+        let cells: Vec<[String; 5]> = diff
+            .rows
+            .iter()
+            .map(|r| {
+                [
+                    r.change.words().to_string(),
+                    r.id.clone(),
+                    word(r.old).to_string(),
+                    word(r.new).to_string(),
+                    transcript::excerpt(&one_line(&r.reason), REASON_EXCERPT),
+                ]
+            })
+            .collect();
+        let width = |i: usize| {
+            cells
+                .iter()
+                .map(|c| c[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or_default()
+        };
+        let widths: Vec<usize> = (0..4).map(width).collect();
+        let line = |c: [&str; 5]| {
+            format!(
+                "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                c[4],
+                w0 = widths[0],
+                w1 = widths[1],
+                w2 = widths[2],
+                w3 = widths[3]
+            )
+            .trim_end()
+            .to_string()
+        };
+        let _ = writeln!(out, "{}", line(header));
+        for c in &cells {
+            let _ = writeln!(out, "{}", line([&c[0], &c[1], &c[2], &c[3], &c[4]]));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", counts(diff));
+    out
+}
+
+/// The diff as Markdown, for a pull-request comment.
+pub fn markdown(diff: &Diff) -> String {
+    let mut out = String::new();
+    let title = if diff.regressed() {
+        format!("❌ {} newly failing", diff.count(Change::NewlyFailing))
+    } else {
+        "✅ no regressions".to_string()
+    };
+    let _ = writeln!(out, "## faas-certifier diff: {title}\n");
+    let _ = writeln!(out, "{}.\n", counts(diff));
+    if diff.rows.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "| change | case | before | after | reason |\n|---|---|---|---|---|"
+    );
+    for r in &diff.rows {
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} |",
+            r.change.words(),
+            r.id,
+            word(r.old),
+            word(r.new),
+            cell(&transcript::excerpt(&r.reason, REASON_EXCERPT))
+        );
+    }
+    out
+}
+
+fn one_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+}
+
+/// Text safe inside a table cell: one line, pipes escaped.
+fn cell(text: &str) -> String {
+    one_line(&text.replace('\\', "\\\\").replace('|', "\\|"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(id: &str, outcome: Outcome, reason: Option<&str>) -> CaseReport {
+        let (suite, name) = id.split_once("::").unwrap_or(("s", id));
+        CaseReport {
+            id: id.into(),
+            suite: suite.into(),
+            case: name.into(),
+            file: String::new(),
+            description: String::new(),
+            outcome,
+            reason: reason.map(str::to_string),
+            expected_failure: None,
+            duration_ms: 1,
+            steps: Vec::new(),
+        }
+    }
+
+    fn report(run: &str, cases: Vec<CaseReport>) -> RunReport {
+        let json = serde_json::json!({
+            "schema": super::super::SCHEMA_ID,
+            "certifier": {"version": "0", "sha": "0"},
+            "run": {
+                "id": run, "target": format!("http://h/{run}"), "namespace": "n",
+                "provider": {"name": "", "orchestration": "", "version": "", "sha": "", "form": "unknown"},
+                "profile": [], "started_at": "", "duration_ms": 0, "interrupted": false
+            },
+            "summary": {"total": 0, "passed": 0, "failed": 0, "errored": 0, "skipped": 0},
+            "cases": []
+        });
+        RunReport {
+            cases,
+            ..serde_json::from_value(json).unwrap()
+        }
+    }
+
+    #[test]
+    fn names_each_kind_of_change_and_ignores_run_ids() {
+        use Outcome::*;
+        let old = report(
+            "r1",
+            vec![
+                case("a::fails", Passed, None),
+                case("a::fixed", Failed, Some("x")),
+                case("a::off", Passed, None),
+                case("a::other", Failed, Some("want 200, got 500")),
+                case("a::same", Failed, Some("fn-r1 at http://h/r1: want 200")),
+                case("a::gone", Passed, None),
+                case("a::excused", Failed, Some("y")),
+            ],
+        );
+        let new = report(
+            "r2",
+            vec![
+                case("a::fails", Errored, Some("boom")),
+                case("a::fixed", Passed, None),
+                case("a::off", Skipped, Some("needs feature")),
+                case("a::other", Failed, Some("want 200, got 404")),
+                case("a::same", Failed, Some("fn-r2 at http://h/r2: want 200")),
+                case("a::excused", XFail, Some("y")),
+                case("a::new", Failed, Some("z")),
+                case("a::extra", Passed, None),
+            ],
+        );
+        let d = diff(&old, &new);
+        let got: Vec<(&str, Change)> = d.rows.iter().map(|r| (r.id.as_str(), r.change)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a::fails", Change::NewlyFailing),
+                ("a::new", Change::NewlyFailing),
+                ("a::fixed", Change::NewlyPassing),
+                ("a::off", Change::NewlySkipped),
+                ("a::other", Change::ReasonChanged),
+                ("a::excused", Change::ReasonChanged),
+                ("a::extra", Change::Added),
+                ("a::gone", Change::Removed),
+            ]
+        );
+        assert!(d.regressed());
+        assert_eq!(d.compared, 6);
+        let md = markdown(&d);
+        assert!(
+            md.starts_with("## faas-certifier diff: ❌ 2 newly failing"),
+            "{md}"
+        );
+        assert!(
+            table(&d).contains("newly failing   a::fails"),
+            "{}",
+            table(&d)
+        );
+        let calm = diff(&old, &old);
+        assert!(calm.rows.is_empty() && !calm.regressed());
+        assert_eq!(table(&calm), "no changes in 7 cases\n");
+    }
+}
