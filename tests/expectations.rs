@@ -158,6 +158,13 @@ fn an_entry_matching_no_case_is_refused_with_the_closest_names() {
         !dir.path().join("reports").exists(),
         "nothing runs when the file is wrong"
     );
+    let missing = run(dir.path(), &mock.url, &["--expect", "missing.yaml"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("cannot read missing.yaml"),
+        "{}",
+        text(&missing)
+    );
 }
 
 #[test]

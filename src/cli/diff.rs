@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::exit;
-use crate::report::{diff, RunReport};
+use crate::report::diff::{self, Compared};
 
 /// Options of `faas-certifier diff`.
 #[derive(Debug, Clone, clap::Args)]
@@ -21,16 +21,10 @@ pub struct DiffArgs {
 }
 
 /// Reads a JSON report.
-fn read(path: &Path) -> Result<RunReport, String> {
+fn read(path: &Path) -> Result<Compared, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{} is not a faas-certifier JSON report ({}): {e}",
-            path.display(),
-            crate::report::SCHEMA_ID
-        )
-    })
+    Compared::parse(&path.display().to_string(), &text)
 }
 
 /// Runs `faas-certifier diff` and returns the exit status.

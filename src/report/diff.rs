@@ -5,10 +5,86 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{transcript, CaseReport, Outcome, RunReport};
+use serde::Deserialize;
+
+use super::{transcript, Outcome, RunReport};
 
 /// How much of a reason a row shows.
 const REASON_EXCERPT: usize = 120;
+
+/// What a comparison reads of a JSON report: the run's id and target and each case's
+/// outcome and reason. Other fields are ignored, so reports written by other versions of
+/// the certifier compare too.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Compared {
+    /// `faas-certifier/report/v1`.
+    pub schema: String,
+    /// The run.
+    pub run: ComparedRun,
+    /// Every case, in run order.
+    pub cases: Vec<ComparedCase>,
+}
+
+/// The run's id and target, made neutral in reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ComparedRun {
+    /// The run id.
+    pub id: String,
+    /// The target URL(s).
+    pub target: String,
+}
+
+/// One case's outcome and reason.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ComparedCase {
+    /// `suite::case`.
+    pub id: String,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Why it failed, errored or was skipped.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl Compared {
+    /// Reads a JSON report; `name` names it in errors.
+    pub fn parse(name: &str, text: &str) -> Result<Self, String> {
+        let report: Self = serde_json::from_str(text).map_err(|e| {
+            format!("{name} is not a faas-certifier JSON report ({SCHEMA_PREFIX}...): {e}")
+        })?;
+        if !report.schema.starts_with(SCHEMA_PREFIX) {
+            return Err(format!(
+                "{name} is not a faas-certifier JSON report: its schema is {:?}",
+                report.schema
+            ));
+        }
+        Ok(report)
+    }
+}
+
+/// What every report's `schema` starts with.
+const SCHEMA_PREFIX: &str = "faas-certifier/report/";
+
+impl From<&RunReport> for Compared {
+    fn from(report: &RunReport) -> Self {
+        Self {
+            schema: report.schema.clone(),
+            run: ComparedRun {
+                id: report.run.id.clone(),
+                target: report.run.target.clone(),
+            },
+            cases: report
+                .cases
+                .iter()
+                .map(|c| ComparedCase {
+                    id: c.id.clone(),
+                    outcome: c.outcome,
+                    reason: c.reason.clone(),
+                })
+                .collect(),
+        }
+    }
+}
 
 /// How a case changed between two reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -95,7 +171,7 @@ fn class(outcome: Outcome) -> Class {
 
 /// A case's reason with what differs between any two runs (the run id, the target) made
 /// neutral, so only real changes compare unequal.
-fn reason(report: &RunReport, case: &CaseReport) -> String {
+fn reason(report: &Compared, case: &ComparedCase) -> String {
     let mut text = case.reason.clone().unwrap_or_default();
     if !report.run.id.is_empty() {
         text = text.replace(&report.run.id, "${run}");
@@ -107,8 +183,8 @@ fn reason(report: &RunReport, case: &CaseReport) -> String {
 }
 
 /// Compares `old` with `new`.
-pub fn diff(old: &RunReport, new: &RunReport) -> Diff {
-    let before: BTreeMap<&str, &CaseReport> =
+pub fn diff(old: &Compared, new: &Compared) -> Diff {
+    let before: BTreeMap<&str, &ComparedCase> =
         old.cases.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut rows = Vec::new();
     let mut compared = 0;
@@ -163,7 +239,7 @@ pub fn diff(old: &RunReport, new: &RunReport) -> Diff {
     Diff { rows, compared }
 }
 
-fn row(case: &CaseReport, change: Change, old: Option<Outcome>, reason: String) -> Row {
+fn row(case: &ComparedCase, change: Change, old: Option<Outcome>, reason: String) -> Row {
     Row {
         id: case.id.clone(),
         change,
@@ -297,38 +373,40 @@ fn cell(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn case(id: &str, outcome: Outcome, reason: Option<&str>) -> CaseReport {
-        let (suite, name) = id.split_once("::").unwrap_or(("s", id));
-        CaseReport {
+    fn case(id: &str, outcome: Outcome, reason: Option<&str>) -> ComparedCase {
+        ComparedCase {
             id: id.into(),
-            suite: suite.into(),
-            case: name.into(),
-            file: String::new(),
-            description: String::new(),
             outcome,
             reason: reason.map(str::to_string),
-            expected_failure: None,
-            duration_ms: 1,
-            steps: Vec::new(),
         }
     }
 
-    fn report(run: &str, cases: Vec<CaseReport>) -> RunReport {
-        let json = serde_json::json!({
-            "schema": super::super::SCHEMA_ID,
-            "certifier": {"version": "0", "sha": "0"},
-            "run": {
-                "id": run, "target": format!("http://h/{run}"), "namespace": "n",
-                "provider": {"name": "", "orchestration": "", "version": "", "sha": "", "form": "unknown"},
-                "profile": [], "started_at": "", "duration_ms": 0, "interrupted": false
+    fn report(run: &str, cases: Vec<ComparedCase>) -> Compared {
+        Compared {
+            schema: super::super::SCHEMA_ID.into(),
+            run: ComparedRun {
+                id: run.into(),
+                target: format!("http://h/{run}"),
             },
-            "summary": {"total": 0, "passed": 0, "failed": 0, "errored": 0, "skipped": 0},
-            "cases": []
-        });
-        RunReport {
             cases,
-            ..serde_json::from_value(json).unwrap()
         }
+    }
+
+    #[test]
+    fn reads_reports_of_other_versions_but_nothing_else() {
+        let later = r#"{"schema": "faas-certifier/report/v2", "level": "certified",
+            "run": {"id": "r", "target": "t", "new": 1},
+            "cases": [{"id": "a::b", "outcome": "passed", "steps": []}]}"#;
+        let read = Compared::parse("later.json", later).unwrap();
+        assert_eq!(read.cases[0].outcome, Outcome::Passed);
+        let other = r#"{"schema": "other", "run": {"id": "", "target": ""}, "cases": []}"#;
+        let e = Compared::parse("o.json", other).unwrap_err();
+        assert!(e.contains("its schema is \"other\""), "{e}");
+        let e = Compared::parse("x.json", "[]").unwrap_err();
+        assert!(
+            e.starts_with("x.json is not a faas-certifier JSON report"),
+            "{e}"
+        );
     }
 
     #[test]
