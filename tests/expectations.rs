@@ -340,3 +340,52 @@ fn published_expectations_schema_is_current_and_fits_a_starting_file() {
         serde_saphyr::from_str("expected_failures:\n  - case: a::b\n").unwrap();
     assert!(!validator.is_valid(&wrong), "a reason is required");
 }
+
+/// A fault that breaks only the extra namespace's runs: the starting file names them with
+/// `@extra`, so the default namespace's passing runs do not turn `xpass`.
+#[test]
+fn a_failure_in_one_namespace_is_written_with_its_namespace() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = MockConfig {
+        faults: [Fault::NamespacesIgnored].into_iter().collect(),
+        namespaces: vec!["extra".into()],
+        ..MockConfig::default()
+    };
+    let mock = rt.block_on(mock::spawn(config)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let args = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--gateway",
+            &mock.url,
+            "--color",
+            "never",
+            "--extra-namespace",
+            "extra",
+            "--exact",
+            "deploy::plain",
+            "deploy::plain@extra",
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let argv = args(&["--write-expectations", "expect.yaml"]);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let first = certifier(dir.path(), &argv);
+    let all = text(&first);
+    assert_eq!(first.status.code(), Some(1), "{all}");
+    assert!(all.contains("test deploy::plain ... ok"), "{all}");
+    assert!(all.contains("test deploy::plain@extra ... FAILED"), "{all}");
+    let written = std::fs::read_to_string(dir.path().join("expect.yaml")).unwrap();
+    assert!(
+        written.contains("  - case: \"deploy::plain@extra\"\n"),
+        "{written}"
+    );
+    let argv = args(&["--expect", "expect.yaml"]);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let second = certifier(dir.path(), &argv);
+    let all = text(&second);
+    assert_eq!(second.status.code(), Some(0), "{all}");
+    assert!(all.contains("test deploy::plain@extra ... xfail"), "{all}");
+    assert!(all.contains("test deploy::plain ... ok"), "{all}");
+}

@@ -487,8 +487,9 @@ fn write_expectations(path: Option<&std::path::Path>, report: &crate::report::Ru
     let Some(path) = path else { return true };
     match super::expect::write_starting(path, report) {
         Ok(n) => {
+            let plural = if n == 1 { "" } else { "s" };
             println!(
-                "wrote {n} expected failures to {} (reasons TODO)",
+                "wrote {n} expected failure{plural} to {} (new reasons are TODO)",
                 path.display()
             );
             true
