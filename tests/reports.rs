@@ -3,7 +3,8 @@
 
 use faas_certifier::report::{
     self, console, CaseReport, Certifier, Destinations, FeatureDecision, Outcome, ProviderReport,
-    Redactor, RunInfo, RunReport, StepOutcome, StepReport, Summary, SCHEMA_ID,
+    Redactor, RunInfo, RunReport, Selection, StepOutcome, StepReport, SuiteSource, Summary,
+    Verdict, SCHEMA_ID,
 };
 
 fn step(
@@ -119,7 +120,19 @@ fn sample(secret: &str) -> RunReport {
             started_at: "2026-11-25T17:00:00Z".into(),
             duration_ms: 1234,
             interrupted: false,
+            selection: Selection {
+                filters: vec!["secrets::".into()],
+                skip: Vec::new(),
+                exact: false,
+            },
+            suites: SuiteSource {
+                source: SuiteSource::BUILT_IN.into(),
+                digest: "0123456789abcdef0123456789abcdef".into(),
+            },
+            overrides: Vec::new(),
+            root_cause: None,
         },
+        verdict: Verdict::decide(&Summary::of(&cases), false, None, Vec::new()),
         summary: Summary::of(&cases),
         cases,
     }
@@ -135,7 +148,8 @@ fn summary_counts_every_outcome() {
             passed: 1,
             failed: 1,
             errored: 1,
-            skipped: 1
+            skipped: 1,
+            blocked: 0
         }
     );
     assert_eq!(
@@ -169,7 +183,7 @@ fn console_snapshot() {
         out.push('\n');
     }
     out.push_str(&console::failures(&report, style));
-    out.push_str(&console::closing(&report.summary, false, style));
+    out.push_str(&console::closing(&report, style));
     assert!(!out.contains("s3cret-value"));
     insta::assert_snapshot!(out);
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{transcript, CaseReport, Outcome, RunReport, Summary};
+use super::{transcript, CaseReport, Outcome, RunReport};
 
 /// Whether to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -92,9 +92,10 @@ pub fn case_line(case: &CaseReport, style: Style) -> String {
         Outcome::Failed => style.red("FAILED"),
         Outcome::Errored => style.red("ERROR"),
         Outcome::Skipped => style.yellow("ignored"),
+        Outcome::Blocked => style.yellow("blocked"),
     };
     let detail = match (case.outcome, &case.reason) {
-        (Outcome::Skipped, Some(reason)) => format!(", {reason}"),
+        (Outcome::Skipped | Outcome::Blocked, Some(reason)) => format!(", {reason}"),
         _ => String::new(),
     };
     format!(
@@ -131,17 +132,35 @@ pub fn failures(report: &RunReport, style: Style) -> String {
     out
 }
 
-/// The closing line, `N passed, N failed, N skipped`, alone on its line.
-pub fn closing(summary: &Summary, interrupted: bool, style: Style) -> String {
-    let line = summary.closing_line();
-    let line = if summary.success() && !interrupted {
-        style.green(&line)
-    } else {
-        style.red(&line)
+/// The end of the console report: the root cause (once), the verdict with why it is not
+/// higher, and the closing line `N passed, N failed, N skipped`, alone on its line.
+pub fn closing(report: &RunReport, style: Style) -> String {
+    let summary = &report.summary;
+    let verdict = &report.verdict;
+    let paint = |text: &str| {
+        if verdict.level.passed() {
+            style.green(text)
+        } else {
+            style.red(text)
+        }
     };
-    if interrupted {
-        format!("\ninterrupted\n{line}\n")
-    } else {
-        format!("\n{line}\n")
+    let mut out = String::from("\n");
+    if let Some(cause) = &report.run.root_cause {
+        let _ = writeln!(out, "{} {cause}", style.red("root cause:"));
+        if summary.blocked > 0 {
+            let _ = writeln!(
+                out,
+                "{} cases blocked by it were not run or were stopped",
+                summary.blocked
+            );
+        }
     }
+    let _ = writeln!(out, "verdict: {}", paint(verdict.level.word()));
+    for reason in &verdict.reasons {
+        if report.run.root_cause.as_deref() != Some(reason.as_str()) {
+            let _ = writeln!(out, "  {reason}");
+        }
+    }
+    let _ = writeln!(out, "{}", paint(&summary.closing_line()));
+    out
 }
