@@ -44,7 +44,8 @@ impl Judge {
             return;
         };
         let outcome = match case.outcome {
-            Outcome::Failed | Outcome::Errored => Outcome::XFail,
+            // A blocked case did not pass either: its entry excuses it like a failure.
+            Outcome::Failed | Outcome::Errored | Outcome::Blocked => Outcome::XFail,
             Outcome::Passed => Outcome::XPass,
             Outcome::Skipped | Outcome::XFail | Outcome::XPass => return,
         };
@@ -67,7 +68,7 @@ impl Judge {
     /// Whether a case judged `outcome` fails the run.
     pub fn fails_run(&self, outcome: Outcome) -> bool {
         match outcome {
-            Outcome::Failed | Outcome::Errored => true,
+            Outcome::Failed | Outcome::Errored | Outcome::Blocked => true,
             Outcome::XPass => !self.allow_xpass,
             Outcome::Passed | Outcome::Skipped | Outcome::XFail => false,
         }
@@ -84,7 +85,7 @@ pub fn write_starting(path: &Path, report: &RunReport) -> Result<usize, String> 
         .filter(|c| {
             matches!(
                 c.outcome,
-                Outcome::Failed | Outcome::Errored | Outcome::XFail
+                Outcome::Failed | Outcome::Errored | Outcome::Blocked | Outcome::XFail
             )
         })
         .map(|c| Failing {

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{transcript, verdict, CaseReport, Outcome, RunReport, Verdict};
+use super::{transcript, CaseReport, Outcome, RunReport};
 
 /// Whether to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,9 +94,10 @@ pub fn case_line(case: &CaseReport, style: Style) -> String {
         Outcome::Skipped => style.yellow("ignored"),
         Outcome::XFail => style.yellow("xfail"),
         Outcome::XPass => style.red("XPASS"),
+        Outcome::Blocked => style.yellow("blocked"),
     };
     let detail = match (case.outcome, &case.reason, &case.expected_failure) {
-        (Outcome::Skipped, Some(reason), _) => format!(", {reason}"),
+        (Outcome::Skipped | Outcome::Blocked, Some(reason), _) => format!(", {reason}"),
         (Outcome::XFail, _, Some(expected)) => format!(", expected: {}", expected.reason),
         (Outcome::XPass, _, Some(expected)) => {
             format!(", expected to fail: {}", expected.reason)
@@ -182,24 +183,35 @@ expected failures (xfail):"
     out
 }
 
-/// The closing line, `N passed, N failed, N skipped` (and `N xfailed, N xpassed`), alone on
-/// its line; a run judged with expectations adds its verdict.
+/// The end of the console report: the root cause (once), the verdict with why it is not
+/// higher, and the closing line `N passed, N failed, N skipped`, alone on its line.
 pub fn closing(report: &RunReport, style: Style) -> String {
-    let verdict = verdict(report);
-    let line = report.summary.closing_line();
+    let summary = &report.summary;
+    let verdict = &report.verdict;
     let paint = |text: &str| {
-        if verdict.passed() {
+        if verdict.level.passed() {
             style.green(text)
         } else {
             style.red(text)
         }
     };
-    let line = paint(&line);
-    if verdict == Verdict::Interrupted {
-        format!("\ninterrupted\n{line}\n")
-    } else if report.run.expectations.is_some() {
-        format!("\n{line}\n{}\n", paint(&verdict.words()))
-    } else {
-        format!("\n{line}\n")
+    let mut out = String::from("\n");
+    if let Some(cause) = &report.run.root_cause {
+        let _ = writeln!(out, "{} {cause}", style.red("root cause:"));
+        if summary.blocked > 0 {
+            let _ = writeln!(
+                out,
+                "{} cases blocked by it were not run or were stopped",
+                summary.blocked
+            );
+        }
     }
+    let _ = writeln!(out, "verdict: {}", paint(&verdict.words));
+    for reason in &verdict.reasons {
+        if report.run.root_cause.as_deref() != Some(reason.as_str()) {
+            let _ = writeln!(out, "  {reason}");
+        }
+    }
+    let _ = writeln!(out, "{}", paint(&summary.closing_line()));
+    out
 }

@@ -164,7 +164,7 @@ enum Class {
 fn class(outcome: Outcome) -> Class {
     match outcome {
         Outcome::Passed | Outcome::XPass => Class::Passes,
-        Outcome::Failed | Outcome::Errored | Outcome::XFail => Class::Fails,
+        Outcome::Failed | Outcome::Errored | Outcome::Blocked | Outcome::XFail => Class::Fails,
         Outcome::Skipped => Class::Skipped,
     }
 }

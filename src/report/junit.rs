@@ -60,6 +60,14 @@ fn properties(report: &RunReport) -> Vec<Property> {
         Property::new("provider.form", run.provider.form.as_str()),
         Property::new("profile", profile.join(",")),
         Property::new("run.id", run.id.as_str()),
+        Property::new("verdict", report.verdict.level.word()),
+        Property::new("verdict.reasons", report.verdict.reasons.join("; ")),
+        Property::new("selection.filters", run.selection.filters.join(",")),
+        Property::new("selection.skip", run.selection.skip.join(",")),
+        Property::new("selection.exact", run.selection.exact.to_string()),
+        Property::new("suites.source", run.suites.source.as_str()),
+        Property::new("suites.digest", run.suites.digest.as_str()),
+        Property::new("overrides", run.overrides.join(",")),
         Property::new(
             "certifier.version",
             format!("{} ({})", report.certifier.version, report.certifier.sha),
@@ -73,7 +81,8 @@ fn test_case(case: &CaseReport) -> TestCase {
         Outcome::Passed => TestCaseStatus::success(),
         Outcome::Failed => non_success(NonSuccessKind::Failure, "expectation", &reason),
         Outcome::Errored => non_success(NonSuccessKind::Error, "harness", &reason),
-        Outcome::Skipped => {
+        // Blocked cases are not failures of their own: the root cause is the one failure.
+        Outcome::Skipped | Outcome::Blocked => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(reason.as_str());
             status

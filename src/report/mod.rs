@@ -9,13 +9,11 @@ pub mod markdown;
 mod model;
 mod redact;
 pub mod transcript;
-mod verdict;
 mod write;
 
 pub use error::ReportError;
 pub use model::*;
 pub use redact::{Redactor, MARKER};
-pub use verdict::{verdict, Verdict};
 pub use write::{write_all, Destinations};
 
 /// The JSON report.
