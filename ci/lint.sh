@@ -254,7 +254,7 @@ if [[ "${#gitlab_scripts[@]}" -gt 0 ]]; then
   check "shellcheck: before_script + script + after_script of ${#gitlab_scripts[@]} GitLab job(s)" \
     shellcheck --shell=bash "${gitlab_scripts[@]}"
 fi
-check "shellcheck ci/lint.sh" shellcheck ci/lint.sh
+check "shellcheck ci/lint.sh ci/smoke.sh" shellcheck ci/lint.sh ci/smoke.sh
 check "hadolint ci/Dockerfile" hadolint --no-color --failure-threshold style ci/Dockerfile
 
 if [[ "${#failed[@]}" -gt 0 ]]; then

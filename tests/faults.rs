@@ -29,12 +29,21 @@ async fn failures(faults: &[Fault], only: &[&str]) -> Vec<(String, String)> {
     let mut settings = settings(&mock.url, password);
     // A fault can make a poll wait for what never comes: bound each run.
     settings.timeout = Some(RUN_DEADLINE);
-    let runner = Runner::connect(settings, suites).await.expect("connects");
+    // A fault the preflight refuses stops the run before any case: caught by `preflight`.
+    let runner = match Runner::connect(settings, suites).await {
+        Ok(runner) => runner,
+        Err(e) => {
+            mock.stop().await.expect("the mock stops");
+            return vec![("preflight".to_string(), e.to_string())];
+        }
+    };
     let plan: Vec<_> = runner
         .plan()
         .into_iter()
         .filter(|p| only.is_empty() || only.contains(&p.trial.trim_end_matches("@extra")))
         .collect();
+    // As in a real run: what builds on a foundation that ran and broke is blocked by it.
+    runner.schedule(plan.iter().map(|p| p.trial.clone()));
     let results = futures_util::future::join_all(plan.iter().map(|p| runner.run_case(p))).await;
     let _ = runner.finish().await;
     mock.stop().await.expect("the mock stops");

@@ -37,6 +37,18 @@ fn settings(url: &str, request_timeout: Duration, deadline: Duration) -> Setting
     s
 }
 
+/// Answers `/system/info` sensibly once, before any other mount: the run's preflight sees a
+/// provider, and the info cases then meet the fault the test mounts.
+async fn sensible_info_once(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/system/info"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(info()))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
 /// A wiremock server whose `/system/info` answers sensibly; each test mounts its fault.
 async fn provider() -> MockServer {
     let server = MockServer::start().await;
@@ -100,6 +112,7 @@ fn assert_within(started: Instant, deadline: Duration) {
 async fn malformed_json_fails_the_case_quoting_the_body() {
     let server = MockServer::start().await;
     let cut = r#"{"provider": "wiremock-provider", "orchestration": "wiremock", "version": {"rel"#;
+    sensible_info_once(&server).await;
     Mock::given(method("GET"))
         .and(path("/system/info"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(cut, "application/json"))
@@ -209,6 +222,7 @@ async fn wrong_content_type_fails_the_case_naming_the_type() {
 async fn html_instead_of_json_fails_the_case_quoting_the_page() {
     let server = MockServer::start().await;
     let page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    sensible_info_once(&server).await;
     Mock::given(path("/system/info"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html"))
         .mount(&server)
@@ -229,6 +243,7 @@ async fn html_instead_of_json_fails_the_case_quoting_the_page() {
 async fn fifty_mib_body_is_read_and_reported_as_an_excerpt() {
     let server = MockServer::start().await;
     let huge = vec![b'x'; 50 << 20];
+    sensible_info_once(&server).await;
     Mock::given(method("GET"))
         .and(path("/system/info"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(huge, "application/json"))
@@ -370,17 +385,24 @@ async fn refused_connections_error_every_case_quickly() {
     assert!(server.await.is_err_and(|e| e.is_cancelled()));
     let trials = ["health::healthz", "info::provider-named", "deploy::plain"];
     let results = run(&runner, &trials).await;
+    // One root cause: the case that noticed errors with it, the others are blocked by it.
+    let cause = runner.root_cause().expect("the run names its root cause");
+    assert!(
+        cause.contains("stopped answering") && cause.to_lowercase().contains("connect"),
+        "{cause}"
+    );
+    let mut noticed = 0;
     for trial in trials {
-        let message = broken(&results, trial);
-        assert!(
-            matches!(outcome(&results, trial), CaseOutcome::Errored(_)),
-            "{trial}: a transport problem is an error, not a failure: {message}"
-        );
-        assert!(
-            message.to_lowercase().contains("connect"),
-            "{trial}: {message}"
-        );
+        match outcome(&results, trial) {
+            CaseOutcome::Errored(m) => {
+                assert_eq!(m, &cause, "{trial}");
+                noticed += 1;
+            }
+            CaseOutcome::Blocked(m) => assert!(m.contains("stopped answering"), "{trial}: {m}"),
+            other => panic!("{trial}: a transport problem is not a failure: {other:?}"),
+        }
     }
+    assert_eq!(noticed, 1, "the root cause is reported once");
     let deploy = results.iter().find(|r| r.trial == "deploy::plain");
     let left = &deploy.expect("deploy ran").leftovers;
     assert_eq!(left.len(), 1, "the function may exist: reported {left:?}");
@@ -581,25 +603,35 @@ async fn connect_to_a_refused_port_fails_fast_naming_the_url() {
 }
 
 #[tokio::test]
-async fn connect_takes_garbage_info_as_an_unknown_provider() {
-    for (status, body) in [(200, "not json at all"), (500, "internal error"), (200, "")] {
+async fn connect_refuses_garbage_info_saying_what_came_back() {
+    for (status, body, said) in [
+        (200, "not json at all", "not JSON"),
+        (500, "internal error", "answered 500"),
+        (200, "", "not JSON"),
+        (200, r#"{"name": "x"}"#, "neither form"),
+    ] {
         let server = MockServer::start().await;
         Mock::given(path("/system/info"))
             .respond_with(ResponseTemplate::new(status).set_body_string(body))
             .mount(&server)
             .await;
         let s = Settings::new(&server.uri());
-        let runner = connect_within(s, Duration::from_secs(3))
-            .await
-            .unwrap_or_else(|e| panic!("{status} {body:?}: {e}"));
-        assert_eq!(runner.profile.name, "unknown", "{status} {body:?}");
-        assert!(runner.info.is_null(), "{status} {body:?}: {}", runner.info);
-        if status == 500 {
-            // The info case then says what came back.
-            let results = run(&runner, &["info::provider-named"]).await;
-            let message = broken(&results, "info::provider-named");
-            assert!(message.contains("got 500: \"internal error\""), "{message}");
-        }
+        let Err(e) = connect_within(s, Duration::from_secs(3)).await else {
+            panic!("{status} {body:?}: a run started against garbage");
+        };
+        let message = e.to_string();
+        assert!(
+            message.contains("is not an OpenFaaS provider or gateway")
+                && message.contains(said)
+                && message.contains(&format!("{body:?}")),
+            "{status} {body:?}: {message}"
+        );
+        // Nothing but the info was asked for: nothing was created.
+        let asked = server.received_requests().await.unwrap_or_default();
+        assert!(
+            asked.iter().all(|r| r.url.path() == "/system/info"),
+            "{asked:?}"
+        );
     }
 }
 

@@ -3,7 +3,8 @@
 
 use faas_certifier::report::{
     self, console, CaseReport, Certifier, Destinations, FeatureDecision, Outcome, ProviderReport,
-    Redactor, RunInfo, RunReport, StepOutcome, StepReport, Summary, SCHEMA_ID,
+    Redactor, RunInfo, RunReport, Selection, StepOutcome, StepReport, SuiteSource, Summary,
+    Verdict, SCHEMA_ID,
 };
 
 fn step(
@@ -43,6 +44,7 @@ fn case(
         description: String::new(),
         outcome,
         reason: reason.map(str::to_string),
+        expected_failure: None,
         duration_ms: 12,
         steps,
     }
@@ -119,7 +121,20 @@ fn sample(secret: &str) -> RunReport {
             started_at: "2026-11-25T17:00:00Z".into(),
             duration_ms: 1234,
             interrupted: false,
+            expectations: None,
+            selection: Selection {
+                filters: vec!["secrets::".into()],
+                skip: Vec::new(),
+                exact: false,
+            },
+            suites: SuiteSource {
+                source: SuiteSource::BUILT_IN.into(),
+                digest: "0123456789abcdef0123456789abcdef".into(),
+            },
+            overrides: Vec::new(),
+            root_cause: None,
         },
+        verdict: Verdict::decide(&Summary::of(&cases), false, None, None, Vec::new()),
         summary: Summary::of(&cases),
         cases,
     }
@@ -135,7 +150,8 @@ fn summary_counts_every_outcome() {
             passed: 1,
             failed: 1,
             errored: 1,
-            skipped: 1
+            skipped: 1,
+            ..Summary::default()
         }
     );
     assert_eq!(
@@ -169,7 +185,7 @@ fn console_snapshot() {
         out.push('\n');
     }
     out.push_str(&console::failures(&report, style));
-    out.push_str(&console::closing(&report.summary, false, style));
+    out.push_str(&console::closing(&report, style));
     assert!(!out.contains("s3cret-value"));
     insta::assert_snapshot!(out);
 }
@@ -314,6 +330,12 @@ fn real_run_snapshots() {
     settings.add_filter(r"in \d+\.\d s", "in [n] s");
     settings.add_filter(r"\([0-9a-f]{7,12}\)|sha [0-9a-f]{7,12}|unknown\)", "[sha]");
     settings.add_filter(r#""sha": "[^"]*""#, r#""sha": "[sha]""#);
+    // The suites' digest changes with every edit of a suite: a value, not a shape.
+    settings.add_filter(r"digest `[0-9a-f]{12}`", "digest `[digest]`");
+    settings.add_filter(
+        r#"name="suites.digest" value="[0-9a-f]{64}""#,
+        r#"name="suites.digest" value="[digest]""#,
+    );
     settings.add_filter(r#"value="[0-9a-f]{12}"|0\.1\.0 \([^)]*\)"#, "[version]");
     settings.add_filter(
         r"x-duration-seconds: [0-9.]+",

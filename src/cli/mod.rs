@@ -1,5 +1,7 @@
 //! Command-line interface: the subcommands and how each one is started.
 
+mod diff;
+pub mod expect;
 mod mock;
 pub mod output;
 pub mod run;
@@ -8,6 +10,7 @@ mod signals;
 
 use clap::{Parser, Subcommand};
 
+pub use diff::DiffArgs;
 pub use mock::MockArgs;
 pub use run::RunArgs;
 pub use selftest::SelftestArgs;
@@ -30,6 +33,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Certify the bundled mock, as a provider and as a gateway, in-process.
     Selftest(SelftestArgs),
+    /// Compare two JSON reports: newly failing, newly passing, newly skipped, changed reasons.
+    Diff(DiffArgs),
 }
 
 /// Runs a parsed command line and returns the process exit status.
@@ -38,6 +43,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Mock(args) => mock::main(args),
         Command::Run(args) => run::main(*args),
         Command::Selftest(args) => selftest::main(args),
+        Command::Diff(args) => diff::main(args),
     }
 }
 

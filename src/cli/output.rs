@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 
 use crate::report::{
     self, console, CaseReport, Certifier, Destinations, FeatureDecision, Outcome, ProviderReport,
-    Redactor, RunInfo, RunReport, StepOutcome, StepReport, Summary, SCHEMA_ID,
+    Redactor, RunInfo, RunReport, Selection, StepOutcome, StepReport, SuiteSource, Summary,
+    Verdict, SCHEMA_ID,
 };
 use crate::runner::{self, CaseOutcome, CaseResult, Runner};
 
@@ -95,6 +96,8 @@ pub struct Sink {
     results: Mutex<Vec<CaseResult>>,
     /// How to print the live lines (None: print nothing, e.g. `--list`).
     live: Option<Live>,
+    /// The expectations file each case is judged with (`run --expect`).
+    judge: Option<super::expect::Judge>,
 }
 
 /// How live lines are printed.
@@ -116,21 +119,45 @@ impl Sink {
                 quiet,
                 redactor,
             }),
+            judge: None,
         }
     }
 
-    /// Records a finished case and prints its line.
-    pub fn push(&self, result: CaseResult) {
+    /// This sink, judging each case with an expectations file.
+    pub fn with_judge(mut self, judge: Option<super::expect::Judge>) -> Self {
+        self.judge = judge;
+        self
+    }
+
+    /// The expectations file's judge, if the run has one.
+    pub fn judge(&self) -> Option<&super::expect::Judge> {
+        self.judge.as_ref()
+    }
+
+    /// One case as the report carries it, judged with the expectations file if any.
+    pub fn report(&self, result: &CaseResult) -> CaseReport {
+        let mut case = case_report(result, &self.prefix);
+        if let Some(judge) = &self.judge {
+            judge.apply(&result.trial, &mut case);
+        }
+        case
+    }
+
+    /// Records a finished case and prints its line; returns how the case ended, as judged.
+    pub fn push(&self, result: CaseResult) -> Outcome {
+        let judged = self.report(&result);
+        let outcome = judged.outcome;
         if let Some(live) = &self.live {
-            let case = live
-                .redactor
-                .report_case(&case_report(&result, &self.prefix));
+            let case = live.redactor.report_case(&judged);
             let mut out = std::io::stdout().lock();
             if live.quiet {
                 let c = match case.outcome {
                     Outcome::Passed => '.',
                     Outcome::Failed | Outcome::Errored => 'F',
                     Outcome::Skipped => 'i',
+                    Outcome::XFail => 'x',
+                    Outcome::XPass => 'X',
+                    Outcome::Blocked => 'b',
                 };
                 let _ = write!(out, "{c}");
             } else {
@@ -141,6 +168,7 @@ impl Sink {
         if let Ok(mut all) = self.results.lock() {
             all.push(result);
         }
+        outcome
     }
 
     /// The results so far.
@@ -181,6 +209,7 @@ pub fn case_report(result: &CaseResult, prefix: &str) -> CaseReport {
         CaseOutcome::Failed(r) => (Outcome::Failed, Some(r.clone())),
         CaseOutcome::Errored(r) => (Outcome::Errored, Some(r.clone())),
         CaseOutcome::Skipped(r) => (Outcome::Skipped, Some(r.clone())),
+        CaseOutcome::Blocked(r) => (Outcome::Blocked, Some(r.clone())),
     };
     let mut reason = reason;
     if !result.leftovers.is_empty() {
@@ -195,6 +224,7 @@ pub fn case_report(result: &CaseResult, prefix: &str) -> CaseReport {
         description: result.description.clone(),
         outcome,
         reason,
+        expected_failure: None,
         duration_ms: millis(result.duration),
         steps: result.steps.iter().map(step_report).collect(),
     }
@@ -262,12 +292,50 @@ pub struct TargetRun<'a> {
     pub sink: &'a Sink,
 }
 
-/// Builds the report of a run over one or more targets (a selftest has two).
+/// What a run checked, besides its targets: the selection, the suites, forced features.
+#[derive(Debug, Clone)]
+pub struct RunMeta {
+    /// The filters as given.
+    pub selection: Selection,
+    /// The suites that ran.
+    pub suites: SuiteSource,
+    /// Features forced rather than detected.
+    pub overrides: Vec<String>,
+}
+
+impl RunMeta {
+    /// Why a passing run with this meta is only `passed (partial)`: empty when the
+    /// built-in suites ran unfiltered on the detected profile.
+    pub fn partial_reasons(&self) -> Vec<String> {
+        let mut why = Vec::new();
+        let s = &self.selection;
+        if !s.filters.is_empty() {
+            why.push(format!(
+                "filtered: only cases matching {}{}",
+                s.filters.join(", "),
+                if s.exact { " (exact)" } else { "" }
+            ));
+        }
+        if !s.skip.is_empty() {
+            why.push(format!("filtered: --skip {}", s.skip.join(", ")));
+        }
+        if self.suites.source != SuiteSource::BUILT_IN {
+            why.push(format!("custom suites from {}", self.suites.source));
+        }
+        if !self.overrides.is_empty() {
+            why.push(format!("features forced: {}", self.overrides.join(", ")));
+        }
+        why
+    }
+}
+
+/// Builds the report of a run over one or more targets (a selftest has several).
 pub fn build(
     targets: &[TargetRun<'_>],
     started_at: DateTime<Utc>,
     elapsed: Duration,
     interrupted: bool,
+    meta: &RunMeta,
 ) -> RunReport {
     let first = targets.first().map(|t| t.runner);
     let mut cases: Vec<CaseReport> = Vec::new();
@@ -281,7 +349,7 @@ pub fn build(
                 .position(|t| *t == r.trial)
                 .unwrap_or(usize::MAX)
         });
-        cases.extend(results.iter().map(|r| case_report(r, &target.sink.prefix)));
+        cases.extend(results.iter().map(|r| target.sink.report(r)));
     }
     let target = targets
         .iter()
@@ -325,6 +393,18 @@ pub fn build(
                 .collect()
         })
         .unwrap_or_default();
+    let summary = Summary::of(&cases);
+    let root_cause = targets.iter().find_map(|t| t.runner.root_cause());
+    let expectations = targets
+        .iter()
+        .find_map(|t| t.sink.judge().map(super::expect::Judge::used));
+    let verdict = Verdict::decide(
+        &summary,
+        interrupted,
+        root_cause.as_deref(),
+        expectations.as_ref(),
+        meta.partial_reasons(),
+    );
     RunReport {
         schema: SCHEMA_ID.to_string(),
         certifier: Certifier {
@@ -352,8 +432,14 @@ pub fn build(
             started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             duration_ms: millis(elapsed),
             interrupted,
+            expectations,
+            selection: meta.selection.clone(),
+            suites: meta.suites.clone(),
+            overrides: meta.overrides.clone(),
+            root_cause,
         },
-        summary: Summary::of(&cases),
+        verdict,
+        summary,
         cases,
     }
 }
@@ -367,6 +453,7 @@ pub fn finish(report: &RunReport, args: &OutputArgs, redactor: &Redactor, quiet:
         println!();
     }
     print!("{}", console::failures(&report, style));
+    print!("{}", console::expected(&report, style));
     match report::write_all(&report, &args.destinations(), &Redactor::default()) {
         Ok(written) if !written.is_empty() => {
             let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
@@ -375,16 +462,63 @@ pub fn finish(report: &RunReport, args: &OutputArgs, redactor: &Redactor, quiet:
         Ok(_) => {}
         Err(e) => {
             eprintln!("error: {e}");
-            print!(
-                "{}",
-                console::closing(&report.summary, report.run.interrupted, style)
-            );
+            print!("{}", console::closing(&report, style));
             return false;
         }
     }
-    print!(
-        "{}",
-        console::closing(&report.summary, report.run.interrupted, style)
-    );
+    print!("{}", console::closing(&report, style));
     true
+}
+
+/// Preflight of the report destinations: each can be written, checked before the run starts
+/// and without touching an earlier report (an existing file is opened to append nothing).
+pub fn check_destinations(to: &Destinations) -> Result<(), String> {
+    let file_ok = |path: &std::path::Path, create_parent: bool| -> Result<(), String> {
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(parent) = parent {
+            if create_parent {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    format!(
+                        "cannot create {} for {}: {e}",
+                        parent.display(),
+                        path.display()
+                    )
+                })?;
+            } else if !parent.is_dir() {
+                return Err(format!(
+                    "cannot write {}: its folder {} does not exist",
+                    path.display(),
+                    parent.display()
+                ));
+            }
+        }
+        let existed = path.exists();
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        if !existed {
+            let _ = std::fs::remove_file(path);
+        }
+        Ok(())
+    };
+    if let Some(dir) = &to.dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create the report directory {}: {e}", dir.display()))?;
+        let probe = dir.join(format!(".faas-certifier-{}", std::process::id()));
+        file_ok(&probe, false).map_err(|e| {
+            format!(
+                "the report directory {} is not writable: {e}",
+                dir.display()
+            )
+        })?;
+    }
+    for path in [&to.junit, &to.json, &to.markdown].into_iter().flatten() {
+        file_ok(path, true)?;
+    }
+    if let Some(path) = &to.step_summary {
+        file_ok(path, false).map_err(|e| format!("$GITHUB_STEP_SUMMARY: {e}"))?;
+    }
+    Ok(())
 }

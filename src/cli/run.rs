@@ -9,7 +9,7 @@ use libtest_mimic::{Completion, Failed, Trial};
 
 use super::output::{self, OutputArgs, Sink, TargetRun};
 use crate::exit;
-use crate::report::console;
+use crate::report::{console, Outcome};
 use crate::runner::{
     faas_cli, CaseOutcome, CaseResult, Credentials, Runner, Settings, DEFAULT_JOBS,
     DEFAULT_REGISTRY,
@@ -83,6 +83,16 @@ pub struct RunArgs {
     /// One character per case instead of one line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Judge the run with this expectations file: a listed case that fails is `xfail`, one
+    /// that passes is `xpass` and fails the run.
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
+    /// Let an expected failure that passes (`xpass`) leave the run passing.
+    #[arg(long, requires = "expect")]
+    pub allow_xpass: bool,
+    /// Write this run's failures to FILE as a starting expectations file (reasons `TODO`).
+    #[arg(long, value_name = "FILE")]
+    pub write_expectations: Option<PathBuf>,
     /// Reports and console.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -120,14 +130,21 @@ pub fn resolve(args: &RunArgs, env: Env<'_>, stdin: &mut dyn Read) -> Result<Set
     }
     s.extra_namespace = args.extra_namespace.clone().or_else(|| {
         env("CERTIFIER_NAMESPACES").and_then(|list| {
-            list.split(',')
-                .map(str::trim)
+            list.split(|c: char| c == ',' || c.is_whitespace())
                 .find(|n| !n.is_empty() && *n != s.namespace)
                 .map(String::from)
         })
     });
     if s.extra_namespace.as_deref() == Some(s.namespace.as_str()) {
         return Err("--extra-namespace must differ from --namespace".into());
+    }
+    for ns in std::iter::once(&s.namespace).chain(s.extra_namespace.as_ref()) {
+        if !crate::runner::valid_namespace(ns) {
+            return Err(format!(
+                "namespace {ns:?} is not a valid name: lower-case letters, digits and `-`, \
+                 starting and ending with a letter or digit, at most 63 characters"
+            ));
+        }
     }
     s.credentials = if let Some(user) = &args.username {
         let mut password = String::new();
@@ -164,6 +181,9 @@ pub fn resolve(args: &RunArgs, env: Env<'_>, stdin: &mut dyn Read) -> Result<Set
     s.jobs = args.jobs.unwrap_or(DEFAULT_JOBS);
     if s.jobs == 0 {
         return Err("--jobs must be at least 1".into());
+    }
+    if args.timeout.is_some_and(|t| t.is_zero()) {
+        return Err("--timeout must be more than 0".into());
     }
     s.timeout = args.timeout;
     if let Some(timeout) = args.request_timeout {
@@ -237,8 +257,10 @@ impl Selection {
     }
 }
 
-/// One libtest-mimic trial per planned case of `runner`, named `PREFIX::suite::case` (or
-/// `suite::case` without a prefix); each hands its [`CaseResult`] to `sink`.
+/// One libtest-mimic trial per selected case of `runner`, named `PREFIX::suite::case` (or
+/// `suite::case` without a prefix), foundations first; each hands its [`CaseResult`] to
+/// `sink`. The runner learns which trials will run, so a case waits only for foundations
+/// that do.
 pub fn trials(
     runner: Arc<Runner>,
     prefix: &str,
@@ -246,18 +268,15 @@ pub fn trials(
     sink: Arc<Sink>,
     select: &Selection,
 ) -> Vec<Trial> {
-    runner
-        .plan()
+    let selected: Vec<(String, crate::runner::Planned)> = runner
+        .run_order()
         .into_iter()
-        .map(|planned| {
-            let name = if prefix.is_empty() {
-                planned.trial.clone()
-            } else {
-                format!("{prefix}::{}", planned.trial)
-            };
-            (name, planned)
-        })
+        .map(|planned| (trial_name(prefix, &planned.trial), planned))
         .filter(|(name, _)| select.selects(name))
+        .collect();
+    runner.schedule(selected.iter().map(|(_, p)| p.trial.clone()));
+    selected
+        .into_iter()
         .map(|(name, planned)| {
             let (runner, handle, sink) = (runner.clone(), handle.clone(), sink.clone());
             Trial::ignorable_test(name, move || {
@@ -265,15 +284,92 @@ pub fn trials(
                 let verdict = match &result.outcome {
                     CaseOutcome::Passed => Ok(Completion::Completed),
                     CaseOutcome::Skipped(reason) => Ok(Completion::ignored_with(reason)),
-                    CaseOutcome::Failed(_) | CaseOutcome::Errored(_) => {
+                    CaseOutcome::Failed(_) | CaseOutcome::Errored(_) | CaseOutcome::Blocked(_) => {
                         Err(Failed::from(explain(&result)))
                     }
                 };
-                sink.push(result);
-                verdict
+                match (sink.push(result), sink.judge()) {
+                    (Outcome::XFail, _) => Ok(Completion::ignored_with("xfail")),
+                    (Outcome::XPass, Some(judge)) if judge.fails_run(Outcome::XPass) => {
+                        Err(Failed::from("xpass: passed, but expected to fail"))
+                    }
+                    _ => verdict,
+                }
             })
         })
         .collect()
+}
+
+/// A trial's name as filters see it.
+fn trial_name(prefix: &str, trial: &str) -> String {
+    if prefix.is_empty() {
+        trial.to_string()
+    } else {
+        format!("{prefix}::{trial}")
+    }
+}
+
+/// Preflight of a selection: `Err` when it selects no trial of `names`, naming the closest.
+pub fn check_selection(names: &[String], select: &Selection) -> Result<(), String> {
+    if names.iter().any(|n| select.selects(n)) {
+        return Ok(());
+    }
+    let mut asked: Vec<&String> = select.filters.iter().collect();
+    if asked.is_empty() {
+        return Err(format!(
+            "--skip {} leaves no case to run",
+            select.skip.join(", ")
+        ));
+    }
+    asked.sort();
+    let mut scored: Vec<(f64, &String)> = names
+        .iter()
+        .map(|n| {
+            let best = asked
+                .iter()
+                .map(|f| strsim::jaro_winkler(f, n))
+                .fold(0.0, f64::max);
+            (best, n)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    let closest: Vec<&str> = scored.iter().take(3).map(|(_, n)| n.as_str()).collect();
+    let quoted: Vec<String> = asked.iter().map(|f| format!("{f:?}")).collect();
+    Err(format!(
+        "no case matches {}{}; the closest names: {} (`--list` shows them all)",
+        quoted.join(", "),
+        if select.exact { " exactly" } else { "" },
+        closest.join(", ")
+    ))
+}
+
+/// What a run checked besides its target: the selection, the suites, forced features.
+pub fn run_meta(args: &RunArgs, select: &Selection, suites: &[Suite]) -> output::RunMeta {
+    let mut overrides = Vec::new();
+    if let Some(p) = &args.profile {
+        overrides.push(format!("--profile {p}"));
+    }
+    if !args.enable.is_empty() {
+        overrides.push(format!("--enable {}", args.enable.join(",")));
+    }
+    if !args.disable.is_empty() {
+        overrides.push(format!("--disable {}", args.disable.join(",")));
+    }
+    output::RunMeta {
+        selection: crate::report::Selection {
+            filters: select.filters.clone(),
+            skip: select.skip.clone(),
+            exact: select.exact,
+        },
+        suites: crate::report::SuiteSource {
+            source: args.suites.as_ref().map_or_else(
+                || crate::report::SuiteSource::BUILT_IN.to_string(),
+                |p| p.display().to_string(),
+            ),
+            digest: spec::suites_digest(suites),
+        },
+        overrides,
+    }
 }
 
 /// A failed or errored case in words: the reason, then the failing step's exchange.
@@ -283,6 +379,7 @@ pub fn explain(result: &CaseResult) -> String {
         CaseOutcome::Errored(r) => format!("error: {r}"),
         CaseOutcome::Passed => "passed".into(),
         CaseOutcome::Skipped(r) => format!("skipped: {r}"),
+        CaseOutcome::Blocked(r) => format!("blocked: {r}"),
     };
     if let Some(step) = result.steps.last() {
         let tail: Vec<&String> = step
@@ -368,11 +465,22 @@ pub fn main(args: RunArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    let judge = match &args.expect {
+        Some(path) => match super::expect::Judge::load(path, &suites, args.allow_xpass) {
+            Ok(judge) => Some(judge),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => None,
+    };
     let select = Selection {
         filters: args.filters.clone(),
         skip: args.skip.clone(),
         exact: args.exact,
     };
+    let meta = run_meta(&args, &select, &suites);
     let rt = match super::runtime() {
         Ok(rt) => rt,
         Err(e) => {
@@ -381,8 +489,28 @@ pub fn main(args: RunArgs) -> i32 {
         }
     };
     let jobs = settings.jobs;
+    let offline = match Runner::offline(settings.clone(), suites.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    // Preflight, before anything is created: a selection that runs nothing, and report
+    // destinations that cannot be written, stop here (earlier reports stay as they were).
+    if !args.list {
+        let names: Vec<String> = offline.plan().into_iter().map(|p| p.trial).collect();
+        if let Err(e) = check_selection(&names, &select) {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+        if let Err(e) = output::check_destinations(&args.output.destinations()) {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    }
     let connected = if args.list {
-        Runner::offline(settings, suites)
+        Ok(offline)
     } else {
         rt.block_on(Runner::connect(settings, suites))
     };
@@ -395,17 +523,13 @@ pub fn main(args: RunArgs) -> i32 {
     };
     let redactor = output::redactor(&runner);
     let live = (!args.list).then(|| (args.output.style(), args.quiet, redactor.clone()));
-    let sink = Arc::new(Sink::new("", live));
+    let sink = Arc::new(Sink::new("", live).with_judge(judge));
+    let target = [TargetRun {
+        runner: &runner,
+        sink: &sink,
+    }];
     if !args.list {
-        let empty = output::build(
-            &[TargetRun {
-                runner: &runner,
-                sink: &sink,
-            }],
-            started_at,
-            Duration::ZERO,
-            false,
-        );
+        let empty = output::build(&target, started_at, Duration::ZERO, false, &meta);
         print!(
             "{}",
             console::header(&redactor.report(&empty), args.output.style())
@@ -419,20 +543,19 @@ pub fn main(args: RunArgs) -> i32 {
         sink.clone(),
         &select,
     );
-    let conclusion = libtest_mimic::run(&harness_args(args.list, args.quiet, jobs), trials);
+    // The report's verdict decides the exit status, not libtest's conclusion.
+    let _ = libtest_mimic::run(&harness_args(args.list, args.quiet, jobs), trials);
     let left = rt.block_on(runner.finish());
     report_leftovers(&runner, &left);
     if args.list {
         return exit::SUCCESS;
     }
     let report = output::build(
-        &[TargetRun {
-            runner: &runner,
-            sink: &sink,
-        }],
+        &target,
         started_at,
         started.elapsed(),
         interrupted.load(std::sync::atomic::Ordering::SeqCst),
+        &meta,
     );
     // Redact with every secret the run sent, now that all cases have sent theirs.
     let written = output::finish(
@@ -441,14 +564,39 @@ pub fn main(args: RunArgs) -> i32 {
         &output::redactor(&runner),
         args.quiet,
     );
-    if report.run.interrupted {
-        exit::INTERRUPTED
-    } else if conclusion.has_failed() || !report.summary.success() {
-        exit::FAILED
-    } else if !written {
-        exit::USAGE
-    } else {
-        exit::SUCCESS
+    // The starting file quotes failures: redact them as every report is.
+    let redacted = output::redactor(&runner).report(&report);
+    let wrote = write_expectations(args.write_expectations.as_deref(), &redacted);
+    exit_code(&report, written && wrote)
+}
+
+/// The exit status of a finished run: by its verdict, then whether its reports were written.
+pub fn exit_code(report: &crate::report::RunReport, written: bool) -> i32 {
+    match report.verdict.level {
+        crate::report::Level::Interrupted => exit::INTERRUPTED,
+        level if !level.passed() => exit::FAILED,
+        _ if !written => exit::USAGE,
+        _ => exit::SUCCESS,
+    }
+}
+
+/// `--write-expectations FILE`: writes the run's failures as a starting expectations file;
+/// returns whether it could (or nothing was asked).
+fn write_expectations(path: Option<&std::path::Path>, report: &crate::report::RunReport) -> bool {
+    let Some(path) = path else { return true };
+    match super::expect::write_starting(path, report) {
+        Ok(n) => {
+            let plural = if n == 1 { "" } else { "s" };
+            println!(
+                "wrote {n} expected failure{plural} to {} (new reasons are TODO)",
+                path.display()
+            );
+            true
+        }
+        Err(e) => {
+            eprintln!("error: --write-expectations: {e}");
+            false
+        }
     }
 }
 
@@ -459,6 +607,14 @@ pub fn report_leftovers(runner: &Runner, left: &[crate::runner::Resource]) {
     }
     if runner.settings.keep {
         eprintln!("--keep: left {} resources in place:", left.len());
+    } else if runner.root_cause().is_some() {
+        // One line, not one warning per resource: the provider is gone, so is every delete.
+        eprintln!(
+            "warning: the provider stopped answering; {} resources the run created may remain \
+             (the reports list them with the faas-cli command to remove each)",
+            left.len()
+        );
+        return;
     } else {
         eprintln!(
             "warning: cleanup could not delete {} resources:",

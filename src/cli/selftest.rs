@@ -67,6 +67,27 @@ pub fn main(args: SelftestArgs) -> i32 {
         skip: args.skip.clone(),
         exact: args.exact,
     };
+    let meta = run::run_meta(&run::RunArgs::default(), &select, &suites);
+    if !args.list {
+        let names: Vec<String> = targets
+            .iter()
+            .flat_map(|t| {
+                t.runner
+                    .plan()
+                    .into_iter()
+                    .map(move |p| format!("{}::{}", t.label, p.trial))
+            })
+            .collect();
+        let preflight = run::check_selection(&names, &select)
+            .and_then(|()| output::check_destinations(&args.output.destinations()));
+        if let Err(e) = preflight {
+            eprintln!("error: {e}");
+            for mock in targets.into_iter().flat_map(|t| t.mocks) {
+                let _ = rt.block_on(mock.stop());
+            }
+            return exit::USAGE;
+        }
+    }
     let style = args.output.style();
     let mut trials = Vec::new();
     let mut runners = Vec::new();
@@ -86,6 +107,7 @@ pub fn main(args: SelftestArgs) -> i32 {
                 started_at,
                 std::time::Duration::ZERO,
                 false,
+                &meta,
             );
             let header = crate::report::console::header(&target_redactor.report(&empty), style);
             print!("[{}] {header}", target.label);
@@ -105,7 +127,7 @@ pub fn main(args: SelftestArgs) -> i32 {
         runners.iter().map(|(r, _)| r.clone()).collect(),
     );
     let jobs = args.jobs.unwrap_or(selftest::SELFTEST_JOBS);
-    let conclusion = libtest_mimic::run(&run::harness_args(args.list, args.quiet, jobs), trials);
+    let _ = libtest_mimic::run(&run::harness_args(args.list, args.quiet, jobs), trials);
     for (runner, _) in &runners {
         let left = rt.block_on(runner.finish());
         run::report_leftovers(runner, &left);
@@ -121,20 +143,12 @@ pub fn main(args: SelftestArgs) -> i32 {
         .map(|(runner, sink)| TargetRun { runner, sink })
         .collect();
     let interrupted = interrupted.load(std::sync::atomic::Ordering::SeqCst);
-    let report = output::build(&parts, started_at, started.elapsed(), interrupted);
+    let report = output::build(&parts, started_at, started.elapsed(), interrupted, &meta);
     // Redact with every secret the runs sent, now that all cases have sent theirs.
     for (runner, _) in &runners {
         output::add_secrets(&mut redactor, runner);
     }
     let written = output::finish(&report, &args.output, &redactor, args.quiet);
     println!("selftest took {:.2}s", started.elapsed().as_secs_f64());
-    if interrupted {
-        exit::INTERRUPTED
-    } else if conclusion.has_failed() || !report.summary.success() {
-        exit::FAILED
-    } else if !written {
-        exit::USAGE
-    } else {
-        exit::SUCCESS
-    }
+    run::exit_code(&report, written)
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{transcript, CaseReport, Outcome, RunReport, Summary};
+use super::{transcript, CaseReport, Outcome, RunReport};
 
 /// Whether to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -92,9 +92,16 @@ pub fn case_line(case: &CaseReport, style: Style) -> String {
         Outcome::Failed => style.red("FAILED"),
         Outcome::Errored => style.red("ERROR"),
         Outcome::Skipped => style.yellow("ignored"),
+        Outcome::XFail => style.yellow("xfail"),
+        Outcome::XPass => style.red("XPASS"),
+        Outcome::Blocked => style.yellow("blocked"),
     };
-    let detail = match (case.outcome, &case.reason) {
-        (Outcome::Skipped, Some(reason)) => format!(", {reason}"),
+    let detail = match (case.outcome, &case.reason, &case.expected_failure) {
+        (Outcome::Skipped | Outcome::Blocked, Some(reason), _) => format!(", {reason}"),
+        (Outcome::XFail, _, Some(expected)) => format!(", expected: {}", expected.reason),
+        (Outcome::XPass, _, Some(expected)) => {
+            format!(", expected to fail: {}", expected.reason)
+        }
         _ => String::new(),
     };
     format!(
@@ -131,17 +138,80 @@ pub fn failures(report: &RunReport, style: Style) -> String {
     out
 }
 
-/// The closing line, `N passed, N failed, N skipped`, alone on its line.
-pub fn closing(summary: &Summary, interrupted: bool, style: Style) -> String {
-    let line = summary.closing_line();
-    let line = if summary.success() && !interrupted {
-        style.green(&line)
-    } else {
-        style.red(&line)
-    };
-    if interrupted {
-        format!("\ninterrupted\n{line}\n")
-    } else {
-        format!("\n{line}\n")
+/// The cases an expectations file judged, listed apart: expected failures with their
+/// reasons, and unexpected passes with the entry to delete.
+pub fn expected(report: &RunReport, style: Style) -> String {
+    let mut out = String::new();
+    let list = |outcome: Outcome| report.cases.iter().filter(move |c| c.outcome == outcome);
+    if list(Outcome::XFail).next().is_some() {
+        let _ = writeln!(
+            out,
+            "
+expected failures (xfail):"
+        );
+        for case in list(Outcome::XFail) {
+            let why = case
+                .expected_failure
+                .as_ref()
+                .map(|e| e.reason.as_str())
+                .unwrap_or_default();
+            let _ = writeln!(out, "    {} ({why})", case.id);
+        }
     }
+    if list(Outcome::XPass).next().is_some() {
+        let file = report
+            .run
+            .expectations
+            .as_ref()
+            .map(|e| e.file.as_str())
+            .unwrap_or("the expectations file");
+        let _ = writeln!(
+            out,
+            "
+{} (delete their entries from {file}):",
+            style.red("unexpected passes (xpass)")
+        );
+        for case in list(Outcome::XPass) {
+            let entry = case
+                .expected_failure
+                .as_ref()
+                .map(|e| e.entry.as_str())
+                .unwrap_or_default();
+            let _ = writeln!(out, "    {} (entry `{entry}`)", case.id);
+        }
+    }
+    out
+}
+
+/// The end of the console report: the root cause (once), the verdict with why it is not
+/// higher, and the closing line `N passed, N failed, N skipped`, alone on its line.
+pub fn closing(report: &RunReport, style: Style) -> String {
+    let summary = &report.summary;
+    let verdict = &report.verdict;
+    let paint = |text: &str| {
+        if verdict.level.passed() {
+            style.green(text)
+        } else {
+            style.red(text)
+        }
+    };
+    let mut out = String::from("\n");
+    if let Some(cause) = &report.run.root_cause {
+        let _ = writeln!(out, "{} {cause}", style.red("root cause:"));
+        if summary.blocked > 0 {
+            let _ = writeln!(
+                out,
+                "{} cases blocked by it were not run or were stopped",
+                summary.blocked
+            );
+        }
+    }
+    let _ = writeln!(out, "verdict: {}", paint(&verdict.words));
+    for reason in &verdict.reasons {
+        if report.run.root_cause.as_deref() != Some(reason.as_str()) {
+            let _ = writeln!(out, "  {reason}");
+        }
+    }
+    let _ = writeln!(out, "{}", paint(&summary.closing_line()));
+    out
 }

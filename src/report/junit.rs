@@ -60,6 +60,14 @@ fn properties(report: &RunReport) -> Vec<Property> {
         Property::new("provider.form", run.provider.form.as_str()),
         Property::new("profile", profile.join(",")),
         Property::new("run.id", run.id.as_str()),
+        Property::new("verdict", report.verdict.level.word()),
+        Property::new("verdict.reasons", report.verdict.reasons.join("; ")),
+        Property::new("selection.filters", run.selection.filters.join(",")),
+        Property::new("selection.skip", run.selection.skip.join(",")),
+        Property::new("selection.exact", run.selection.exact.to_string()),
+        Property::new("suites.source", run.suites.source.as_str()),
+        Property::new("suites.digest", run.suites.digest.as_str()),
+        Property::new("overrides", run.overrides.join(",")),
         Property::new(
             "certifier.version",
             format!("{} ({})", report.certifier.version, report.certifier.sha),
@@ -73,11 +81,33 @@ fn test_case(case: &CaseReport) -> TestCase {
         Outcome::Passed => TestCaseStatus::success(),
         Outcome::Failed => non_success(NonSuccessKind::Failure, "expectation", &reason),
         Outcome::Errored => non_success(NonSuccessKind::Error, "harness", &reason),
-        Outcome::Skipped => {
+        // Blocked cases are not failures of their own: the root cause is the one failure.
+        Outcome::Skipped | Outcome::Blocked => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(reason.as_str());
             status
         }
+        // Expected failures are skipped with the reason, so dashboards stay green and
+        // honest; the failure itself is the description.
+        Outcome::XFail => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!("expected failure: {}", expected_reason(case)));
+            status.set_type("xfail");
+            status.set_description(reason.as_str());
+            status
+        }
+        Outcome::XPass => non_success(
+            NonSuccessKind::Failure,
+            "xpass",
+            &format!(
+                "unexpected pass: expected to fail ({}); delete the entry `{}`",
+                expected_reason(case),
+                case.expected_failure
+                    .as_ref()
+                    .map(|e| e.entry.as_str())
+                    .unwrap_or_default()
+            ),
+        ),
     };
     let mut test_case = TestCase::new(case.case.as_str(), status);
     test_case.set_classname(case.suite.as_str());
@@ -86,6 +116,17 @@ fn test_case(case: &CaseReport) -> TestCase {
         test_case.set_system_out(transcript::render(case));
     }
     test_case
+}
+
+/// The expectations file's reason for a case, with where its fix is tracked.
+fn expected_reason(case: &CaseReport) -> String {
+    match &case.expected_failure {
+        Some(e) => match &e.tracking {
+            Some(t) => format!("{} ({t})", e.reason),
+            None => e.reason.clone(),
+        },
+        None => String::new(),
+    }
 }
 
 fn non_success(kind: NonSuccessKind, ty: &str, reason: &str) -> TestCaseStatus {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{transcript, Outcome, RunReport};
+use super::{transcript, Level, Outcome, RunReport};
 
 /// How much of a reason a table cell shows.
 const REASON_EXCERPT: usize = 200;
@@ -13,12 +13,25 @@ pub fn render(report: &RunReport) -> String {
     let run = &report.run;
     let summary = &report.summary;
     let mut out = String::new();
-    let verdict = if summary.success() && !run.interrupted {
-        "✅ certified"
-    } else {
-        "❌ not certified"
+    let level = report.verdict.level;
+    let mark = match level {
+        Level::Certified => "✅",
+        Level::Partial | Level::ExpectedFailures => "☑️",
+        Level::Failed | Level::Errored => "❌",
+        Level::Interrupted => "⏹️",
     };
-    let _ = writeln!(out, "## faas-certifier: {verdict}\n");
+    let _ = writeln!(out, "## faas-certifier: {mark} {}\n", report.verdict.words);
+    if let Some(cause) = &run.root_cause {
+        let _ = writeln!(out, "**Root cause:** {}\n", cell(cause));
+    }
+    for reason in &report.verdict.reasons {
+        if run.root_cause.as_deref() != Some(reason.as_str()) {
+            let _ = writeln!(out, "- {}", cell(reason));
+        }
+    }
+    if !report.verdict.reasons.is_empty() {
+        out.push('\n');
+    }
     let provider = if run.provider.name.is_empty() {
         "unknown provider"
     } else {
@@ -33,13 +46,47 @@ pub fn render(report: &RunReport) -> String {
         report.certifier.version,
         report.certifier.sha
     );
+    let sel = &run.selection;
+    let selection = if sel.is_all() {
+        "every case".to_string()
+    } else {
+        let mut parts = Vec::new();
+        if !sel.filters.is_empty() {
+            parts.push(format!(
+                "cases matching `{}`{}",
+                sel.filters.join("`, `"),
+                if sel.exact { " exactly" } else { "" }
+            ));
+        }
+        if !sel.skip.is_empty() {
+            parts.push(format!("skipping `{}`", sel.skip.join("`, `")));
+        }
+        parts.join(", ")
+    };
+    let overrides = if run.overrides.is_empty() {
+        String::new()
+    } else {
+        format!("; features forced: `{}`", run.overrides.join("`, `"))
+    };
     let _ = writeln!(
         out,
-        "**{} passed, {} failed, {} errored, {} skipped**{} in {:.1} s.\n",
+        "Suites: {} (digest `{}`); selection: {selection}{overrides}.\n",
+        run.suites.source,
+        short(&run.suites.digest)
+    );
+    let _ = writeln!(
+        out,
+        "**{} passed, {} failed, {} errored, {} skipped, {} blocked{}**{} in {:.1} s.\n",
         summary.passed,
         summary.failed,
         summary.errored,
         summary.skipped,
+        summary.blocked,
+        if summary.xfailed + summary.xpassed > 0 {
+            format!(", {} xfailed, {} xpassed", summary.xfailed, summary.xpassed)
+        } else {
+            String::new()
+        },
         if run.interrupted {
             " (interrupted)"
         } else {
@@ -56,6 +103,7 @@ pub fn render(report: &RunReport) -> String {
     if !off.is_empty() {
         let _ = writeln!(out, "Features not certified: {}.\n", off.join(", "));
     }
+    out.push_str(&expected(report));
     let mut suites: Vec<&str> = Vec::new();
     for case in &report.cases {
         if !suites.contains(&case.suite.as_str()) {
@@ -86,13 +134,79 @@ pub fn render(report: &RunReport) -> String {
     out
 }
 
+/// The cases an expectations file judged, listed apart from the suites' tables.
+fn expected(report: &RunReport) -> String {
+    let mut out = String::new();
+    let file = report
+        .run
+        .expectations
+        .as_ref()
+        .map(|e| format!("`{}`", cell(&e.file)))
+        .unwrap_or_else(|| "the expectations file".into());
+    let sections = [
+        (
+            Outcome::XFail,
+            format!("### Expected failures\n\nFailing as {file} expects.\n"),
+        ),
+        (
+            Outcome::XPass,
+            format!("### Unexpected passes\n\nExpected to fail, but passed: delete their entries from {file}.\n"),
+        ),
+    ];
+    for (outcome, title) in sections {
+        let cases: Vec<_> = report
+            .cases
+            .iter()
+            .filter(|c| c.outcome == outcome)
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{title}\n| case | entry | expected because | tracking |\n|---|---|---|---|"
+        );
+        for case in cases {
+            let (entry, why, tracking) = case
+                .expected_failure
+                .as_ref()
+                .map(|e| {
+                    (
+                        e.entry.as_str(),
+                        e.reason.as_str(),
+                        e.tracking.as_deref().unwrap_or_default(),
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| `{}` | `{}` | {} | {} |",
+                case.id,
+                cell(entry),
+                cell(why),
+                cell(tracking)
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn icon(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Passed => "✅",
         Outcome::Failed => "❌",
         Outcome::Errored => "💥",
         Outcome::Skipped => "⏭️",
+        Outcome::XFail => "☑️",
+        Outcome::XPass => "⚠️",
+        Outcome::Blocked => "⛔",
     }
+}
+
+/// The first 12 hex digits of a digest, enough to tell suites apart.
+fn short(digest: &str) -> &str {
+    digest.get(..12).unwrap_or(digest)
 }
 
 /// Text safe inside a table cell: one line, pipes escaped.

@@ -2,6 +2,7 @@
 //! Markdown. Renderers only read the report; redaction happens once, before any output.
 
 pub mod console;
+pub mod diff;
 mod error;
 pub mod junit;
 pub mod markdown;

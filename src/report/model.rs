@@ -17,6 +17,8 @@ pub struct RunReport {
     pub certifier: Certifier,
     /// What was certified, and how.
     pub run: RunInfo,
+    /// What the run may claim: its certification level and why.
+    pub verdict: Verdict,
     /// Counts of outcomes.
     pub summary: Summary,
     /// Every selected case, in run order.
@@ -56,6 +58,177 @@ pub struct RunInfo {
     pub duration_ms: u64,
     /// Whether SIGINT or SIGTERM stopped it early.
     pub interrupted: bool,
+    /// The expectations file the run was judged with (`--expect`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations: Option<ExpectationsUsed>,
+    /// Which cases were selected: the filters as given.
+    #[serde(default)]
+    pub selection: Selection,
+    /// Which suites ran, and their digest.
+    pub suites: SuiteSource,
+    /// Features forced rather than detected: `--profile`, `--enable`, `--disable`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+    /// The one root cause of a run that could not go on (the provider stopped answering).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<String>,
+}
+
+/// The expectations file a run was judged with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectationsUsed {
+    /// The file, as named on the command line.
+    pub file: String,
+    /// How many entries it has.
+    pub entries: usize,
+    /// Whether an expected failure that passed (`xpass`) was allowed (`--allow-xpass`).
+    pub allow_xpass: bool,
+}
+
+/// The filters that selected the run's cases (all empty: every case).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Selection {
+    /// Positional filters: a case runs when its name matches one.
+    #[serde(default)]
+    pub filters: Vec<String>,
+    /// `--skip` filters: a case matching one does not run.
+    #[serde(default)]
+    pub skip: Vec<String>,
+    /// `--exact`: filters match whole names.
+    #[serde(default)]
+    pub exact: bool,
+}
+
+impl Selection {
+    /// Whether every case was selected.
+    pub fn is_all(&self) -> bool {
+        self.filters.is_empty() && self.skip.is_empty()
+    }
+}
+
+/// The suites a run used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteSource {
+    /// `built-in`, or the `--suites` path.
+    pub source: String,
+    /// SHA-256 over the suites' names and texts: the same digest means the same checks.
+    pub digest: String,
+}
+
+impl SuiteSource {
+    /// The `source` of the suites compiled into the certifier.
+    pub const BUILT_IN: &'static str = "built-in";
+}
+
+/// What a run may claim, the same in every format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Verdict {
+    /// The certification level.
+    pub level: Level,
+    /// The level in words, e.g. `passed (with 2 expected failures)`.
+    pub words: String,
+    /// Why the level is not higher: the filter, custom suites, forced features, the root cause.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+}
+
+/// Certification levels, from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Level {
+    /// The built-in suites ran unfiltered on the detected profile and nothing failed.
+    #[serde(rename = "certified")]
+    Certified,
+    /// Nothing failed, but the run checked less than a certification does.
+    #[serde(rename = "passed (partial)")]
+    Partial,
+    /// Nothing failed unexpectedly, judged with an expectations file: never `certified`,
+    /// however few cases it excused.
+    #[serde(rename = "passed (with expected failures)")]
+    ExpectedFailures,
+    /// A case failed or was blocked by a failure.
+    #[serde(rename = "failed")]
+    Failed,
+    /// The harness could not carry out a case.
+    #[serde(rename = "errored")]
+    Errored,
+    /// SIGINT or SIGTERM stopped the run.
+    #[serde(rename = "interrupted")]
+    Interrupted,
+}
+
+impl Level {
+    /// The level in words, as every format writes it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::Certified => "certified",
+            Level::Partial => "passed (partial)",
+            Level::ExpectedFailures => "passed (with expected failures)",
+            Level::Failed => "failed",
+            Level::Errored => "errored",
+            Level::Interrupted => "interrupted",
+        }
+    }
+
+    /// Whether the run passed (exit status 0).
+    pub fn passed(self) -> bool {
+        matches!(
+            self,
+            Level::Certified | Level::Partial | Level::ExpectedFailures
+        )
+    }
+}
+
+impl Verdict {
+    /// The level a run earns: `partial` lists why it checked less than a certification
+    /// (empty for the built-in suites, unfiltered, on the detected profile).
+    /// `expectations` is the file the run was judged with, if any: an `xpass` fails the run
+    /// unless it allows them, and a passing run is never `certified`.
+    pub fn decide(
+        summary: &Summary,
+        interrupted: bool,
+        root_cause: Option<&str>,
+        expectations: Option<&ExpectationsUsed>,
+        mut partial: Vec<String>,
+    ) -> Verdict {
+        let xpass_fails = summary.xpassed > 0 && !expectations.is_some_and(|e| e.allow_xpass);
+        let level = if interrupted {
+            Level::Interrupted
+        } else if summary.failed > 0 || summary.blocked > 0 || xpass_fails {
+            Level::Failed
+        } else if summary.errored > 0 {
+            Level::Errored
+        } else if expectations.is_some() {
+            Level::ExpectedFailures
+        } else {
+            if summary.passed == 0 {
+                partial.push("no case passed: every selected case was skipped".into());
+            }
+            if partial.is_empty() {
+                Level::Certified
+            } else {
+                Level::Partial
+            }
+        };
+        let reasons = match (level, root_cause) {
+            (_, Some(cause)) => vec![cause.to_string()],
+            (Level::Partial | Level::ExpectedFailures, _) => partial,
+            _ => Vec::new(),
+        };
+        let words = match (level, summary.xfailed) {
+            (Level::ExpectedFailures, 1) => "passed (with 1 expected failure)".to_string(),
+            (Level::ExpectedFailures, n) => format!("passed (with {n} expected failures)"),
+            (level, _) => level.word().to_string(),
+        };
+        Verdict {
+            level,
+            words,
+            reasons,
+        }
+    }
 }
 
 /// The provider behind the target, as `/system/info` described it.
@@ -103,6 +276,19 @@ pub struct Summary {
     pub errored: usize,
     /// Cases not run, each with its reason.
     pub skipped: usize,
+    /// Cases that failed as the expectations file said they would (`xfail`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub xfailed: usize,
+    /// Cases the expectations file said would fail, that passed (`xpass`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub xpassed: usize,
+    /// Cases not run or stopped because of a root cause reported once elsewhere.
+    #[serde(default)]
+    pub blocked: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -115,22 +301,36 @@ impl Summary {
             failed: count(Outcome::Failed),
             errored: count(Outcome::Errored),
             skipped: count(Outcome::Skipped),
+            xfailed: count(Outcome::XFail),
+            xpassed: count(Outcome::XPass),
+            blocked: count(Outcome::Blocked),
         }
     }
 
-    /// The console's closing line: `N passed, N failed, N skipped` (errors count as failed).
+    /// The console's closing line: `N passed, N failed, N skipped` (errors count as failed),
+    /// then `N xfailed, N xpassed` when an expectations file made any.
     pub fn closing_line(&self) -> String {
-        format!(
+        let mut line = format!(
             "{} passed, {} failed, {} skipped",
             self.passed,
             self.failed + self.errored,
             self.skipped
-        )
+        );
+        if self.xfailed + self.xpassed > 0 {
+            line.push_str(&format!(
+                ", {} xfailed, {} xpassed",
+                self.xfailed, self.xpassed
+            ));
+        }
+        if self.blocked > 0 {
+            line.push_str(&format!(", {} blocked", self.blocked));
+        }
+        line
     }
 
-    /// Whether the run certifies the provider: nothing failed or errored.
+    /// Whether nothing failed, errored or was blocked.
     pub fn success(&self) -> bool {
-        self.failed == 0 && self.errored == 0
+        self.failed == 0 && self.errored == 0 && self.blocked == 0
     }
 }
 
@@ -146,6 +346,15 @@ pub enum Outcome {
     Errored,
     /// Not run; the reason says why.
     Skipped,
+    /// Failed or errored, as the expectations file said it would.
+    #[serde(rename = "xfail")]
+    XFail,
+    /// Passed, though the expectations file said it would fail.
+    #[serde(rename = "xpass")]
+    XPass,
+    /// Not run or stopped because of a root cause reported elsewhere (a failed foundation,
+    /// a provider that stopped answering).
+    Blocked,
 }
 
 impl Outcome {
@@ -156,6 +365,9 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Errored => "error",
             Outcome::Skipped => "skipped",
+            Outcome::XFail => "xfail",
+            Outcome::XPass => "xpass",
+            Outcome::Blocked => "blocked",
         }
     }
 }
@@ -180,10 +392,26 @@ pub struct CaseReport {
     /// Why it failed, errored or was skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The expectations file's entry covering it, when its outcome is `xfail` or `xpass`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_failure: Option<ExpectedFailureReport>,
     /// How long it took, in milliseconds.
     pub duration_ms: u64,
     /// The steps it ran, in order.
     pub steps: Vec<StepReport>,
+}
+
+/// The expectations file's entry that covered a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedFailureReport {
+    /// The entry's `case` pattern.
+    pub entry: String,
+    /// Why the case is expected to fail.
+    pub reason: String,
+    /// Where the fix is tracked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<String>,
 }
 
 /// How a step ended.

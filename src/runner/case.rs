@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::cleanup::{self, Resource};
+use super::gate::{Ended, Stop};
 use super::plan::Planned;
 use super::result::{CaseOutcome, CaseResult, StepOutcome, StepResult};
 use super::Runner;
@@ -53,7 +54,25 @@ impl CaseCtx<'_> {
 
 impl Runner {
     /// Runs one planned trial to its end, cleanup included; never panics on provider input.
+    /// It first waits for the trials it builds on, and is `blocked` when one of them broke.
     pub async fn run_case(&self, planned: &Planned) -> CaseResult {
+        let blocked_by = self.gate.wait_for(&planned.builds_on).await;
+        let result = self.run_case_after(planned, blocked_by).await;
+        let ended = match &result.outcome {
+            CaseOutcome::Passed | CaseOutcome::Skipped(_) => Ended::Fine,
+            CaseOutcome::Failed(_) => Ended::Broken("failed"),
+            CaseOutcome::Errored(_) => Ended::Broken("errored"),
+            CaseOutcome::Blocked(_) => Ended::Broken("was blocked"),
+        };
+        self.gate.finish(&planned.trial, ended);
+        result
+    }
+
+    async fn run_case_after(
+        &self,
+        planned: &Planned,
+        blocked_by: Option<(String, &'static str)>,
+    ) -> CaseResult {
         let started = Instant::now();
         let case = &self.suites[planned.suite].cases[planned.case];
         let mut result = CaseResult {
@@ -72,9 +91,24 @@ impl Runner {
             result.outcome = CaseOutcome::Skipped(reason.clone());
             return result;
         }
-        if self.is_interrupted() {
-            result.outcome =
-                CaseOutcome::Skipped("the run was interrupted before this case started".into());
+        match self.gate.stopped() {
+            Some(Stop::Interrupted) => {
+                result.outcome =
+                    CaseOutcome::Skipped("the run was interrupted before this case started".into());
+                return result;
+            }
+            Some(Stop::ProviderGone { .. }) => {
+                result.outcome = CaseOutcome::Blocked(
+                    "not run: the provider stopped answering (the run's root cause)".into(),
+                );
+                return result;
+            }
+            None => {}
+        }
+        if let Some((base, how)) = blocked_by {
+            result.outcome = CaseOutcome::Blocked(format!(
+                "blocked by {base}, which {how}: this case builds on it"
+            ));
             return result;
         }
         let mut deadline = started + case.timeout;
@@ -117,7 +151,6 @@ impl Runner {
             // Every request and pause is already cut at `deadline`, so a step ends itself then,
             // saying what came back; this is the backstop should one not.
             let backstop = deadline + BACKSTOP_GRACE;
-            let mut interrupted = self.interrupted.subscribe();
             let steps = tokio::time::timeout_at(backstop.into(), ctx.run_steps(&case.steps));
             outcome = tokio::select! {
                 finished = steps => match finished {
@@ -130,15 +163,37 @@ impl Runner {
                         ))
                     )),
                 },
-                _ = interrupted.wait_for(|i| *i) => CaseOutcome::Errored(format!(
-                    "{}: interrupted (SIGINT/SIGTERM) after {} ms; what it created is cleaned up",
-                    case.source,
-                    started.elapsed().as_millis()
-                )),
+                stop = self.gate.wait_stop() => match stop {
+                    Stop::Interrupted => CaseOutcome::Errored(format!(
+                        "{}: interrupted (SIGINT/SIGTERM) after {} ms; what it created is cleaned up",
+                        case.source,
+                        started.elapsed().as_millis()
+                    )),
+                    Stop::ProviderGone { cause, trial } if trial == planned.trial => {
+                        CaseOutcome::Errored(cause)
+                    }
+                    Stop::ProviderGone { trial, .. } => CaseOutcome::Blocked(format!(
+                        "stopped: the provider stopped answering (noticed during {trial})"
+                    )),
+                },
             };
+            // A case whose own request noticed the provider is gone names the root cause,
+            // whatever the step made of the transport error.
+            if let Some(Stop::ProviderGone { cause, trial }) = self.gate.stopped() {
+                if !matches!(outcome, CaseOutcome::Passed) {
+                    outcome = if trial == planned.trial {
+                        CaseOutcome::Errored(cause)
+                    } else {
+                        CaseOutcome::Blocked(format!(
+                            "stopped: the provider stopped answering (noticed during {trial})"
+                        ))
+                    };
+                }
+            }
         }
         let created = std::mem::take(&mut ctx.created);
-        let left = if self.settings.keep {
+        let gone = self.root_cause().is_some();
+        let left = if self.settings.keep || gone {
             created
         } else {
             cleanup::delete_all(&self.client, created).await
@@ -168,6 +223,7 @@ impl Runner {
             ),
             ("registry", s.registry.clone()),
             ("settle", humantime::format_duration(s.settle).to_string()),
+            ("idle", humantime::format_duration(s.idle).to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

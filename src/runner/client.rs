@@ -48,6 +48,9 @@ impl HttpResponse {
 pub struct Client {
     http: reqwest::Client,
     base: String,
+    /// The URL's own path (`/some/path` of `http://host/some/path`), kept in every request
+    /// and shown in transcripts; empty for a URL without one.
+    prefix: String,
     credentials: Option<Credentials>,
     timeout: Duration,
 }
@@ -61,12 +64,21 @@ impl Client {
             .pool_max_idle_per_host(64)
             .build()
             .map_err(|e| RunError::Client(e.to_string()))?;
+        let prefix = reqwest::Url::parse(&settings.gateway)
+            .map(|u| u.path().trim_end_matches('/').to_string())
+            .unwrap_or_default();
         Ok(Client {
             http,
+            prefix,
             base: settings.gateway.clone(),
             credentials: settings.credentials.clone(),
             timeout: settings.request_timeout,
         })
+    }
+
+    /// The path every request goes under: `/some/path` of `http://host/some/path`.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     /// Builds the reqwest request, with credentials per `auth`.

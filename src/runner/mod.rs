@@ -12,9 +12,11 @@ mod error;
 mod expect;
 pub mod faas_cli;
 mod follow;
+mod gate;
 mod load;
 mod ops;
 mod plan;
+mod preflight;
 pub mod probe;
 pub mod profile;
 mod result;
@@ -28,7 +30,9 @@ use std::time::Instant;
 pub use cleanup::Resource;
 pub use error::RunError;
 pub use expect::json::subset as json_subset;
+pub use gate::Stop;
 pub use plan::Planned;
+pub use preflight::valid_namespace;
 pub use profile::{FeatureState, Profile};
 pub use result::{excerpt, CaseOutcome, CaseResult, StepOutcome, StepResult};
 pub use settings::{Credentials, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
@@ -54,8 +58,9 @@ pub struct Runner {
     client: Client,
     deadline: Option<Instant>,
     leftovers: Mutex<Vec<Resource>>,
-    /// Turns true on SIGINT/SIGTERM: no case starts and running ones stop between requests.
-    interrupted: tokio::sync::watch::Sender<bool>,
+    /// Foundations and early stops (SIGINT/SIGTERM, a provider that stopped answering): no
+    /// case starts after a stop and running ones stop between requests.
+    gate: gate::Gate,
     /// Every secret value any case has sent: a faulty provider may echo one case's secret
     /// into another case's answer, so redaction uses them all.
     sensitive: Mutex<Vec<String>>,
@@ -99,17 +104,14 @@ impl Runner {
                 hint,
             });
         }
-        let info: serde_json::Value =
-            serde_json::from_slice(&resp.body).unwrap_or(serde_json::Value::Null);
+        let info = preflight::info(&settings.gateway, &resp)?;
+        preflight::namespaces(&client, &settings, connect_deadline).await?;
         let detected = profile::detect(&info);
         let run_id = new_run_id();
         let deadline = settings.timeout.map(|t| started + t);
-        // Either form of /system/info: the target is OpenFaaS, so probes may create things.
-        let openfaas = detected.gateway || info.get("provider").is_some_and(|p| p.is_string());
-        let probed = match openfaas {
-            true => probe_features(&client, &settings, &detected, &run_id, deadline).await,
-            false => probe::Probed::default(),
-        };
+        // The preflight saw either form of /system/info: the target is OpenFaaS, so probes
+        // may create things.
+        let probed = probe_features(&client, &settings, &detected, &run_id, deadline).await;
         let profile = profile::build_with(detected, &settings, &probed.findings);
         Ok(Runner {
             settings,
@@ -120,7 +122,7 @@ impl Runner {
             client,
             deadline,
             leftovers: Mutex::new(probed.leftover.into_iter().collect()),
-            interrupted: tokio::sync::watch::Sender::new(false),
+            gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
         })
     }
@@ -148,12 +150,32 @@ impl Runner {
     /// Stops the run: cases not started yet are skipped, running ones stop where they are
     /// and clean up what they created.
     pub fn interrupt(&self) {
-        self.interrupted.send_replace(true);
+        self.gate.stop(Stop::Interrupted);
     }
 
     /// Whether [`Runner::interrupt`] was called.
     pub fn is_interrupted(&self) -> bool {
-        *self.interrupted.borrow()
+        self.gate.stopped() == Some(Stop::Interrupted)
+    }
+
+    /// Why the run stopped early, if it did.
+    pub fn stopped(&self) -> Option<Stop> {
+        self.gate.stopped()
+    }
+
+    /// The one root cause of a run that lost its provider: `the provider stopped answering
+    /// at ... during ...`.
+    pub fn root_cause(&self) -> Option<String> {
+        match self.gate.stopped() {
+            Some(Stop::ProviderGone { cause, .. }) => Some(cause),
+            _ => None,
+        }
+    }
+
+    /// Records the trials this run will start, so a case waits only for the foundations
+    /// that will run (a filtered run may leave a foundation out).
+    pub fn schedule(&self, trials: impl IntoIterator<Item = String>) {
+        self.gate.schedule(trials);
     }
 
     /// A runner that has not contacted the target (for `--list`): the profile is "unknown".
@@ -170,7 +192,7 @@ impl Runner {
             client,
             deadline,
             leftovers: Mutex::new(Vec::new()),
-            interrupted: tokio::sync::watch::Sender::new(false),
+            gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
         })
     }
@@ -190,6 +212,12 @@ impl Runner {
         )
     }
 
+    /// The plan in the order to start it: foundations (cases others build on) first, so a
+    /// root cause is found before what depends on it waits for it.
+    pub fn run_order(&self) -> Vec<Planned> {
+        plan::foundations_first(self.plan())
+    }
+
     /// Deletes what case cleanups could not (unless `--keep`); returns what is left.
     pub async fn finish(&self) -> Vec<Resource> {
         let left = self
@@ -197,7 +225,7 @@ impl Runner {
             .lock()
             .map(|mut l| std::mem::take(&mut *l))
             .unwrap_or_default();
-        if self.settings.keep {
+        if self.settings.keep || self.root_cause().is_some() {
             return left;
         }
         cleanup::delete_all(&self.client, left).await

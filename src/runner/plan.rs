@@ -20,6 +20,19 @@ pub struct Planned {
     pub skip: Option<String>,
     /// A number unique in the run, part of `${run}`.
     pub index: usize,
+    /// The trials it builds on (its case's `builds_on`, in the same namespace when the
+    /// foundation runs there too).
+    pub builds_on: Vec<String>,
+}
+
+/// `plan` reordered to start foundations first, each group in plan order.
+pub fn foundations_first(plan: Vec<Planned>) -> Vec<Planned> {
+    let bases: std::collections::BTreeSet<String> =
+        plan.iter().flat_map(|p| p.builds_on.clone()).collect();
+    let (mut first, rest): (Vec<_>, Vec<_>) =
+        plan.into_iter().partition(|p| bases.contains(&p.trial));
+    first.extend(rest);
+    first
 }
 
 /// Plans every case of `suites` against `profile`.
@@ -38,6 +51,25 @@ pub fn plan(
                 .find(|f| !profile.has(**f))
                 .map(|f| format!("needs feature `{f}`: {}", profile.why_not(*f)));
             let base = format!("{}::{}", suite.name, case.name);
+            // A foundation in the extra namespace is that namespace's trial, when it has one.
+            let foundations = |extra_trial: bool| -> Vec<String> {
+                case.builds_on
+                    .iter()
+                    .map(|b| {
+                        let runs_there = extra_trial
+                            && suites.iter().any(|s| {
+                                s.cases.iter().any(|c| {
+                                    format!("{}::{}", s.name, c.name) == *b && c.each_namespace
+                                })
+                            });
+                        if runs_there {
+                            format!("{b}@extra")
+                        } else {
+                            b.clone()
+                        }
+                    })
+                    .collect()
+            };
             let index = out.len();
             out.push(Planned {
                 trial: base.clone(),
@@ -46,6 +78,7 @@ pub fn plan(
                 namespace: namespace.to_string(),
                 skip: skip.clone(),
                 index,
+                builds_on: foundations(false),
             });
             if let (Some(extra), true) = (extra, case.each_namespace) {
                 let index = out.len();
@@ -56,6 +89,7 @@ pub fn plan(
                     namespace: extra.to_string(),
                     skip,
                     index,
+                    builds_on: foundations(true),
                 });
             }
         }

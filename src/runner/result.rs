@@ -18,6 +18,9 @@ pub enum CaseOutcome {
     Errored(String),
     /// Not run, with the reason (a missing feature).
     Skipped(String),
+    /// Not run, or stopped, because of a root cause reported elsewhere: a case it builds on
+    /// failed, or the provider stopped answering.
+    Blocked(String),
 }
 
 /// How a step ended.

@@ -89,6 +89,7 @@ pub fn settings(url: &str, password: &str) -> Settings {
         password: password.into(),
     });
     s.settle = Duration::from_millis(400);
+    s.idle = Duration::from_millis(400);
     s.poll_max = Duration::from_millis(20);
     s.jobs = SELFTEST_JOBS;
     s.request_timeout = Duration::from_secs(10);

@@ -78,6 +78,9 @@ pub struct Settings {
     pub profile: Option<String>,
     /// How long "nothing must change" checks keep the load on (`${settle}`).
     pub settle: Duration,
+    /// The idle time a scale-to-zero case asks for with `com.openfaas.scale.zero-duration`
+    /// (`${idle}`): short, so a provider honouring the label idles within the case's wait.
+    pub idle: Duration,
     /// The longest pause between polls.
     pub poll_max: Duration,
     /// The deadline of a single HTTP request.
@@ -100,11 +103,15 @@ impl Settings {
             disable: Vec::new(),
             profile: None,
             settle: Duration::from_secs(20),
+            idle: DEFAULT_IDLE,
             poll_max: Duration::from_secs(1),
             request_timeout: Duration::from_secs(30),
         }
     }
 }
+
+/// `${idle}` by default.
+pub const DEFAULT_IDLE: Duration = Duration::from_secs(5);
 
 /// The image registry prefix by default.
 pub const DEFAULT_REGISTRY: &str = "ghcr.io/openfaas";

@@ -161,7 +161,7 @@ impl CaseCtx<'_> {
                 label: step.label(),
                 source: at.clone(),
                 method: prepared.request.method.clone(),
-                path: prepared.request.path.clone(),
+                path: format!("{}{}", self.runner.client.prefix(), prepared.request.path),
                 status: polled.response.as_ref().ok().map(|r| r.status),
                 expectation: self.redacted(&description),
                 outcome: match &verdict {
@@ -171,7 +171,10 @@ impl CaseCtx<'_> {
                 },
                 attempts: polled.attempts,
                 duration: started.elapsed(),
-                request_excerpt: self.redacted(&request_excerpt(&prepared.request)),
+                request_excerpt: self.redacted(&request_excerpt(
+                    self.runner.client.prefix(),
+                    &prepared.request,
+                )),
                 response_excerpt: match &polled.response {
                     Ok(r) => self.redacted(&response_excerpt(r)),
                     Err(e) => self.redacted(&e.to_string()),
@@ -257,7 +260,22 @@ impl CaseCtx<'_> {
                         request_body: sent,
                     },
                 ),
-                Err(e) => Err(e.brief()),
+                Err(e) => {
+                    if matches!(e, RunError::Transport { .. })
+                        && !self
+                            .runner
+                            .gate
+                            .still_answering(&self.runner.client, &self.trial, e)
+                            .await
+                    {
+                        return Polled {
+                            mismatch: Some(e.brief()),
+                            response,
+                            attempts,
+                        };
+                    }
+                    Err(e.brief())
+                }
             };
             let mismatch = match verdict {
                 Ok(()) => {
@@ -276,6 +294,19 @@ impl CaseCtx<'_> {
                     mismatch: Some(mismatch),
                 };
             };
+            if let Ok(r) = &response {
+                if !can_change(r.status, cond) {
+                    let line = format!("[{attempts}/..] {mismatch}");
+                    log.push(line);
+                    return Polled {
+                        response,
+                        attempts,
+                        mismatch: Some(format!(
+                            "{mismatch} (a final answer: a retry would not change it)"
+                        )),
+                    };
+                }
+            }
             let line = format!("[{attempts}/..] {mismatch}");
             tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, self.redacted(&line));
             log.push(line);
@@ -324,6 +355,27 @@ impl CaseCtx<'_> {
     }
 }
 
+/// Statuses a retry waits through whatever the step expects: nothing there yet right after a
+/// create (404), too many requests (429), and a gateway or proxy still finding the function.
+const TRANSIENT: [u16; 5] = [404, 429, 502, 503, 504];
+
+/// Whether polling again may turn an answer of `status` into one `cond` accepts. A retry
+/// continues only through answers that can change: a transient status, a status `cond`
+/// accepts (its body or fields are what the step waits for), or a 2xx while `cond` waits for
+/// something else (a resource still there that is going away). A refusal (400, 401, 403, 405,
+/// 413, 422, ...) or a 2xx `cond` does not accept is final: the step ends at once.
+fn can_change(status: u16, cond: &Expect) -> bool {
+    if TRANSIENT.contains(&status) {
+        return true;
+    }
+    let success = (200..300).contains(&status);
+    match &cond.status {
+        Some(want) if want.accepts(status) => true,
+        Some(want) => success && !(200..300).any(|code| want.accepts(code)),
+        None => success,
+    }
+}
+
 /// Bytes as text when they are printable, else a size.
 fn body_text(body: &[u8]) -> String {
     match std::str::from_utf8(body) {
@@ -332,8 +384,8 @@ fn body_text(body: &[u8]) -> String {
     }
 }
 
-fn request_excerpt(req: &HttpRequest) -> String {
-    let mut out = format!("{} {}\n", req.method, req.path);
+fn request_excerpt(prefix: &str, req: &HttpRequest) -> String {
+    let mut out = format!("{} {prefix}{}\n", req.method, req.path);
     for (k, v) in &req.headers {
         out.push_str(&format!("{k}: {v}\n"));
     }
@@ -354,4 +406,40 @@ fn response_excerpt(resp: &HttpResponse) -> String {
         out.push_str(&body_text(&resp.body));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::can_change;
+    use crate::spec::{Expect, StatusSet};
+
+    fn wants(status: StatusSet) -> Expect {
+        Expect {
+            status: Some(status),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn refusals_are_final() {
+        for code in [400, 401, 403, 405, 409, 413, 422, 500, 501] {
+            assert!(!can_change(code, &wants(StatusSet::One(200))), "{code}");
+        }
+    }
+
+    #[test]
+    fn transient_answers_are_retried() {
+        for code in [404, 429, 502, 503, 504] {
+            assert!(can_change(code, &wants(StatusSet::One(200))), "{code}");
+        }
+    }
+
+    #[test]
+    fn an_accepted_status_waits_for_its_body_and_a_2xx_for_a_resource_to_go() {
+        assert!(can_change(200, &wants(StatusSet::One(200))));
+        assert!(can_change(200, &wants(StatusSet::One(404))));
+        assert!(can_change(200, &wants(StatusSet::Any(vec![404, 502, 503]))));
+        assert!(!can_change(202, &wants(StatusSet::One(200))));
+        assert!(can_change(401, &wants(StatusSet::Any(vec![200, 401, 403]))));
+    }
 }

@@ -95,7 +95,26 @@ fn not_utf8(file: &str, bytes: &[u8], e: &std::string::FromUtf8Error) -> SuiteEr
     )
 }
 
+/// SHA-256 of `bytes`, in lower-case hex.
+pub(crate) fn digest(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// One digest for a set of suites: what a report records as "the suites that ran".
+pub fn suites_digest(suites: &[Suite]) -> String {
+    let joined: Vec<String> = suites
+        .iter()
+        .map(|s| format!("{} {}", s.name, s.digest))
+        .collect();
+    digest(joined.join("\n").as_bytes())
+}
+
 fn check_unique(suites: &[Suite]) -> Result<(), SuiteError> {
+    check_builds_on(suites)?;
     let mut seen = BTreeMap::new();
     for suite in suites {
         if let Some(other) = seen.insert(suite.name.clone(), suite.file.clone()) {
@@ -109,6 +128,38 @@ fn check_unique(suites: &[Suite]) -> Result<(), SuiteError> {
                 format!("suite `{}` is also defined in {other}", suite.name),
                 "",
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Every `builds_on` names a case of the loaded suites, and never the case itself.
+fn check_builds_on(suites: &[Suite]) -> Result<(), SuiteError> {
+    let names: BTreeSet<String> = suites
+        .iter()
+        .flat_map(|s| {
+            s.cases
+                .iter()
+                .map(move |c| format!("{}::{}", s.name, c.name))
+        })
+        .collect();
+    for suite in suites {
+        for case in &suite.cases {
+            let own = format!("{}::{}", suite.name, case.name);
+            for base in &case.builds_on {
+                if *base == own || !names.contains(base) {
+                    let why = if *base == own {
+                        "a case cannot build on itself".to_string()
+                    } else {
+                        format!("no case `{base}` among the suites loaded")
+                    };
+                    return Err(SuiteError::at(
+                        case.source.clone(),
+                        format!("builds_on: {why}"),
+                        "",
+                    ));
+                }
+            }
         }
     }
     Ok(())
@@ -199,6 +250,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
             timeout: duration(file, spec.timeout.as_ref(), text)?
                 .or(suite_timeout)
                 .unwrap_or(DEFAULT_CASE_TIMEOUT),
+            builds_on: spec.builds_on.clone(),
             vars: spec.vars.clone(),
             steps,
             source: at,
@@ -209,6 +261,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
         file: file.to_string(),
         description: parsed.description.trim().to_string(),
         cases,
+        digest: digest(text.as_bytes()),
     })
 }
 
@@ -253,7 +306,7 @@ fn duration(
 }
 
 /// Turns a YAML/serde error into a located [`SuiteError`] with a "did you mean" hint.
-fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SuiteError {
+pub(crate) fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SuiteError {
     let (line, column) = e
         .location()
         .map(|l| (l.line(), l.column()))

@@ -9,6 +9,7 @@ mod check;
 mod duration;
 mod error;
 mod expect;
+mod expectations;
 mod feature;
 mod load;
 mod payload;
@@ -24,8 +25,12 @@ pub use builtin::BUILTIN;
 pub use duration::DurationText;
 pub use error::SuiteError;
 pub use expect::{Capture, Count, Expect, FunctionCondition, HeaderExpect, OneOrMany, StatusSet};
+pub use expectations::{
+    expectations_schema_json, starting_file, Entry, Expectations, ExpectationsFile,
+    ExpectedFailure, Failing,
+};
 pub use feature::Feature;
-pub use load::{load_builtin, load_dir, load_str, schema_json};
+pub use load::{load_builtin, load_dir, load_str, schema_json, suites_digest};
 pub use payload::{
     AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
     NamespaceSpec, RawRequest, Resources, Retry, Scale, SecretRef, SecretSpec,
@@ -93,6 +98,10 @@ pub struct CaseSpec {
     #[serde(default)]
     #[schemars(with = "Option<DurationText>")]
     pub timeout: Option<serde_saphyr::Spanned<DurationText>>,
+    /// Cases (`suite::case`) this one builds on: they run first, and when one of them fails
+    /// this case is reported `blocked` by it instead of failing for the same root cause.
+    #[serde(default)]
+    pub builds_on: Vec<String>,
     /// Variables set before the first step (values may use other variables).
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
@@ -112,6 +121,8 @@ pub struct Suite {
     pub description: String,
     /// Its cases, in file order.
     pub cases: Vec<Case>,
+    /// SHA-256 of the suite's text, hex: what exactly was run.
+    pub digest: String,
 }
 
 /// A loaded, checked case, with the suite's defaults applied.
@@ -127,6 +138,8 @@ pub struct Case {
     pub each_namespace: bool,
     /// Its deadline.
     pub timeout: std::time::Duration,
+    /// Cases (`suite::case`) it builds on (see [`CaseSpec::builds_on`]).
+    pub builds_on: Vec<String>,
     /// Variables set before the first step.
     pub vars: BTreeMap<String, String>,
     /// The steps with where each was written.

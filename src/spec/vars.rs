@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 /// The variables every run defines.
-pub const BUILTIN: [&str; 6] = [
+pub const BUILTIN: [&str; 7] = [
     "run",
     "namespace",
     "default_namespace",
     "extra_namespace",
     "registry",
     "settle",
+    "idle",
 ];
 
 /// The names referenced by `${...}` in `text`, in order; `Err` names a malformed reference.

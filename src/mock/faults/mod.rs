@@ -24,6 +24,9 @@ pub enum Fault {
     StatusDropsLimits,
     StatusDropsSecrets,
     StatusUnknown200,
+    StatusAlways404,
+    ListDropsNamespace,
+    InvokeRefused401,
     ListAlwaysEmpty,
     UpdateIgnored,
     UpdateUnknownAccepted,
@@ -175,6 +178,27 @@ pub const CATALOGUE: &[FaultInfo] = &[
         "status",
         "status of an unknown function answers 200 (as faas-memory)",
         ["deploy::status-unknown", "delete::removes-everywhere"]
+    ),
+    fault!(
+        StatusAlways404,
+        "status-always-404",
+        "status",
+        "the status of every function answers 404, deployed or not",
+        ["deploy::plain"]
+    ),
+    fault!(
+        ListDropsNamespace,
+        "list-drops-namespace",
+        "list",
+        "function list items omit their namespace (as faas-memory)",
+        ["deploy::list-own-functions"]
+    ),
+    fault!(
+        InvokeRefused401,
+        "invoke-refused-401",
+        "invoke",
+        "every invocation answers 401, as if /function/* needed credentials",
+        ["invoke::verbs"]
     ),
     fault!(
         ListAlwaysEmpty,
@@ -419,7 +443,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
         "namespaces-list-default-only",
         "namespaces",
         "/system/namespaces lists only openfaas-fn",
-        ["namespaces::list-has-extra"]
+        ["preflight", "namespaces::list-has-extra"]
     ),
     fault!(
         InfoEmptyVersion,

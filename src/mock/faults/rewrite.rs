@@ -85,6 +85,12 @@ pub async fn apply(AxumState(state): AxumState<State>, request: Request, next: N
     if swallowed {
         return StatusCode::ACCEPTED.into_response();
     }
+    if route == Route::Invoke && has(Fault::InvokeRefused401) {
+        return (StatusCode::UNAUTHORIZED, "unauthorized\n").into_response();
+    }
+    if route == Route::FunctionStatus && method == Method::GET && has(Fault::StatusAlways404) {
+        return (StatusCode::NOT_FOUND, "function not found\n").into_response();
+    }
 
     // Faults that alter the request.
     let mut body = body;
@@ -171,6 +177,18 @@ async fn alter_response(
         }
         (Route::Functions, &Method::GET) if has(Fault::ListAlwaysEmpty) && status.is_success() => {
             json_response(status, &Value::Array(Vec::new()))
+        }
+        (Route::Functions, &Method::GET)
+            if has(Fault::ListDropsNamespace) && status.is_success() =>
+        {
+            map_json(response, |json| {
+                if let Value::Array(items) = json {
+                    items
+                        .iter_mut()
+                        .for_each(|i| drop_fields(i, &["namespace"]));
+                }
+            })
+            .await
         }
         (Route::FunctionStatus, &Method::GET)
             if has(Fault::StatusUnknown200) && status == StatusCode::NOT_FOUND =>

@@ -1,0 +1,171 @@
+//! Preflight: what must hold before a run creates anything, each failing with one line.
+//! The target answers `/system/info` in the provider or gateway form, and every namespace the
+//! run uses is one the target manages.
+
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::client::{Client, HttpRequest, HttpResponse};
+use super::settings::Settings;
+use super::RunError;
+
+/// How much of an unexpected answer a preflight message quotes.
+const QUOTE: usize = 120;
+
+/// `/system/info` as JSON, when it has the provider form (`provider` a string) or the
+/// gateway form (`provider` an object, or `version` and `arch`); otherwise the target is not
+/// an OpenFaaS provider or gateway, and the error says what came back.
+pub fn info(target: &str, resp: &HttpResponse) -> Result<Value, RunError> {
+    let not_openfaas = |what: String| {
+        RunError::Config(format!(
+            "{target} is not an OpenFaaS provider or gateway: GET {target}/system/info answered {what}"
+        ))
+    };
+    let content_type = resp
+        .headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("no content type")
+        .to_string();
+    if !(200..300).contains(&resp.status) {
+        return Err(not_openfaas(format!(
+            "{} ({content_type}): {}",
+            resp.status,
+            quote(&resp.text())
+        )));
+    }
+    let json: Value = serde_json::from_slice(&resp.body).map_err(|_| {
+        not_openfaas(format!(
+            "{} with a body that is not JSON ({content_type}): {}",
+            resp.status,
+            quote(&resp.text())
+        ))
+    })?;
+    let provider_form = json.get("provider").is_some_and(Value::is_string);
+    let gateway_form = json.get("provider").is_some_and(Value::is_object)
+        || (json.get("version").is_some() && json.get("arch").is_some());
+    if !(provider_form || gateway_form) {
+        return Err(not_openfaas(format!(
+            "{} with JSON of neither form (no `provider` name or object): {}",
+            resp.status,
+            quote(&resp.text())
+        )));
+    }
+    Ok(json)
+}
+
+/// Every namespace the run uses is a valid name and, where the target lists its namespaces
+/// (`GET /system/namespaces` answers a JSON list), one of them. A target without the list
+/// (404, 405, 501, not JSON) is not checked: its cases say so.
+pub async fn namespaces(
+    client: &Client,
+    settings: &Settings,
+    deadline: Instant,
+) -> Result<(), RunError> {
+    let used: Vec<&str> = std::iter::once(settings.namespace.as_str())
+        .chain(settings.extra_namespace.as_deref())
+        .collect();
+    let req = HttpRequest {
+        method: "GET".into(),
+        path: "/system/namespaces".into(),
+        ..Default::default()
+    };
+    let Ok(resp) = client.send(&req, Some(deadline)).await else {
+        return Ok(());
+    };
+    if resp.status != 200 {
+        return Ok(());
+    }
+    let Ok(Value::Array(listed)) = serde_json::from_slice::<Value>(&resp.body) else {
+        return Ok(());
+    };
+    let listed: Vec<&str> = listed.iter().filter_map(Value::as_str).collect();
+    let missing: Vec<&str> = used.into_iter().filter(|ns| !listed.contains(ns)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(RunError::Config(format!(
+        "namespace {} is not managed by {} (GET /system/namespaces lists: {}); create it, \
+         or choose another with --namespace/--extra-namespace",
+        missing
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(" and "),
+        settings.gateway,
+        if listed.is_empty() {
+            "none".to_string()
+        } else {
+            listed.join(", ")
+        }
+    )))
+}
+
+/// Whether `name` is a valid namespace name: a DNS-1123 label, as Kubernetes and containerd
+/// accept (lower-case letters, digits and `-`, starting and ending alphanumeric, ≤ 63).
+pub fn valid_namespace(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+}
+
+fn quote(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{:?}", super::excerpt(&one_line, QUOTE))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: Default::default(),
+            body: bytes::Bytes::from(body.to_string()),
+        }
+    }
+
+    #[test]
+    fn both_forms_of_info_pass() {
+        assert!(info("u", &answer(200, r#"{"provider":"faasd","version":{}}"#)).is_ok());
+        assert!(info(
+            "u",
+            &answer(
+                200,
+                r#"{"provider":{"provider":"faasd"},"version":{},"arch":"x"}"#
+            )
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn anything_else_is_not_openfaas_and_says_what_came_back() {
+        let e = info("http://h", &answer(404, "404 page not found")).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("not an OpenFaaS provider or gateway")
+                && e.to_string().contains("404"),
+            "{e}"
+        );
+        let e = info("http://h", &answer(200, "<html>index</html>")).unwrap_err();
+        assert!(e.to_string().contains("not JSON"), "{e}");
+        let e = info("http://h", &answer(200, r#"{"name":"x"}"#)).unwrap_err();
+        assert!(e.to_string().contains("neither form"), "{e}");
+    }
+
+    #[test]
+    fn namespace_names_are_dns_labels() {
+        assert!(valid_namespace("openfaas-fn"));
+        assert!(!valid_namespace("Bad_NS"));
+        assert!(!valid_namespace("openfaas-fn dev"));
+        assert!(!valid_namespace("-x"));
+        assert!(!valid_namespace(""));
+    }
+}
