@@ -1,4 +1,4 @@
-//! The JSON shapes of the OpenFaaS provider API (CONTRACT §2), shared by the mock and the runner.
+//! The JSON shapes of the OpenFaaS provider API ([`shapes.field-names`](../CONTRACT.md#shapes.field-names)), shared by the mock and the runner.
 //!
 //! Every optional field is omitted when empty, as real providers do, and every field is
 //! read leniently: `null`, absent and empty all mean "nothing".
