@@ -1,5 +1,6 @@
 //! Command-line interface: the subcommands and how each one is started.
 
+mod contract;
 mod mock;
 pub mod output;
 pub mod run;
@@ -8,6 +9,7 @@ mod signals;
 
 use clap::{Parser, Subcommand};
 
+pub use contract::ContractArgs;
 pub use mock::MockArgs;
 pub use run::RunArgs;
 pub use selftest::SelftestArgs;
@@ -30,6 +32,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Certify the bundled mock, as a provider and as a gateway, in-process.
     Selftest(SelftestArgs),
+    /// Print each clause of the contract (CONTRACT.md) with the cases that check it.
+    Contract(ContractArgs),
 }
 
 /// Runs a parsed command line and returns the process exit status.
@@ -38,6 +42,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Mock(args) => mock::main(args),
         Command::Run(args) => run::main(*args),
         Command::Selftest(args) => selftest::main(args),
+        Command::Contract(args) => contract::main(args),
     }
 }
 

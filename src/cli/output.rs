@@ -194,6 +194,7 @@ pub fn case_report(result: &CaseResult, prefix: &str) -> CaseReport {
         file: result.source.to_string(),
         description: result.description.clone(),
         outcome,
+        contract: result.contract.clone(),
         reason,
         duration_ms: millis(result.duration),
         steps: result.steps.iter().map(step_report).collect(),
@@ -354,6 +355,7 @@ pub fn build(
             interrupted,
         },
         summary: Summary::of(&cases),
+        clauses: report::clause_reports(&cases),
         cases,
     }
 }

@@ -301,3 +301,24 @@ fn load_dir_reads_yaml_files_and_refuses_an_empty_directory() {
     assert_eq!(suites[0].name, "one");
     assert!(suites[0].file.ends_with("one.yaml"));
 }
+
+#[test]
+fn contract_ids_must_name_clauses_of_the_contract() {
+    let e = err("cases:\n  - name: a\n    contract: [invoke.methods]\n    steps: [{info: }]\n");
+    assert!(
+        e.starts_with("t.yaml:3:16: contract: `invoke.methods` is not a clause of CONTRACT.md; did you mean `invoke.method`?"),
+        "{e}"
+    );
+    let e = err("cases:\n  - name: a\n    contract: [zzz.qqq]\n    steps: [{info: }]\n");
+    assert!(
+        e.contains("`faas-certifier contract` lists the clauses"),
+        "{e}"
+    );
+    let e = err("cases:\n  - name: a\n    contract: [invoke.method, invoke.method]\n    steps: [{info: }]\n");
+    assert!(e.contains("`invoke.method` is named twice"), "{e}");
+    let suite = load(
+        "cases:\n  - name: a\n    contract: [invoke.method, health.get]\n    steps: [{info: }]\n",
+    )
+    .unwrap();
+    assert_eq!(suite.cases[0].contract, ["invoke.method", "health.get"]);
+}
