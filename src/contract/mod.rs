@@ -5,8 +5,8 @@
 //! ``#### <a id="ID"></a>`ID` LEVEL``, followed by its text and, for a MUST no case checks,
 //! a line `untested: REASON`.
 
-// pub mod openapi;
-// pub mod schemas;
+pub mod openapi;
+pub mod schemas;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

@@ -189,3 +189,117 @@ fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         }
     }
 }
+
+#[test]
+fn committed_openapi_document_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/contract/openapi.json");
+    let fresh = openapi::json();
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(path, &fresh).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "contract/openapi.json is stale: run `UPDATE_SCHEMA=1 cargo test --lib contract`"
+    );
+}
+
+/// The document is OpenAPI 3.1 in structure: it reads back as one, every schema is valid
+/// JSON Schema 2020-12, every `$ref` resolves, every path parameter is declared, every
+/// operation has responses keyed by a status code.
+#[test]
+fn the_openapi_document_is_valid_openapi_3_1() {
+    let doc: serde_json::Value = serde_json::from_str(&openapi::json()).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
+    let _: utoipa::openapi::OpenApi = serde_json::from_value(doc.clone()).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for (name, schema) in schemas {
+        if let Err(e) = jsonschema::draft202012::meta::validate(schema) {
+            panic!("components.schemas.{name} is not JSON Schema 2020-12: {e}");
+        }
+    }
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(refs.len() > 10, "{refs:?}");
+    for r in refs {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("a $ref outside the components: {r}"));
+        assert!(schemas.contains_key(name), "{r} does not resolve");
+    }
+    let param = Regex::new(r"\{([^}]+)\}").unwrap();
+    let clause = Regex::new(r"([a-z0-9-]+\.[a-z0-9-]+)").unwrap();
+    let methods = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        assert!(path.starts_with('/'), "{path}");
+        let in_path: Vec<&str> = param
+            .captures_iter(path)
+            .map(|m| m.get(1).unwrap().as_str())
+            .collect();
+        for (method, op) in item.as_object().unwrap() {
+            assert!(methods.contains(&method.as_str()), "{path}: {method}");
+            operations += 1;
+            let declared: Vec<&str> = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter(|p| p["in"] == "path")
+                        .map(|p| p["name"].as_str().unwrap())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut want = in_path.clone();
+            want.sort();
+            let mut got = declared.clone();
+            got.sort();
+            assert_eq!(want, got, "{method} {path}: path parameters");
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" {
+                    assert_eq!(p["required"], true, "{method} {path}: {p}");
+                }
+            }
+            let responses = op["responses"].as_object().unwrap();
+            assert!(!responses.is_empty(), "{method} {path}: no responses");
+            for (code, response) in responses {
+                assert!(
+                    code.len() == 3 && code.parse::<u16>().is_ok_and(|c| (100..600).contains(&c)),
+                    "{method} {path}: response key {code}"
+                );
+                assert!(
+                    response["description"].is_string(),
+                    "{method} {path} {code}"
+                );
+            }
+            let described = op["description"].as_str().unwrap_or_default();
+            let cited: Vec<&str> = clause
+                .captures_iter(described.split("Clauses:").nth(1).unwrap_or_default())
+                .map(|m| m.get(1).unwrap().as_str())
+                .collect();
+            assert!(!cited.is_empty(), "{method} {path} names no clause");
+            for id in cited {
+                assert!(exists(id), "{method} {path} cites `{id}`");
+            }
+        }
+    }
+    assert!(operations >= 22, "{operations} operations");
+}
+
+fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(obj) => {
+            for (k, v) in obj {
+                if k == "$ref" {
+                    out.push(v.as_str().unwrap_or_default().to_string());
+                } else {
+                    collect_refs(v, out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
