@@ -30,6 +30,21 @@ struct Route {
     answers: Vec<(u16, Framing, jsonschema::Validator)>,
 }
 
+/// Why an answer does not fit its schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeError {
+    /// The route, the JSON pointer of the first error and what is wrong.
+    pub message: String,
+    /// Whether the body is not JSON at all (rather than JSON of the wrong shape).
+    pub not_json: bool,
+}
+
+impl std::fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Every answer schema of the contract, compiled.
 pub struct Schemas {
     routes: Vec<Route>,
@@ -117,7 +132,13 @@ impl Schemas {
 
     /// Checks an answer against its route's schema: `Ok` when the route and status have none.
     /// The error names the route, the JSON pointer of the first error and what is wrong.
-    pub fn check(&self, method: &str, path: &str, status: u16, body: &[u8]) -> Result<(), String> {
+    pub fn check(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Result<(), ShapeError> {
         let path = path.split(['?', '#']).next().unwrap_or_default();
         let Some(route) = self
             .routes
@@ -134,21 +155,30 @@ impl Schemas {
             "the answer to {} {} ({status}) breaks its schema in contract/openapi.json",
             route.method, route.template
         );
+        let not_json = |message: String| ShapeError {
+            message,
+            not_json: true,
+        };
+        let shape = |message: String| ShapeError {
+            message,
+            not_json: false,
+        };
         match framing {
             Framing::Json => {
                 let value: Value = serde_json::from_slice(body)
-                    .map_err(|e| format!("{what}: the body is not JSON ({e})"))?;
-                first_error(validator, &value).map_err(|e| format!("{what}: {e}"))
+                    .map_err(|e| not_json(format!("{what}: the body is not JSON ({e})")))?;
+                first_error(validator, &value).map_err(|e| shape(format!("{what}: {e}")))
             }
             Framing::Ndjson => {
                 for (n, line) in body.split(|b| *b == b'\n').enumerate() {
                     if line.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    let value: Value = serde_json::from_slice(line)
-                        .map_err(|e| format!("{what}: line {} is not JSON ({e})", n + 1))?;
+                    let value: Value = serde_json::from_slice(line).map_err(|e| {
+                        not_json(format!("{what}: line {} is not JSON ({e})", n + 1))
+                    })?;
                     first_error(validator, &value)
-                        .map_err(|e| format!("{what}: line {}, {e}", n + 1))?;
+                        .map_err(|e| shape(format!("{what}: line {}, {e}", n + 1)))?;
                 }
                 Ok(())
             }
@@ -240,6 +270,8 @@ mod tests {
         ];
         for (body, want) in cases {
             let e = s.check("GET", "/system/function/f", 200, body).unwrap_err();
+            assert_eq!(e.not_json, want.contains("not JSON"));
+            let e = e.message;
             assert!(e.contains(want), "{}: {e}", String::from_utf8_lossy(body));
             assert!(e.contains("GET /system/function/{name} (200)"), "{e}");
         }
@@ -251,7 +283,8 @@ mod tests {
         assert_eq!(s.check("GET", "/system/functions", 200, b"null"), Ok(()));
         let e = s
             .check("GET", "/system/functions", 200, br#"[{"name":"a","image":"i","labels":{},"annotations":{}},{"name":"b","image":"i","labels":{},"annotations":{},"invocationCount":"7"}]"#)
-            .unwrap_err();
+            .unwrap_err()
+            .message;
         assert!(e.contains("at /1/invocationCount"), "{e}");
         let provider = br#"{"provider":"faasd-ce","orchestration":"containerd","version":{"sha":"a","release":"1"}}"#;
         let gateway = br#"{"provider":{"provider":"faasd-ce","orchestration":"containerd","version":{"sha":"a","release":"1"}},"version":{"sha":"b","release":"2"},"arch":"x86_64"}"#;
@@ -263,7 +296,8 @@ mod tests {
         let lines = b"{\"name\":\"f\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"text\":\"a\"}\n\n{\"name\":\"f\",\"text\":5}\n";
         let e = s
             .check("GET", "/system/logs?name=f", 200, lines)
-            .unwrap_err();
+            .unwrap_err()
+            .message;
         assert!(e.contains("line 3, at /text"), "{e}");
     }
 

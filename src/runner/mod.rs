@@ -58,6 +58,9 @@ pub struct Runner {
     /// Every secret value any case has sent: a faulty provider may echo one case's secret
     /// into another case's answer, so redaction uses them all.
     sensitive: Mutex<Vec<String>>,
+    /// The answer schemas of `contract/openapi.json`, compiled once per run: every JSON
+    /// answer a step accepts is checked against its route's schema.
+    schemas: crate::contract::schemas::Schemas,
 }
 
 impl Runner {
@@ -114,6 +117,7 @@ impl Runner {
             leftovers: Mutex::new(Vec::new()),
             interrupted: tokio::sync::watch::Sender::new(false),
             sensitive: Mutex::new(Vec::new()),
+            schemas: compile_schemas()?,
         })
     }
 
@@ -164,6 +168,7 @@ impl Runner {
             leftovers: Mutex::new(Vec::new()),
             interrupted: tokio::sync::watch::Sender::new(false),
             sensitive: Mutex::new(Vec::new()),
+            schemas: compile_schemas()?,
         })
     }
 
@@ -194,6 +199,12 @@ impl Runner {
         }
         cleanup::delete_all(&self.client, left).await
     }
+}
+
+/// The answer schemas; a failure is a defect of the certifier's own document.
+fn compile_schemas() -> Result<crate::contract::schemas::Schemas, RunError> {
+    crate::contract::schemas::Schemas::compile()
+        .map_err(|e| RunError::Config(format!("the contract's answer schemas: {e}")))
 }
 
 /// A short random id: lower-case letters and digits, starting with a letter (DNS-1123 safe).

@@ -136,6 +136,22 @@ impl CaseCtx<'_> {
                 (Ok(_), Some(m)) => StepOutcome::Failed(m.clone()),
                 (Ok(resp), None) => self.after(&expanded, resp, &prepared.request.body),
             };
+            // The answer the step accepted must also fit its route's schema (CONTRACT.md).
+            if let (StepOutcome::Passed, Ok(resp)) = (&verdict, &polled.response) {
+                let req = &prepared.request;
+                if let Err(e) =
+                    self.runner
+                        .schemas
+                        .check(&req.method, &req.path, resp.status, &resp.body)
+                {
+                    let mut m = e.message;
+                    if e.not_json {
+                        let body = String::from_utf8_lossy(&resp.body);
+                        m = format!("{m}: got {:?}", excerpt(&body, 200));
+                    }
+                    verdict = StepOutcome::Failed(m);
+                }
+            }
             if let (StepOutcome::Passed, Some(r), Ok(resp)) =
                 (&verdict, &prepared.deletes, &polled.response)
             {
@@ -223,6 +239,7 @@ impl CaseCtx<'_> {
         self.poll_with(
             || client.send(req, Some(hard)),
             &req.body,
+            Some(req),
             cond,
             deadline,
             log,
@@ -230,11 +247,13 @@ impl CaseCtx<'_> {
         .await
     }
 
-    /// Polls any source of answers until `cond` holds or `deadline` passes.
+    /// Polls any source of answers until `cond` holds or `deadline` passes. An answer to
+    /// `route` that breaks its schema ends the polling at once: a shape does not heal.
     pub(crate) async fn poll_with<F, Fut>(
         &self,
         mut fetch: F,
         sent: &[u8],
+        route: Option<&HttpRequest>,
         cond: &Expect,
         deadline: Option<Instant>,
         log: &mut Vec<String>,
@@ -248,6 +267,22 @@ impl CaseCtx<'_> {
         loop {
             attempts += 1;
             let response = fetch().await;
+            // A shape error ends the polling at once; a body that is not JSON at all is left
+            // to the expectations, which quote it.
+            if let (Ok(r), Some(q)) = (&response, route) {
+                if let Err(Some(m)) = self
+                    .runner
+                    .schemas
+                    .check(&q.method, &q.path, r.status, &r.body)
+                    .map_err(|e| (!e.not_json).then_some(e.message))
+                {
+                    return Polled {
+                        response,
+                        attempts,
+                        mismatch: Some(m),
+                    };
+                }
+            }
             let verdict = match &response {
                 Ok(r) => expect::check(
                     cond,
