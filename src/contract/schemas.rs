@@ -197,9 +197,16 @@ fn first_error(validator: &jsonschema::Validator, value: &Value) -> Result<(), S
             } else {
                 pointer
             };
-            Err(format!(
-                "at {pointer}: {e} (CONTRACT.md#shapes.field-names)"
-            ))
+            let message = e.to_string();
+            // The objects Go clients dereference have a clause of their own.
+            let clause = if ["labels", "annotations"].iter().any(|f| {
+                pointer.ends_with(&format!("/{f}")) || message.contains(&format!("\"{f}\""))
+            }) {
+                "status.always-labels-annotations"
+            } else {
+                "shapes.field-names"
+            };
+            Err(format!("at {pointer}: {message} (CONTRACT.md#{clause})"))
         }
     }
 }
