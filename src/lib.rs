@@ -4,6 +4,7 @@
 //! executes declarative suites against any provider URL, and the reports it writes.
 
 pub mod cli;
+pub mod contract;
 pub mod exit;
 pub mod mock;
 pub mod model;

@@ -1,4 +1,4 @@
-//! The JSON shapes of the OpenFaaS provider API (CONTRACT §2), shared by the mock and the runner.
+//! The JSON shapes of the OpenFaaS provider API ([`shapes.field-names`](../CONTRACT.md#shapes.field-names)), shared by the mock and the runner.
 //!
 //! Every optional field is omitted when empty, as real providers do, and every field is
 //! read leniently: `null`, absent and empty all mean "nothing".
@@ -28,7 +28,7 @@ fn is_false(b: &bool) -> bool {
 }
 
 /// CPU and memory quantities, e.g. `{"memory": "5Mi", "cpu": "100m"}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Resources {
     /// Memory quantity in Kubernetes notation.
     #[serde(
@@ -47,14 +47,16 @@ pub struct Resources {
 }
 
 /// The body of a deploy or update (`POST`/`PUT /system/functions`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionDeployment {
     /// The function's name.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(required = true)]
     pub service: String,
     /// The container image.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(required = true)]
     pub image: String,
     /// The namespace; empty means the provider's default.
     #[serde(
@@ -92,6 +94,7 @@ pub struct FunctionDeployment {
     )]
     pub secrets: Vec<String>,
     /// Labels; scaling is configured through `com.openfaas.scale.*`.
+    #[schema(nullable)]
     #[serde(
         default,
         skip_serializing_if = "BTreeMap::is_empty",
@@ -99,6 +102,7 @@ pub struct FunctionDeployment {
     )]
     pub labels: BTreeMap<String, String>,
     /// Annotations.
+    #[schema(nullable)]
     #[serde(
         default,
         skip_serializing_if = "BTreeMap::is_empty",
@@ -121,7 +125,7 @@ pub struct FunctionDeployment {
 }
 
 /// Resource usage reported by some providers.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionUsage {
     /// CPU usage in cores.
@@ -133,11 +137,12 @@ pub struct FunctionUsage {
 }
 
 /// A function as status and list report it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionStatus {
     /// The function's name.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(required = true)]
     pub name: String,
     /// The container image.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -177,12 +182,13 @@ pub struct FunctionStatus {
         deserialize_with = "null_as_default"
     )]
     pub secrets: Vec<String>,
-    /// Labels, including provider-added ones such as `faas_function`. Always sent, `{}`
-    /// when there are none: Go clients built on faas-provider's types dereference it
-    /// (`status.always-labels-annotations`).
+    /// Labels, including provider-added ones such as `faas_function`; always sent, `{}` when
+    /// none (CONTRACT.md#status.always-labels-annotations).
+    #[schema(required = true)]
     #[serde(default, deserialize_with = "null_as_default")]
     pub labels: BTreeMap<String, String>,
-    /// Annotations; always sent, `{}` when there are none, like `labels`.
+    /// Annotations; always sent, `{}` when none.
+    #[schema(required = true)]
     #[serde(default, deserialize_with = "null_as_default")]
     pub annotations: BTreeMap<String, String>,
     /// Resource limits.
@@ -228,7 +234,7 @@ pub struct FunctionStatus {
 }
 
 /// The body of `POST /system/scale-function/{name}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleRequest {
     /// The function to scale (faasd reads it from here rather than the path).
@@ -247,7 +253,7 @@ pub struct ScaleRequest {
 }
 
 /// The body of `DELETE /system/functions`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteFunctionRequest {
     /// The function to delete.
@@ -263,7 +269,7 @@ pub struct DeleteFunctionRequest {
 }
 
 /// A secret as sent to and listed by `/system/secrets`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Secret {
     /// The secret's name.
@@ -285,6 +291,7 @@ pub struct Secret {
     pub value: String,
     /// A binary value, base64 in JSON.
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "base64_bytes")]
+    #[schema(value_type = String, content_encoding = "base64")]
     pub raw_value: Vec<u8>,
 }
 
@@ -306,7 +313,7 @@ mod base64_bytes {
 }
 
 /// The version block of provider and gateway info.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VersionInfo {
     /// The commit the build came from.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -320,10 +327,11 @@ pub struct VersionInfo {
 }
 
 /// `GET /system/info` of a bare provider.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProviderInfo {
     /// The provider's name, e.g. `faas-netes-ce`.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(required = true)]
     pub provider: String,
     /// The orchestrator, e.g. `kubernetes` or `containerd`.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -334,7 +342,7 @@ pub struct ProviderInfo {
 }
 
 /// `GET /system/info` of a gateway, wrapping its provider's info.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GatewayInfo {
     /// The provider behind the gateway, or `null`.
     pub provider: Option<ProviderInfo>,
@@ -351,7 +359,7 @@ pub struct GatewayInfo {
 }
 
 /// One line of the `/system/logs` NDJSON stream.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LogMessage {
     /// The function that wrote the line.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -371,7 +379,7 @@ pub struct LogMessage {
 }
 
 /// The body of namespace CRUD on `/system/namespace/{name}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NamespaceRequest {
     /// The namespace's name.
     #[serde(default, deserialize_with = "null_as_default")]

@@ -124,3 +124,27 @@ async fn every_fault_is_caught_by_the_cases_the_catalogue_names() {
         missed.join("\n")
     );
 }
+
+/// Shape faults are caught by the runner's schema check of every JSON answer, which names
+/// the JSON pointer of the first error, before any expectation looks at the value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shape_faults_are_caught_by_schema_validation_with_the_pointer() {
+    for (fault, pointer) in [
+        (Fault::StatusReplicasAsString, "at /replicas: "),
+        (
+            Fault::StatusAnnotationsNull,
+            "at /annotations: null is not of type",
+        ),
+    ] {
+        let failed = failures(&[fault], &["deploy::plain"]).await;
+        let (trial, message) = failed
+            .iter()
+            .find(|(t, _)| t == "deploy::plain")
+            .unwrap_or_else(|| panic!("{fault}: deploy::plain passed: {failed:?}"));
+        assert!(
+            message.contains("breaks its schema in contract/openapi.json")
+                && message.contains(pointer),
+            "{fault}: {trial}: {message}"
+        );
+    }
+}

@@ -1,4 +1,5 @@
-//! The built-in suites accept every legal provider variation (CONTRACT §3): the mock answering
+//! The built-in suites accept every legal provider variation (the MAY clauses of CONTRACT.md,
+//! e.g. [`routes.mutation-success`](../CONTRACT.md#routes.mutation-success)): the mock answering
 //! as faas-netes, as faasd, with every other legal oddity at once, and with a cold start that
 //! answers 503 for a while after each deploy. Features the flavour lacks are skipped, not failed.
 

@@ -43,6 +43,7 @@ fn case(
         file: format!("suites/{suite}.yaml"),
         description: String::new(),
         outcome,
+        contract: Vec::new(),
         reason: reason.map(str::to_string),
         expected_failure: None,
         duration_ms: 12,
@@ -137,6 +138,7 @@ fn sample(secret: &str) -> RunReport {
         verdict: Verdict::decide(&Summary::of(&cases), false, None, None, Vec::new()),
         summary: Summary::of(&cases),
         cases,
+        clauses: Vec::new(),
     }
 }
 
@@ -360,4 +362,48 @@ fn real_run_snapshots() {
 
 fn regex_escape(text: &str) -> String {
     regex::escape(text)
+}
+
+/// Per-clause outcomes: the JSON carries each clause the cases name with the worst outcome
+/// of those cases and validates against the published schema; the Markdown names the
+/// failing clause and the case that failed it.
+#[test]
+fn clauses_carry_the_worst_outcome_of_their_cases() {
+    let mut run = sample("s3cret-value");
+    for case in &mut run.cases {
+        case.contract = match case.case.as_str() {
+            "healthz" => vec!["health.get".into(), "auth.open-routes".into()],
+            _ => vec!["health.get".into()],
+        };
+    }
+    run.clauses = report::clause_reports(&run.cases);
+    let health = &run.clauses[0];
+    assert_eq!(health.id, "health.get");
+    assert_eq!(health.level, "MUST");
+    assert_eq!(health.cases.len(), run.cases.len());
+    assert_eq!(health.outcome, Outcome::Failed, "one case failed");
+    let json = report::json::render(&run).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&report::json::schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&value), "{json}");
+    assert_eq!(value["clauses"][0]["outcome"], "failed");
+    assert_eq!(value["cases"][0]["contract"][0], "health.get");
+    let markdown = report::markdown::render(&run);
+    let failed: Vec<&str> = run
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::Failed)
+        .map(|c| c.id.as_str())
+        .collect();
+    let row = markdown
+        .lines()
+        .find(|l| l.starts_with("| `health.get` |"))
+        .unwrap_or_else(|| panic!("no clause row in:\n{markdown}"));
+    assert!(row.contains("| MUST | ❌ failed |"), "{row}");
+    assert!(
+        failed.iter().all(|id| row.contains(&format!("`{id}`"))),
+        "{row}"
+    );
+    assert!(markdown.contains("### Contract clauses"), "{markdown}");
 }

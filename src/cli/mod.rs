@@ -1,5 +1,6 @@
 //! Command-line interface: the subcommands and how each one is started.
 
+mod contract;
 mod diff;
 pub mod expect;
 mod mock;
@@ -10,6 +11,7 @@ mod signals;
 
 use clap::{Parser, Subcommand};
 
+pub use contract::ContractArgs;
 pub use diff::DiffArgs;
 pub use mock::MockArgs;
 pub use run::RunArgs;
@@ -35,6 +37,8 @@ pub enum Command {
     Selftest(SelftestArgs),
     /// Compare two JSON reports: newly failing, newly passing, newly skipped, changed reasons.
     Diff(DiffArgs),
+    /// Print each clause of the contract (CONTRACT.md) with the cases that check it.
+    Contract(ContractArgs),
 }
 
 /// Runs a parsed command line and returns the process exit status.
@@ -44,6 +48,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Run(args) => run::main(*args),
         Command::Selftest(args) => selftest::main(args),
         Command::Diff(args) => diff::main(args),
+        Command::Contract(args) => contract::main(args),
     }
 }
 

@@ -223,6 +223,7 @@ pub fn case_report(result: &CaseResult, prefix: &str) -> CaseReport {
         file: result.source.to_string(),
         description: result.description.clone(),
         outcome,
+        contract: result.contract.clone(),
         reason,
         expected_failure: None,
         duration_ms: millis(result.duration),
@@ -439,6 +440,7 @@ pub fn build(
             root_cause,
         },
         verdict,
+        clauses: report::clause_reports(&cases),
         summary,
         cases,
     }

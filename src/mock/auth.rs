@@ -1,4 +1,4 @@
-//! Basic auth on `/system/*`, as the gateway and providers enforce it (CONTRACT §7).
+//! Basic auth on `/system/*`, as the gateway and providers enforce it ([`auth.system-protected`](../../CONTRACT.md#auth.system-protected)).
 
 use axum::extract::{Request, State as AxumState};
 use axum::http::StatusCode;

@@ -1,4 +1,5 @@
-//! Provider flavours: the legal differences between real providers (CONTRACT §3), so the
+//! Provider flavours: the legal differences between real providers (the MAY clauses of
+//! CONTRACT.md, e.g. [`routes.mutation-success`](../../CONTRACT.md#routes.mutation-success)), so the
 //! suites can be shown to pass every conformant answer, not just the mock's own.
 
 use std::fmt;

@@ -124,7 +124,7 @@ pub fn canonical_header(name: &str) -> String {
         .join("-")
 }
 
-/// The request as CGI-style variables, as the classic watchdog sets them (CONTRACT §4).
+/// The request as CGI-style variables, as the classic watchdog sets them ([`watchdog.http-headers`](../../CONTRACT.md#watchdog.http-headers)).
 pub struct CgiRequest<'a> {
     pub method: &'a str,
     pub query: &'a str,

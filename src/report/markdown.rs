@@ -131,6 +131,7 @@ pub fn render(report: &RunReport) -> String {
         }
         out.push('\n');
     }
+    clauses(&mut out, report);
     out
 }
 
@@ -190,6 +191,48 @@ fn expected(report: &RunReport) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The contract's clauses the cases check, each with its worst outcome; a failing clause
+/// names the cases that failed it.
+fn clauses(out: &mut String, report: &RunReport) {
+    if report.clauses.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "### Contract clauses\n\n| clause | level | outcome | cases |\n|---|---|---|---|"
+    );
+    for clause in &report.clauses {
+        let cases = match clause.outcome {
+            Outcome::Failed | Outcome::Errored => clause
+                .cases
+                .iter()
+                .filter(|id| {
+                    report
+                        .cases
+                        .iter()
+                        .any(|c| &&c.id == id && c.outcome == clause.outcome)
+                })
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => match clause.cases.len() {
+                1 => "1 case".to_string(),
+                n => format!("{n} cases"),
+            },
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} {} | {} |",
+            clause.id,
+            clause.level,
+            icon(clause.outcome),
+            clause.outcome.word(),
+            cases
+        );
+    }
+    out.push('\n');
 }
 
 fn icon(outcome: Outcome) -> &'static str {

@@ -1,6 +1,7 @@
 //! Reports: render a finished run (a [`RunReport`]) as console text, JUnit XML, JSON and
 //! Markdown. Renderers only read the report; redaction happens once, before any output.
 
+mod clauses;
 pub mod console;
 pub mod diff;
 mod error;
@@ -11,6 +12,7 @@ mod redact;
 pub mod transcript;
 mod write;
 
+pub use clauses::{clause_reports, ClauseReport};
 pub use error::ReportError;
 pub use model::*;
 pub use redact::{Redactor, MARKER};

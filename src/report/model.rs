@@ -23,6 +23,9 @@ pub struct RunReport {
     pub summary: Summary,
     /// Every selected case, in run order.
     pub cases: Vec<CaseReport>,
+    /// Every clause of CONTRACT.md the cases check, with the worst outcome of those cases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<super::ClauseReport>,
 }
 
 /// The certifier's own build.
@@ -389,6 +392,9 @@ pub struct CaseReport {
     pub description: String,
     /// How it ended.
     pub outcome: Outcome,
+    /// The clauses of CONTRACT.md it checks, by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contract: Vec<String>,
     /// Why it failed, errored or was skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

@@ -80,6 +80,7 @@ impl Runner {
             suite: self.suites[planned.suite].name.clone(),
             case: case.name.clone(),
             description: case.description.clone(),
+            contract: case.contract.clone(),
             source: case.source.clone(),
             namespace: planned.namespace.clone(),
             outcome: CaseOutcome::Passed,

@@ -67,7 +67,7 @@ impl CaseCtx<'_> {
             async move { Ok(response) }
         };
         let polled = self
-            .poll_with(snapshot, &[], cond, Some(deadline), log)
+            .poll_with(snapshot, &[], None, cond, Some(deadline), log)
             .await;
         reader.abort();
         Ok(polled)

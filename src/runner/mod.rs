@@ -64,6 +64,9 @@ pub struct Runner {
     /// Every secret value any case has sent: a faulty provider may echo one case's secret
     /// into another case's answer, so redaction uses them all.
     sensitive: Mutex<Vec<String>>,
+    /// The answer schemas of `contract/openapi.json`, compiled once per run: every JSON
+    /// answer a step accepts is checked against its route's schema.
+    schemas: crate::contract::schemas::Schemas,
 }
 
 impl Runner {
@@ -124,6 +127,7 @@ impl Runner {
             leftovers: Mutex::new(probed.leftover.into_iter().collect()),
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
+            schemas: compile_schemas()?,
         })
     }
 
@@ -194,6 +198,7 @@ impl Runner {
             leftovers: Mutex::new(Vec::new()),
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
+            schemas: compile_schemas()?,
         })
     }
 
@@ -251,6 +256,12 @@ async fn probe_features(
         deadline = deadline.min(d);
     }
     probe::probe(client, settings, run_id, detected.gateway, deadline).await
+}
+
+/// The answer schemas; a failure is a defect of the certifier's own document.
+fn compile_schemas() -> Result<crate::contract::schemas::Schemas, RunError> {
+    crate::contract::schemas::Schemas::compile()
+        .map_err(|e| RunError::Config(format!("the contract's answer schemas: {e}")))
 }
 
 /// A short random id: lower-case letters and digits, starting with a letter (DNS-1123 safe).

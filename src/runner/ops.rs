@@ -1,4 +1,5 @@
-//! Named operations to HTTP requests (CONTRACT §1), and the resources they create or delete.
+//! Named operations to HTTP requests (the routes of CONTRACT.md, e.g.
+//! [`routes.unknown-404`](../../CONTRACT.md#routes.unknown-404)), and the resources they create or delete.
 
 use bytes::Bytes;
 use serde_json::json;

@@ -76,6 +76,8 @@ pub struct CaseResult {
     pub case: String,
     /// What the case checks.
     pub description: String,
+    /// The clauses of CONTRACT.md the case checks.
+    pub contract: Vec<String>,
     /// The suite file and the case's position.
     pub source: Source,
     /// The namespace it ran in.

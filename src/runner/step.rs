@@ -137,6 +137,22 @@ impl CaseCtx<'_> {
                 (Ok(_), Some(m)) => StepOutcome::Failed(m.clone()),
                 (Ok(resp), None) => self.after(&expanded, resp, &prepared.request.body),
             };
+            // The answer the step accepted must also fit its route's schema (CONTRACT.md).
+            if let (StepOutcome::Passed, Ok(resp)) = (&verdict, &polled.response) {
+                let req = &prepared.request;
+                if let Err(e) =
+                    self.runner
+                        .schemas
+                        .check(&req.method, &req.path, resp.status, &resp.body)
+                {
+                    let mut m = e.message;
+                    if e.not_json {
+                        let body = String::from_utf8_lossy(&resp.body);
+                        m = format!("{m}: got {:?}", excerpt(&body, 200));
+                    }
+                    verdict = StepOutcome::Failed(m);
+                }
+            }
             if let (StepOutcome::Passed, Some(r), Ok(resp)) =
                 (&verdict, &prepared.deletes, &polled.response)
             {
@@ -227,6 +243,7 @@ impl CaseCtx<'_> {
         self.poll_with(
             || client.send(req, Some(hard)),
             &req.body,
+            Some(req),
             cond,
             deadline,
             log,
@@ -234,11 +251,13 @@ impl CaseCtx<'_> {
         .await
     }
 
-    /// Polls any source of answers until `cond` holds or `deadline` passes.
+    /// Polls any source of answers until `cond` holds or `deadline` passes. An answer to
+    /// `route` that breaks its schema ends the polling at once: a shape does not heal.
     pub(crate) async fn poll_with<F, Fut>(
         &self,
         mut fetch: F,
         sent: &[u8],
+        route: Option<&HttpRequest>,
         cond: &Expect,
         deadline: Option<Instant>,
         log: &mut Vec<String>,
@@ -249,9 +268,42 @@ impl CaseCtx<'_> {
     {
         let mut backoff = Backoff::new(self.runner.settings.poll_max);
         let mut attempts = 0;
+        // The last answer that came back and why it did not do: what the step reports when
+        // the deadline cuts off the request after it.
+        let mut last_answer: Option<(HttpResponse, String)> = None;
         loop {
             attempts += 1;
             let response = fetch().await;
+            if let (Err(_), Some(deadline), Some((answer, why))) =
+                (&response, deadline, &last_answer)
+            {
+                if Instant::now() >= deadline {
+                    return Polled {
+                        mismatch: Some(format!(
+                            "{why} (after {} attempts; the next was cut off by the deadline)",
+                            attempts - 1
+                        )),
+                        response: Ok(answer.clone()),
+                        attempts,
+                    };
+                }
+            }
+            // A shape error ends the polling at once; a body that is not JSON at all is left
+            // to the expectations, which quote it.
+            if let (Ok(r), Some(q)) = (&response, route) {
+                if let Err(Some(m)) = self
+                    .runner
+                    .schemas
+                    .check(&q.method, &q.path, r.status, &r.body)
+                    .map_err(|e| (!e.not_json).then_some(e.message))
+                {
+                    return Polled {
+                        response,
+                        attempts,
+                        mismatch: Some(m),
+                    };
+                }
+            }
             let verdict = match &response {
                 Ok(r) => expect::check(
                     cond,
@@ -306,6 +358,9 @@ impl CaseCtx<'_> {
                         )),
                     };
                 }
+            }
+            if let Ok(r) = &response {
+                last_answer = Some((r.clone(), mismatch.clone()));
             }
             let line = format!("[{attempts}/..] {mismatch}");
             tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, self.redacted(&line));

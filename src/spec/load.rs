@@ -238,6 +238,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
             check_refs(&at, value, &defined, text)?;
             defined.insert(key.clone());
         }
+        let contract = check_contract(file, text, &spec.contract)?;
         let steps = check_steps(file, text, &spec.steps, &mut defined, &spec.vars)?;
         cases.push(Case {
             name: spec.name.clone(),
@@ -252,6 +253,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
                 .unwrap_or(DEFAULT_CASE_TIMEOUT),
             builds_on: spec.builds_on.clone(),
             vars: spec.vars.clone(),
+            contract,
             steps,
             source: at,
         });
@@ -263,6 +265,38 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
         cases,
         digest: digest(text.as_bytes()),
     })
+}
+
+/// A case's `contract:` ids, each a clause of CONTRACT.md, once.
+fn check_contract(
+    file: &str,
+    text: &str,
+    ids: &[Spanned<String>],
+) -> Result<Vec<String>, SuiteError> {
+    let mut seen = Vec::new();
+    for id in ids {
+        let at = source(file, id);
+        let id = id.value.trim();
+        if !crate::contract::exists(id) {
+            let hint = did_you_mean(id, crate::contract::ids())
+                .map(|m| format!("; did you mean `{m}`?"))
+                .unwrap_or_else(|| "; `faas-certifier contract` lists the clauses".to_string());
+            return Err(SuiteError::at(
+                at,
+                format!("contract: `{id}` is not a clause of CONTRACT.md{hint}"),
+                text,
+            ));
+        }
+        if seen.iter().any(|s| s == id) {
+            return Err(SuiteError::at(
+                at,
+                format!("contract: `{id}` is named twice"),
+                text,
+            ));
+        }
+        seen.push(id.to_string());
+    }
+    Ok(seen)
 }
 
 fn valid_name(name: &str) -> bool {

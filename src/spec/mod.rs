@@ -105,6 +105,10 @@ pub struct CaseSpec {
     /// Variables set before the first step (values may use other variables).
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
+    /// The clauses of CONTRACT.md the case checks, by id (e.g. `invoke.method`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub contract: Vec<serde_saphyr::Spanned<String>>,
     /// The ordered steps.
     #[schemars(with = "Vec<Step>")]
     pub steps: Vec<serde_saphyr::Spanned<Step>>,
@@ -142,6 +146,8 @@ pub struct Case {
     pub builds_on: Vec<String>,
     /// Variables set before the first step.
     pub vars: BTreeMap<String, String>,
+    /// The clauses of CONTRACT.md it checks, by id.
+    pub contract: Vec<String>,
     /// The steps with where each was written.
     pub steps: Vec<(Source, Step)>,
     /// Where the case was written.

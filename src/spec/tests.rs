@@ -311,3 +311,24 @@ fn a_gateway_alternative_is_checked_like_an_expectation() {
     let e = err("cases:\n  - name: a\n    steps:\n      - health:\n        expect: {through_gateway: {through_gateway: {status: 200}}}\n");
     assert!(e.contains("cannot hold another through_gateway"), "{e}");
 }
+
+#[test]
+fn contract_ids_must_name_clauses_of_the_contract() {
+    let e = err("cases:\n  - name: a\n    contract: [invoke.methods]\n    steps: [{info: }]\n");
+    assert!(
+        e.starts_with("t.yaml:3:16: contract: `invoke.methods` is not a clause of CONTRACT.md; did you mean `invoke.method`?"),
+        "{e}"
+    );
+    let e = err("cases:\n  - name: a\n    contract: [zzz.qqq]\n    steps: [{info: }]\n");
+    assert!(
+        e.contains("`faas-certifier contract` lists the clauses"),
+        "{e}"
+    );
+    let e = err("cases:\n  - name: a\n    contract: [invoke.method, invoke.method]\n    steps: [{info: }]\n");
+    assert!(e.contains("`invoke.method` is named twice"), "{e}");
+    let suite = load(
+        "cases:\n  - name: a\n    contract: [invoke.method, health.get]\n    steps: [{info: }]\n",
+    )
+    .unwrap();
+    assert_eq!(suite.cases[0].contract, ["invoke.method", "health.get"]);
+}

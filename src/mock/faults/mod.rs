@@ -23,6 +23,8 @@ pub enum Fault {
     StatusDropsAnnotations,
     StatusDropsLimits,
     StatusDropsSecrets,
+    StatusReplicasAsString,
+    StatusAnnotationsNull,
     StatusUnknown200,
     StatusAlways404,
     ListDropsNamespace,
@@ -171,6 +173,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         "status",
         "status and list omit the mounted secrets",
         ["secrets::value-mounted"]
+    ),
+    fault!(
+        StatusReplicasAsString,
+        "status-replicas-as-string",
+        "status",
+        "status and list send replicas as a string (\"1\"), a shape Go clients cannot decode",
+        ["deploy::plain", "scale::scale-up"]
+    ),
+    fault!(
+        StatusAnnotationsNull,
+        "status-annotations-null",
+        "status",
+        "status and list send \"annotations\": null, which Go clients dereference",
+        ["deploy::plain", "deploy::null-labels"]
     ),
     fault!(
         StatusUnknown200,

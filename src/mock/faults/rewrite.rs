@@ -197,12 +197,18 @@ async fn alter_response(
         }
         (Route::Functions | Route::FunctionStatus, &Method::GET) if status.is_success() => {
             let dropped = dropped_status_fields(state);
-            if dropped.is_empty() {
+            let replicas_text = has(Fault::StatusReplicasAsString);
+            let null_annotations = has(Fault::StatusAnnotationsNull);
+            if dropped.is_empty() && !replicas_text && !null_annotations {
                 return response;
             }
+            let alter = |status: &mut Value| {
+                drop_fields(status, &dropped);
+                break_shape(status, replicas_text, null_annotations);
+            };
             map_json(response, |json| match json {
-                Value::Array(items) => items.iter_mut().for_each(|i| drop_fields(i, &dropped)),
-                other => drop_fields(other, &dropped),
+                Value::Array(items) => items.iter_mut().for_each(alter),
+                other => alter(other),
             })
             .await
         }
@@ -279,6 +285,19 @@ fn dropped_status_fields(state: &State) -> Vec<&'static str> {
     .filter(|(f, _)| state.has_fault(*f))
     .flat_map(|(_, fields)| fields.iter().copied())
     .collect()
+}
+
+/// Sends `replicas` as a string and `annotations` as `null`: shapes the schema refuses.
+fn break_shape(json: &mut Value, replicas_text: bool, null_annotations: bool) {
+    if let Value::Object(obj) = json {
+        if replicas_text {
+            let n = obj.get("replicas").and_then(Value::as_u64).unwrap_or(0);
+            obj.insert("replicas".into(), Value::String(n.to_string()));
+        }
+        if null_annotations {
+            obj.insert("annotations".into(), Value::Null);
+        }
+    }
 }
 
 fn drop_fields(json: &mut Value, fields: &[&str]) {

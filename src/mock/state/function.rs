@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{FunctionDeployment, FunctionStatus};
 
-/// Scaling labels (CONTRACT §5).
+/// Scaling labels ([`scale.min-label`](../../../CONTRACT.md#scale.min-label)).
 pub const LABEL_MIN: &str = "com.openfaas.scale.min";
 pub const LABEL_MAX: &str = "com.openfaas.scale.max";
 pub const LABEL_FACTOR: &str = "com.openfaas.scale.factor";
