@@ -30,10 +30,10 @@ pub enum ColorChoice {
 /// Report and console options shared by `run` and `selftest`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct OutputArgs {
-    /// Write junit.xml, report.json and summary.md into DIR [default: reports].
+    /// Write junit.xml, report.json, summary.md and report.html into DIR [default: reports].
     #[arg(long, value_name = "DIR", conflicts_with = "no_reports")]
     pub report_dir: Option<PathBuf>,
-    /// Write no report directory (single files from --junit/--json/--markdown still are).
+    /// Write no report directory (single files from --junit/--json/--markdown/--html still are).
     #[arg(long)]
     pub no_reports: bool,
     /// Also write the JUnit XML report to PATH.
@@ -45,6 +45,9 @@ pub struct OutputArgs {
     /// Also write the Markdown summary to PATH (it is appended to $GITHUB_STEP_SUMMARY when set).
     #[arg(long, value_name = "PATH")]
     pub markdown: Option<PathBuf>,
+    /// Also write the HTML report (one self-contained page) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
     /// Colour the console: auto, always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
@@ -67,6 +70,7 @@ impl OutputArgs {
             junit: self.junit.clone(),
             json: self.json.clone(),
             markdown: self.markdown.clone(),
+            html: self.html.clone(),
             step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
@@ -196,6 +200,7 @@ pub fn case_report(result: &CaseResult, prefix: &str) -> CaseReport {
         outcome,
         reason,
         duration_ms: millis(result.duration),
+        started_ms: None,
         steps: result.steps.iter().map(step_report).collect(),
     }
 }
@@ -216,10 +221,20 @@ fn step_report(step: &runner::StepResult) -> StepReport {
         outcome,
         duration_ms: millis(step.duration),
         attempts: step.attempts,
+        waited_ms: Some(millis(step.waited)).filter(|w| *w > 0),
+        last_attempts: last(&step.attempt_log, LAST_ATTEMPTS),
         message,
         request_body: non_empty(&step.request_excerpt),
         response_body: non_empty(&step.response_excerpt),
     }
+}
+
+/// How many of a step's failed attempts the reports keep.
+const LAST_ATTEMPTS: usize = 5;
+
+/// The last `n` of `lines`.
+fn last(lines: &[String], n: usize) -> Vec<String> {
+    lines[lines.len().saturating_sub(n)..].to_vec()
 }
 
 fn millis(d: Duration) -> u64 {
@@ -281,7 +296,13 @@ pub fn build(
                 .position(|t| *t == r.trial)
                 .unwrap_or(usize::MAX)
         });
-        cases.extend(results.iter().map(|r| case_report(r, &target.sink.prefix)));
+        cases.extend(results.iter().map(|r| {
+            let mut case = case_report(r, &target.sink.prefix);
+            case.started_ms = r
+                .started_at
+                .map(|t| u64::try_from((t - started_at).num_milliseconds()).unwrap_or(0));
+            case
+        }));
     }
     let target = targets
         .iter()

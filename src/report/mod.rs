@@ -1,8 +1,9 @@
-//! Reports: render a finished run (a [`RunReport`]) as console text, JUnit XML, JSON and
-//! Markdown. Renderers only read the report; redaction happens once, before any output.
+//! Reports: render a finished run (a [`RunReport`]) as console text, JUnit XML, JSON,
+//! Markdown and HTML. Renderers only read the report; redaction happens once, before any output.
 
 pub mod console;
 mod error;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 mod model;

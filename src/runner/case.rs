@@ -65,6 +65,7 @@ impl Runner {
             namespace: planned.namespace.clone(),
             outcome: CaseOutcome::Passed,
             duration: Duration::ZERO,
+            started_at: Some(chrono::Utc::now()),
             steps: Vec::new(),
             leftovers: Vec::new(),
         };

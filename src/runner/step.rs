@@ -34,6 +34,8 @@ pub(crate) struct Polled {
     pub response: Result<HttpResponse, RunError>,
     pub attempts: u32,
     pub mismatch: Option<String>,
+    /// Time spent pausing between attempts (the waiting part of a poll).
+    pub waited: Duration,
 }
 
 impl CaseCtx<'_> {
@@ -170,6 +172,7 @@ impl CaseCtx<'_> {
                 },
                 attempts: polled.attempts,
                 duration: started.elapsed(),
+                waited: polled.waited,
                 request_excerpt: self.redacted(&request_excerpt(&prepared.request)),
                 response_excerpt: match &polled.response {
                     Ok(r) => self.redacted(&response_excerpt(r)),
@@ -245,6 +248,7 @@ impl CaseCtx<'_> {
     {
         let mut backoff = Backoff::new(self.runner.settings.poll_max);
         let mut attempts = 0;
+        let mut waited = Duration::ZERO;
         loop {
             attempts += 1;
             let response = fetch().await;
@@ -264,6 +268,7 @@ impl CaseCtx<'_> {
                         response,
                         attempts,
                         mismatch: None,
+                        waited,
                     }
                 }
                 Err(m) => m,
@@ -273,6 +278,7 @@ impl CaseCtx<'_> {
                     response,
                     attempts,
                     mismatch: Some(mismatch),
+                    waited,
                 };
             };
             let line = format!("[{attempts}/..] {mismatch}");
@@ -284,9 +290,11 @@ impl CaseCtx<'_> {
                     response,
                     attempts,
                     mismatch: Some(format!("{mismatch} (after {attempts} attempts)")),
+                    waited,
                 };
             }
             tokio::time::sleep(pause).await;
+            waited += pause;
         }
     }
 
@@ -308,6 +316,7 @@ impl CaseCtx<'_> {
             outcome: outcome.clone(),
             attempts: 0,
             duration: started.elapsed(),
+            waited: Duration::ZERO,
             request_excerpt: String::new(),
             response_excerpt: String::new(),
             attempt_log: Vec::new(),
