@@ -5,6 +5,7 @@ pub mod output;
 pub mod run;
 pub mod selftest;
 mod signals;
+pub mod stdout;
 
 use clap::{Parser, Subcommand};
 

@@ -48,7 +48,8 @@ pub struct OutputArgs {
     /// Also write the HTML report (one self-contained page) to PATH.
     #[arg(long, value_name = "PATH")]
     pub html: Option<PathBuf>,
-    /// Colour the console: auto, always or never.
+    /// Colour the console and log lines: auto (a terminal, unless NO_COLOR is set and
+    /// non-empty), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
 }
@@ -79,14 +80,14 @@ impl OutputArgs {
 
     /// The console style.
     pub fn style(&self) -> console::Style {
-        let color = match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
-        };
-        console::Style { color }
+        console::Style {
+            color: super::stdout::colour(self.color, std::io::stdout().is_terminal()),
+        }
+    }
+
+    /// Whether log lines (stderr) are coloured.
+    pub fn log_color(&self) -> bool {
+        super::stdout::colour(self.color, std::io::stderr().is_terminal())
     }
 }
 
@@ -385,27 +386,29 @@ pub fn finish(report: &RunReport, args: &OutputArgs, redactor: &Redactor, quiet:
     let report = redactor.report(report);
     let style = args.style();
     if quiet {
-        println!();
+        super::stdout::put("\n");
     }
-    print!("{}", console::failures(&report, style));
+    super::stdout::put(&console::failures(&report, style));
     match report::write_all(&report, &args.destinations(), &Redactor::default()) {
         Ok(written) if !written.is_empty() => {
             let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-            println!("\nreports: {}", names.join(", "));
+            super::stdout::put(&format!("\nreports: {}\n", names.join(", ")));
         }
         Ok(_) => {}
         Err(e) => {
             eprintln!("error: {e}");
-            print!(
-                "{}",
-                console::closing(&report.summary, report.run.interrupted, style)
-            );
+            super::stdout::put(&console::closing(
+                &report.summary,
+                report.run.interrupted,
+                style,
+            ));
             return false;
         }
     }
-    print!(
-        "{}",
-        console::closing(&report.summary, report.run.interrupted, style)
-    );
+    super::stdout::put(&console::closing(
+        &report.summary,
+        report.run.interrupted,
+        style,
+    ));
     true
 }

@@ -26,7 +26,7 @@ pub struct SelftestArgs {
     /// One character per trial instead of one line.
     #[arg(long, short)]
     pub quiet: bool,
-    /// How many trials run at once (default 16).
+    /// How many trials run at once [default: 16].
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Reports and console.
@@ -38,7 +38,7 @@ pub struct SelftestArgs {
 pub fn main(args: SelftestArgs) -> i32 {
     let started = Instant::now();
     let started_at = chrono::Utc::now();
-    run::init_tracing();
+    run::init_tracing(args.output.log_color());
     let suites = match crate::spec::load_builtin() {
         Ok(s) => s,
         Err(e) => {
@@ -86,7 +86,7 @@ pub fn main(args: SelftestArgs) -> i32 {
                 false,
             );
             let header = crate::report::console::header(&target_redactor.report(&empty), style);
-            print!("[{}] {header}", target.label);
+            super::stdout::put(&format!("[{}] {header}", target.label));
         }
         trials.extend(run::trials(
             runner.clone(),
@@ -103,7 +103,13 @@ pub fn main(args: SelftestArgs) -> i32 {
         runners.iter().map(|(r, _)| r.clone()).collect(),
     );
     let jobs = args.jobs.unwrap_or(selftest::SELFTEST_JOBS);
-    let conclusion = libtest_mimic::run(&run::harness_args(args.list, args.quiet, jobs), trials);
+    if args.list {
+        super::stdout::list(trials.iter().map(libtest_mimic::Trial::name));
+    }
+    let conclusion = libtest_mimic::run(
+        &run::harness_args(false, args.quiet, jobs),
+        if args.list { Vec::new() } else { trials },
+    );
     for (runner, _) in &runners {
         let left = rt.block_on(runner.finish());
         run::report_leftovers(runner, &left);
@@ -125,7 +131,10 @@ pub fn main(args: SelftestArgs) -> i32 {
         output::add_secrets(&mut redactor, runner);
     }
     let written = output::finish(&report, &args.output, &redactor, args.quiet);
-    println!("selftest took {:.2}s", started.elapsed().as_secs_f64());
+    super::stdout::put(&format!(
+        "selftest took {:.2}s\n",
+        started.elapsed().as_secs_f64()
+    ));
     if interrupted {
         exit::INTERRUPTED
     } else if conclusion.has_failed() || !report.summary.success() {
