@@ -2,6 +2,7 @@
 
 mod mock;
 pub mod output;
+pub mod progress;
 pub mod run;
 pub mod selftest;
 mod signals;

@@ -4,7 +4,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -100,6 +100,8 @@ pub struct Sink {
     results: Mutex<Vec<CaseResult>>,
     /// How to print the live lines (None: print nothing, e.g. `--list`).
     live: Option<Live>,
+    /// The status area on a terminal, told when each case ends.
+    progress: Option<Arc<super::progress::Live>>,
 }
 
 /// How live lines are printed.
@@ -121,15 +123,40 @@ impl Sink {
                 quiet,
                 redactor,
             }),
+            progress: None,
         }
+    }
+
+    /// Also keeps the terminal's status area (if any) up to date.
+    pub fn with_progress(mut self, progress: Option<Arc<super::progress::Live>>) -> Self {
+        self.progress = progress;
+        self
     }
 
     /// Records a finished case and prints its line.
     pub fn push(&self, result: CaseResult) {
+        if let Some(progress) = &self.progress {
+            let name = if self.prefix.is_empty() {
+                result.trial.clone()
+            } else {
+                format!("{}::{}", self.prefix, result.trial)
+            };
+            progress.finished(&name);
+            progress.suspend(|| self.print(&result));
+        } else {
+            self.print(&result);
+        }
+        if let Ok(mut all) = self.results.lock() {
+            all.push(result);
+        }
+    }
+
+    /// Prints the line of a finished case.
+    fn print(&self, result: &CaseResult) {
         if let Some(live) = &self.live {
             let case = live
                 .redactor
-                .report_case(&case_report(&result, &self.prefix));
+                .report_case(&case_report(result, &self.prefix));
             let mut out = std::io::stdout().lock();
             if live.quiet {
                 let c = match case.outcome {
@@ -142,9 +169,6 @@ impl Sink {
                 let _ = writeln!(out, "{}", console::case_line(&case, live.style));
             }
             let _ = out.flush();
-        }
-        if let Ok(mut all) = self.results.lock() {
-            all.push(result);
         }
     }
 

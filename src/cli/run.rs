@@ -400,7 +400,10 @@ pub fn main(args: RunArgs) -> i32 {
     };
     let redactor = output::redactor(&runner);
     let live = (!args.list).then(|| (args.output.style(), args.quiet, redactor.clone()));
-    let sink = Arc::new(Sink::new("", live));
+    let progress = (!args.list)
+        .then(|| super::progress::Live::for_terminal(args.quiet))
+        .flatten();
+    let sink = Arc::new(Sink::new("", live).with_progress(progress.clone()));
     if !args.list {
         let empty = output::build(
             &[TargetRun {
@@ -428,7 +431,14 @@ pub fn main(args: RunArgs) -> i32 {
         super::stdout::list(trials.iter().map(Trial::name));
         return exit::SUCCESS;
     }
+    if let Some(p) = &progress {
+        p.set_total(trials.len());
+        runner.on_progress(p.hook(""));
+    }
     let conclusion = libtest_mimic::run(&harness_args(args.list, args.quiet, jobs), trials);
+    if let Some(p) = &progress {
+        p.clear();
+    }
     let left = rt.block_on(runner.finish());
     report_leftovers(&runner, &left);
     if args.list {

@@ -70,11 +70,17 @@ pub fn main(args: SelftestArgs) -> i32 {
     let mut runners = Vec::new();
     let mut mocks = Vec::new();
     let mut redactor = crate::report::Redactor::default();
+    let progress = (!args.list)
+        .then(|| super::progress::Live::for_terminal(args.quiet))
+        .flatten();
     for target in targets {
         let runner = Arc::new(target.runner);
         let target_redactor = output::redactor(&runner);
         let live = (!args.list).then(|| (style, args.quiet, target_redactor.clone()));
-        let sink = Arc::new(Sink::new(target.label, live));
+        let sink = Arc::new(Sink::new(target.label, live).with_progress(progress.clone()));
+        if let Some(p) = &progress {
+            runner.on_progress(p.hook(target.label));
+        }
         if !args.list {
             let empty = output::build(
                 &[TargetRun {
@@ -106,10 +112,16 @@ pub fn main(args: SelftestArgs) -> i32 {
     if args.list {
         super::stdout::list(trials.iter().map(libtest_mimic::Trial::name));
     }
+    if let Some(p) = &progress {
+        p.set_total(trials.len());
+    }
     let conclusion = libtest_mimic::run(
         &run::harness_args(false, args.quiet, jobs),
         if args.list { Vec::new() } else { trials },
     );
+    if let Some(p) = &progress {
+        p.clear();
+    }
     for (runner, _) in &runners {
         let left = rt.block_on(runner.finish());
         run::report_leftovers(runner, &left);

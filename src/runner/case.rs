@@ -78,6 +78,9 @@ impl Runner {
                 CaseOutcome::Skipped("the run was interrupted before this case started".into());
             return result;
         }
+        self.progress.report(|| super::Progress::Started {
+            trial: planned.trial.clone(),
+        });
         let mut deadline = started + case.timeout;
         if let Some(run_deadline) = self.deadline {
             if run_deadline <= started {

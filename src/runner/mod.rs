@@ -16,6 +16,7 @@ mod load;
 mod ops;
 mod plan;
 pub mod profile;
+mod progress;
 mod result;
 pub mod selftest;
 mod settings;
@@ -29,6 +30,7 @@ pub use error::RunError;
 pub use expect::json::subset as json_subset;
 pub use plan::Planned;
 pub use profile::{FeatureState, Profile};
+pub use progress::{Progress, ProgressHook};
 pub use result::{excerpt, CaseOutcome, CaseResult, StepOutcome, StepResult};
 pub use settings::{Credentials, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
 
@@ -58,6 +60,8 @@ pub struct Runner {
     /// Every secret value any case has sent: a faulty provider may echo one case's secret
     /// into another case's answer, so redaction uses them all.
     sensitive: Mutex<Vec<String>>,
+    /// Where cases report what they are doing (a live display), if anyone listens.
+    progress: progress::ProgressSlot,
 }
 
 impl Runner {
@@ -114,6 +118,7 @@ impl Runner {
             leftovers: Mutex::new(Vec::new()),
             interrupted: tokio::sync::watch::Sender::new(false),
             sensitive: Mutex::new(Vec::new()),
+            progress: progress::ProgressSlot::default(),
         })
     }
 
@@ -143,6 +148,12 @@ impl Runner {
         self.interrupted.send_replace(true);
     }
 
+    /// Reports every case start and unmet polling attempt to `hook` (set once; a second
+    /// hook is refused and `false` returned).
+    pub fn on_progress(&self, hook: ProgressHook) -> bool {
+        self.progress.set(hook)
+    }
+
     /// Whether [`Runner::interrupt`] was called.
     pub fn is_interrupted(&self) -> bool {
         *self.interrupted.borrow()
@@ -164,6 +175,7 @@ impl Runner {
             leftovers: Mutex::new(Vec::new()),
             interrupted: tokio::sync::watch::Sender::new(false),
             sensitive: Mutex::new(Vec::new()),
+            progress: progress::ProgressSlot::default(),
         })
     }
 

@@ -13,7 +13,7 @@ use super::client::{HttpRequest, HttpResponse};
 use super::expect::{self, Answer};
 use super::ops;
 use super::result::{excerpt, redact, StepOutcome, StepResult};
-use super::RunError;
+use super::{Progress, RunError};
 use crate::spec::{vars, DurationText, Expect, Operation, Source, Step};
 
 /// How long a followed log stream is read when the step sets no `retry`.
@@ -249,6 +249,7 @@ impl CaseCtx<'_> {
         let mut backoff = Backoff::new(self.runner.settings.poll_max);
         let mut attempts = 0;
         let mut waited = Duration::ZERO;
+        let polling_since = Instant::now();
         loop {
             attempts += 1;
             let response = fetch().await;
@@ -284,6 +285,12 @@ impl CaseCtx<'_> {
             let line = format!("[{attempts}/..] {mismatch}");
             tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, self.redacted(&line));
             log.push(line);
+            self.runner.progress.report(|| Progress::Waiting {
+                trial: self.trial.clone(),
+                mismatch: self.redacted(&mismatch),
+                attempt: attempts,
+                elapsed: polling_since.elapsed(),
+            });
             let pause = backoff.next().unwrap_or(self.runner.settings.poll_max);
             if Instant::now() + pause >= deadline {
                 return Polled {
