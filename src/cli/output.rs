@@ -18,7 +18,7 @@ use crate::runner::{self, CaseOutcome, CaseResult, Runner};
 /// When to colour the console.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// When the output is a terminal (and `NO_COLOR` is unset).
+    /// When the output is a terminal (and `NO_COLOR` is unset or empty).
     #[default]
     Auto,
     /// Always.
