@@ -212,6 +212,12 @@ fn a_real_report_renders_in_chromium_with_a_row_and_a_bar_per_case_and_fetches_n
     let dom = String::from_utf8(dom).unwrap();
     std::fs::write(out_dir.join("dom.html"), &dom).unwrap();
     let html = std::fs::read_to_string(&page).unwrap();
+    let parsed = scraper::Html::parse_document(&html);
+    assert!(
+        parsed.errors.is_empty(),
+        "HTML5 parse errors: {:?}",
+        parsed.errors
+    );
     assert!(!html.contains("google") && !html.contains("gstatic"));
     let from_page: Vec<String> = proxy
         .take()
