@@ -23,6 +23,8 @@ fn step(
         outcome,
         duration_ms: 3,
         attempts: 1,
+        waited_ms: None,
+        last_attempts: Vec::new(),
         message: None,
         request_body: None,
         response_body: None,
@@ -47,6 +49,7 @@ fn case(
         reason: reason.map(str::to_string),
         expected_failure: None,
         duration_ms: 12,
+        started_ms: None,
         steps,
     }
 }
@@ -244,10 +247,11 @@ fn written_reports_validate_and_never_leak() {
         junit: Some(dir.path().join("single/junit.xml")),
         json: Some(dir.path().join("single/report.json")),
         markdown: Some(dir.path().join("single/summary.md")),
+        html: Some(dir.path().join("single/report.html")),
         step_summary: Some(summary.clone()),
     };
     let written = report::write_all(&sample(secret), &to, &Redactor::new([secret])).unwrap();
-    assert_eq!(written.len(), 7);
+    assert_eq!(written.len(), 9);
 
     let schema: serde_json::Value = serde_json::from_str(&report::json::schema()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
@@ -406,4 +410,100 @@ fn clauses_carry_the_worst_outcome_of_their_cases() {
         "{row}"
     );
     assert!(markdown.contains("### Contract clauses"), "{markdown}");
+}
+
+/// The sample as a real run has it: start offsets and a step that waited between attempts.
+fn timed_sample(secret: &str) -> RunReport {
+    let mut report = sample(secret);
+    for (i, case) in report.cases.iter_mut().enumerate() {
+        case.started_ms = Some(100 * i as u64);
+    }
+    report.cases[1].duration_ms = 900;
+    report.cases[1].steps[1].duration_ms = 850;
+    report.cases[1].steps[1].waited_ms = Some(600);
+    report.cases[1].steps[1].last_attempts = vec![
+        "[1/..] want body containing \"Http_Method=GET\", got \"Http_Method=POST\"".into(),
+        "[2/..] want body containing \"Http_Method=GET\", got \"<script>alert(1)</script>\"".into(),
+    ];
+    report
+}
+
+/// The HTML with a line break between tags, so the snapshot can be reviewed.
+fn html_lines(html: &str) -> String {
+    html.replace("><", ">\n<")
+}
+
+#[test]
+fn html_snapshot() {
+    let secret = "s3cret-value";
+    let report = Redactor::new([secret]).report(&timed_sample(secret));
+    let html = report::html::render(&report);
+    assert!(!html.contains(secret));
+    assert!(
+        !html.contains("<script>alert(1)</script>"),
+        "provider text is escaped"
+    );
+    insta::assert_snapshot!(html_lines(&html));
+}
+
+#[test]
+fn html_is_valid_self_contained_and_has_a_row_and_a_bar_per_case() {
+    let report = timed_sample("s3cret-value");
+    let text = report::html::render(&report);
+    let doc = scraper::Html::parse_document(&text);
+    assert!(
+        doc.errors.is_empty(),
+        "HTML5 parse errors: {:?}",
+        doc.errors
+    );
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let rows: Vec<(String, String)> = doc
+        .select(&select("tr.case"))
+        .map(|r| {
+            let attr = |name| r.value().attr(name).unwrap_or_default().to_string();
+            (attr("data-id"), attr("data-outcome"))
+        })
+        .collect();
+    let bars: Vec<(String, String)> = doc
+        .select(&select("svg.timeline g.bar"))
+        .map(|r| {
+            let attr = |name| r.value().attr(name).unwrap_or_default().to_string();
+            (attr("data-id"), attr("data-outcome"))
+        })
+        .collect();
+    let want: Vec<(String, String)> = report
+        .cases
+        .iter()
+        .map(|c| {
+            let outcome = serde_json::to_value(c.outcome).unwrap();
+            (c.id.clone(), outcome.as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(rows, want);
+    assert_eq!(bars, want);
+    assert_eq!(doc.select(&select("rect.wait")).count(), 1);
+    assert_eq!(
+        doc.select(&select("tr.case details")).count(),
+        2,
+        "the failure and the error expand to their transcript"
+    );
+    for el in doc.select(&select(
+        "[src], [href], [action], link, script, iframe, object",
+    )) {
+        let href = el.value().attr("href").unwrap_or("#");
+        assert!(
+            el.value().attr("src").is_none() && href.starts_with('#'),
+            "the page must fetch nothing: {:?}",
+            el.value()
+        );
+    }
+    let csp = doc
+        .select(&select(r#"meta[http-equiv="Content-Security-Policy"]"#))
+        .next()
+        .and_then(|m| m.value().attr("content"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(csp.starts_with("default-src 'none';"), "{csp}");
+    let verdict = doc.select(&select("#verdict")).next().unwrap();
+    assert_eq!(verdict.text().collect::<String>(), "failed");
 }

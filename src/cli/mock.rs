@@ -1,7 +1,6 @@
 //! `faas-certifier mock`: serve the bundled provider until SIGINT or SIGTERM.
 
 use std::io::Write;
-use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -11,9 +10,9 @@ use crate::mock::{AutoscalerConfig, Credentials, Fault, Flavour, MockConfig, Moc
 /// Options of `faas-certifier mock`.
 #[derive(Debug, clap::Args)]
 pub struct MockArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub bind: IpAddr,
+    /// Address or host name to listen on (e.g. 0.0.0.0, ::1, localhost).
+    #[arg(long, value_name = "HOST", default_value = "127.0.0.1")]
+    pub bind: String,
     /// Port to listen on; 0 picks a free one (the URL is printed).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
@@ -153,8 +152,7 @@ pub fn main(args: MockArgs) -> i32 {
             return exit::FAILED;
         }
     };
-    let addr = SocketAddr::new(args.bind, args.port);
-    match runtime.block_on(serve(addr, config)) {
+    match runtime.block_on(serve(&args.bind, args.port, config)) {
         Ok(()) => exit::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -163,13 +161,18 @@ pub fn main(args: MockArgs) -> i32 {
     }
 }
 
-async fn serve(addr: SocketAddr, config: MockConfig) -> Result<(), MockError> {
-    let listener = tokio::net::TcpListener::bind(addr)
+async fn serve(host: &str, port: u16, config: MockConfig) -> Result<(), MockError> {
+    let addr = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    let listener = tokio::net::TcpListener::bind((host, port))
         .await
-        .map_err(|e| MockError::Bind(addr.to_string(), e))?;
+        .map_err(|e| MockError::Bind(addr.clone(), e))?;
     let local = listener
         .local_addr()
-        .map_err(|e| MockError::Bind(addr.to_string(), e))?;
+        .map_err(|e| MockError::Bind(addr.clone(), e))?;
     let mut out = std::io::stdout();
     let auth = if config.basic_auth.is_some() {
         " (basic auth on /system/*)"

@@ -5,9 +5,11 @@ mod diff;
 pub mod expect;
 mod mock;
 pub mod output;
+pub mod progress;
 pub mod run;
 pub mod selftest;
 mod signals;
+pub mod stdout;
 
 use clap::{Parser, Subcommand};
 

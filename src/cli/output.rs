@@ -4,7 +4,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -19,7 +19,7 @@ use crate::runner::{self, CaseOutcome, CaseResult, Runner};
 /// When to colour the console.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// When the output is a terminal (and `NO_COLOR` is unset).
+    /// When the output is a terminal (and `NO_COLOR` is unset or empty).
     #[default]
     Auto,
     /// Always.
@@ -31,10 +31,10 @@ pub enum ColorChoice {
 /// Report and console options shared by `run` and `selftest`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct OutputArgs {
-    /// Write junit.xml, report.json and summary.md into DIR [default: reports].
+    /// Write junit.xml, report.json, summary.md and report.html into DIR [default: reports].
     #[arg(long, value_name = "DIR", conflicts_with = "no_reports")]
     pub report_dir: Option<PathBuf>,
-    /// Write no report directory (single files from --junit/--json/--markdown still are).
+    /// Write no report directory (single files from --junit/--json/--markdown/--html still are).
     #[arg(long)]
     pub no_reports: bool,
     /// Also write the JUnit XML report to PATH.
@@ -46,7 +46,11 @@ pub struct OutputArgs {
     /// Also write the Markdown summary to PATH (it is appended to $GITHUB_STEP_SUMMARY when set).
     #[arg(long, value_name = "PATH")]
     pub markdown: Option<PathBuf>,
-    /// Colour the console: auto, always or never.
+    /// Also write the HTML report (one self-contained page) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+    /// Colour the console and log lines: auto (a terminal, unless NO_COLOR is set and
+    /// non-empty), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
 }
@@ -68,6 +72,7 @@ impl OutputArgs {
             junit: self.junit.clone(),
             json: self.json.clone(),
             markdown: self.markdown.clone(),
+            html: self.html.clone(),
             step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
@@ -76,14 +81,14 @@ impl OutputArgs {
 
     /// The console style.
     pub fn style(&self) -> console::Style {
-        let color = match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
-        };
-        console::Style { color }
+        console::Style {
+            color: super::stdout::colour(self.color, std::io::stdout().is_terminal()),
+        }
+    }
+
+    /// Whether log lines (stderr) are coloured.
+    pub fn log_color(&self) -> bool {
+        super::stdout::colour(self.color, std::io::stderr().is_terminal())
     }
 }
 
@@ -98,6 +103,8 @@ pub struct Sink {
     live: Option<Live>,
     /// The expectations file each case is judged with (`run --expect`).
     judge: Option<super::expect::Judge>,
+    /// The status area on a terminal, told when each case ends.
+    progress: Option<Arc<super::progress::Live>>,
 }
 
 /// How live lines are printed.
@@ -120,12 +127,19 @@ impl Sink {
                 redactor,
             }),
             judge: None,
+            progress: None,
         }
     }
 
     /// This sink, judging each case with an expectations file.
     pub fn with_judge(mut self, judge: Option<super::expect::Judge>) -> Self {
         self.judge = judge;
+        self
+    }
+
+    /// Also keeps the terminal's status area (if any) up to date.
+    pub fn with_progress(mut self, progress: Option<Arc<super::progress::Live>>) -> Self {
+        self.progress = progress;
         self
     }
 
@@ -147,8 +161,27 @@ impl Sink {
     pub fn push(&self, result: CaseResult) -> Outcome {
         let judged = self.report(&result);
         let outcome = judged.outcome;
+        if let Some(progress) = &self.progress {
+            let name = if self.prefix.is_empty() {
+                result.trial.clone()
+            } else {
+                format!("{}::{}", self.prefix, result.trial)
+            };
+            progress.finished(&name);
+            progress.suspend(|| self.print(&judged));
+        } else {
+            self.print(&judged);
+        }
+        if let Ok(mut all) = self.results.lock() {
+            all.push(result);
+        }
+        outcome
+    }
+
+    /// Prints the line of a finished case, as judged.
+    fn print(&self, judged: &CaseReport) {
         if let Some(live) = &self.live {
-            let case = live.redactor.report_case(&judged);
+            let case = live.redactor.report_case(judged);
             let mut out = std::io::stdout().lock();
             if live.quiet {
                 let c = match case.outcome {
@@ -165,10 +198,6 @@ impl Sink {
             }
             let _ = out.flush();
         }
-        if let Ok(mut all) = self.results.lock() {
-            all.push(result);
-        }
-        outcome
     }
 
     /// The results so far.
@@ -227,6 +256,7 @@ pub fn case_report(result: &CaseResult, prefix: &str) -> CaseReport {
         reason,
         expected_failure: None,
         duration_ms: millis(result.duration),
+        started_ms: None,
         steps: result.steps.iter().map(step_report).collect(),
     }
 }
@@ -247,10 +277,20 @@ fn step_report(step: &runner::StepResult) -> StepReport {
         outcome,
         duration_ms: millis(step.duration),
         attempts: step.attempts,
+        waited_ms: Some(millis(step.waited)).filter(|w| *w > 0),
+        last_attempts: last(&step.attempt_log, LAST_ATTEMPTS),
         message,
         request_body: non_empty(&step.request_excerpt),
         response_body: non_empty(&step.response_excerpt),
     }
+}
+
+/// How many of a step's failed attempts the reports keep.
+const LAST_ATTEMPTS: usize = 5;
+
+/// The last `n` of `lines`.
+fn last(lines: &[String], n: usize) -> Vec<String> {
+    lines[lines.len().saturating_sub(n)..].to_vec()
 }
 
 fn millis(d: Duration) -> u64 {
@@ -350,7 +390,13 @@ pub fn build(
                 .position(|t| *t == r.trial)
                 .unwrap_or(usize::MAX)
         });
-        cases.extend(results.iter().map(|r| target.sink.report(r)));
+        cases.extend(results.iter().map(|r| {
+            let mut case = target.sink.report(r);
+            case.started_ms = r
+                .started_at
+                .map(|t| u64::try_from((t - started_at).num_milliseconds()).unwrap_or(0));
+            case
+        }));
     }
     let target = targets
         .iter()
@@ -452,23 +498,23 @@ pub fn finish(report: &RunReport, args: &OutputArgs, redactor: &Redactor, quiet:
     let report = redactor.report(report);
     let style = args.style();
     if quiet {
-        println!();
+        super::stdout::put("\n");
     }
-    print!("{}", console::failures(&report, style));
-    print!("{}", console::expected(&report, style));
+    super::stdout::put(&console::failures(&report, style));
+    super::stdout::put(&console::expected(&report, style));
     match report::write_all(&report, &args.destinations(), &Redactor::default()) {
         Ok(written) if !written.is_empty() => {
             let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-            println!("\nreports: {}", names.join(", "));
+            super::stdout::put(&format!("\nreports: {}\n", names.join(", ")));
         }
         Ok(_) => {}
         Err(e) => {
             eprintln!("error: {e}");
-            print!("{}", console::closing(&report, style));
+            super::stdout::put(&console::closing(&report, style));
             return false;
         }
     }
-    print!("{}", console::closing(&report, style));
+    super::stdout::put(&console::closing(&report, style));
     true
 }
 

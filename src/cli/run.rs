@@ -28,7 +28,9 @@ pub struct RunArgs {
     /// The namespace cases run in [env: CERTIFIER_DEFAULT_NAMESPACE] [default: openfaas-fn].
     #[arg(long, value_name = "NS")]
     pub namespace: Option<String>,
-    /// A second namespace: every case runs there too [env: CERTIFIER_NAMESPACES, the first one].
+    /// A second namespace: every case runs there too. [env: CERTIFIER_NAMESPACES, a comma- or
+    /// whitespace-separated list of namespaces: its first name other than the default
+    /// namespace becomes the extra namespace]
     #[arg(long, value_name = "NS")]
     pub extra_namespace: Option<String>,
     /// A bearer token for /system/* [env: OPENFAAS_TOKEN].
@@ -40,26 +42,28 @@ pub struct RunArgs {
     /// Read the basic-auth password from stdin.
     #[arg(long, requires = "username")]
     pub password_stdin: bool,
-    /// The registry prefix of the images deployed (`${registry}`).
+    /// The registry prefix of the images deployed (`${registry}`) [default: ghcr.io/openfaas].
     #[arg(long, value_name = "PREFIX")]
     pub registry_prefix: Option<String>,
-    /// Run the suite files (*.yaml) of DIR instead of the built-in suites.
-    #[arg(long, value_name = "DIR")]
+    /// Run this suite file, or the suite files (*.yaml) of this directory, instead of the
+    /// built-in suites.
+    #[arg(long, value_name = "PATH")]
     pub suites: Option<PathBuf>,
-    /// How many cases run at once.
+    /// How many cases run at once [default: 8].
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// The deadline of the whole run (e.g. 10m).
+    /// The deadline of the whole run (e.g. 10m) [default: none].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub timeout: Option<Duration>,
-    /// The deadline of one HTTP request (default 30s); a provider that accepts the
-    /// connection and never answers costs at most this.
+    /// The deadline of one HTTP request; a provider that accepts the connection and never
+    /// answers costs at most this [default: 30s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub request_timeout: Option<Duration>,
-    /// How long "nothing must change" checks keep up their load (`${settle}`, default 20s).
+    /// How long "nothing must change" checks keep up their load (`${settle}`) [default: 20s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub settle: Option<Duration>,
-    /// Leave the functions, secrets and namespaces created, and print them.
+    /// Leave the functions, secrets and namespaces created, and print the `faas-cli`
+    /// commands (with --gateway and -n) that remove them.
     #[arg(long)]
     pub keep: bool,
     /// Force a feature on (repeatable, or comma-separated).
@@ -222,7 +226,7 @@ fn features(names: &[String]) -> Result<Vec<Feature>, String> {
         .collect()
 }
 
-/// Loads the suites: `--suites DIR`, else the built-in ones.
+/// Loads the suites: `--suites FILE` or `--suites DIR`, else the built-in ones.
 pub fn suites(dir: Option<&PathBuf>) -> Result<Vec<Suite>, spec::SuiteError> {
     match dir {
         Some(dir) => spec::load_dir(dir),
@@ -435,13 +439,15 @@ const NULL_DEVICE: &str = "/dev/null";
 #[cfg(not(unix))]
 const NULL_DEVICE: &str = "NUL";
 
-/// Sends tracing (each poll attempt at `info`) to stderr; `RUST_LOG` picks the level (default `warn`).
-pub fn init_tracing() {
+/// Sends tracing (each poll attempt at `info`) to stderr, coloured when `ansi`; `RUST_LOG`
+/// picks the level (default `warn`).
+pub fn init_tracing(ansi: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .try_init();
 }
 
@@ -449,7 +455,7 @@ pub fn init_tracing() {
 pub fn main(args: RunArgs) -> i32 {
     let started = Instant::now();
     let started_at = chrono::Utc::now();
-    init_tracing();
+    init_tracing(args.output.log_color());
     let env = |k: &str| std::env::var(k).ok();
     let settings = match resolve(&args, &env, &mut std::io::stdin()) {
         Ok(s) => s,
@@ -523,17 +529,24 @@ pub fn main(args: RunArgs) -> i32 {
     };
     let redactor = output::redactor(&runner);
     let live = (!args.list).then(|| (args.output.style(), args.quiet, redactor.clone()));
-    let sink = Arc::new(Sink::new("", live).with_judge(judge));
+    let progress = (!args.list)
+        .then(|| super::progress::Live::for_terminal(args.quiet))
+        .flatten();
+    let sink = Arc::new(
+        Sink::new("", live)
+            .with_judge(judge)
+            .with_progress(progress.clone()),
+    );
     let target = [TargetRun {
         runner: &runner,
         sink: &sink,
     }];
     if !args.list {
         let empty = output::build(&target, started_at, Duration::ZERO, false, &meta);
-        print!(
-            "{}",
-            console::header(&redactor.report(&empty), args.output.style())
-        );
+        super::stdout::put(&console::header(
+            &redactor.report(&empty),
+            args.output.style(),
+        ));
     }
     let interrupted = super::signals::interrupt_on_signal(rt.handle(), vec![runner.clone()]);
     let trials = trials(
@@ -543,8 +556,19 @@ pub fn main(args: RunArgs) -> i32 {
         sink.clone(),
         &select,
     );
+    if args.list {
+        super::stdout::list(trials.iter().map(Trial::name));
+        return exit::SUCCESS;
+    }
+    if let Some(p) = &progress {
+        p.set_total(trials.len());
+        runner.on_progress(p.hook(""));
+    }
     // The report's verdict decides the exit status, not libtest's conclusion.
     let _ = libtest_mimic::run(&harness_args(args.list, args.quiet, jobs), trials);
+    if let Some(p) = &progress {
+        p.clear();
+    }
     let left = rt.block_on(runner.finish());
     report_leftovers(&runner, &left);
     if args.list {
@@ -622,7 +646,7 @@ pub fn report_leftovers(runner: &Runner, left: &[crate::runner::Resource]) {
         );
     }
     for r in left {
-        eprintln!("  {r}");
+        eprintln!("  {}", r.listing(&runner.settings.gateway));
     }
 }
 

@@ -28,7 +28,7 @@ pub struct SelftestArgs {
     /// One character per trial instead of one line.
     #[arg(long, short)]
     pub quiet: bool,
-    /// How many trials run at once (default 16).
+    /// How many trials run at once [default: 16].
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Reports and console.
@@ -40,7 +40,7 @@ pub struct SelftestArgs {
 pub fn main(args: SelftestArgs) -> i32 {
     let started = Instant::now();
     let started_at = chrono::Utc::now();
-    run::init_tracing();
+    run::init_tracing(args.output.log_color());
     let suites = match crate::spec::load_builtin() {
         Ok(s) => s,
         Err(e) => {
@@ -93,11 +93,17 @@ pub fn main(args: SelftestArgs) -> i32 {
     let mut runners = Vec::new();
     let mut mocks = Vec::new();
     let mut redactor = crate::report::Redactor::default();
+    let progress = (!args.list)
+        .then(|| super::progress::Live::for_terminal(args.quiet))
+        .flatten();
     for target in targets {
         let runner = Arc::new(target.runner);
         let target_redactor = output::redactor(&runner);
         let live = (!args.list).then(|| (style, args.quiet, target_redactor.clone()));
-        let sink = Arc::new(Sink::new(target.label, live));
+        let sink = Arc::new(Sink::new(target.label, live).with_progress(progress.clone()));
+        if let Some(p) = &progress {
+            runner.on_progress(p.hook(target.label));
+        }
         if !args.list {
             let empty = output::build(
                 &[TargetRun {
@@ -110,7 +116,7 @@ pub fn main(args: SelftestArgs) -> i32 {
                 &meta,
             );
             let header = crate::report::console::header(&target_redactor.report(&empty), style);
-            print!("[{}] {header}", target.label);
+            super::stdout::put(&format!("[{}] {header}", target.label));
         }
         trials.extend(run::trials(
             runner.clone(),
@@ -127,7 +133,20 @@ pub fn main(args: SelftestArgs) -> i32 {
         runners.iter().map(|(r, _)| r.clone()).collect(),
     );
     let jobs = args.jobs.unwrap_or(selftest::SELFTEST_JOBS);
-    let _ = libtest_mimic::run(&run::harness_args(args.list, args.quiet, jobs), trials);
+    if args.list {
+        super::stdout::list(trials.iter().map(libtest_mimic::Trial::name));
+    }
+    if let Some(p) = &progress {
+        p.set_total(trials.len());
+    }
+    // The report's verdict decides the exit status, not libtest's conclusion.
+    let _ = libtest_mimic::run(
+        &run::harness_args(false, args.quiet, jobs),
+        if args.list { Vec::new() } else { trials },
+    );
+    if let Some(p) = &progress {
+        p.clear();
+    }
     for (runner, _) in &runners {
         let left = rt.block_on(runner.finish());
         run::report_leftovers(runner, &left);
@@ -149,6 +168,9 @@ pub fn main(args: SelftestArgs) -> i32 {
         output::add_secrets(&mut redactor, runner);
     }
     let written = output::finish(&report, &args.output, &redactor, args.quiet);
-    println!("selftest took {:.2}s", started.elapsed().as_secs_f64());
+    super::stdout::put(&format!(
+        "selftest took {:.2}s\n",
+        started.elapsed().as_secs_f64()
+    ));
     run::exit_code(&report, written)
 }

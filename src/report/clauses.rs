@@ -84,6 +84,7 @@ mod tests {
             contract: contract.iter().map(|c| c.to_string()).collect(),
             reason: None,
             expected_failure: None,
+            started_ms: None,
             duration_ms: 0,
             steps: Vec::new(),
         }

@@ -1,10 +1,11 @@
-//! Reports: render a finished run (a [`RunReport`]) as console text, JUnit XML, JSON and
-//! Markdown. Renderers only read the report; redaction happens once, before any output.
+//! Reports: render a finished run (a [`RunReport`]) as console text, JUnit XML, JSON,
+//! Markdown and HTML. Renderers only read the report; redaction happens once, before any output.
 
 mod clauses;
 pub mod console;
 pub mod diff;
 mod error;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 mod model;

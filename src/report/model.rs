@@ -403,6 +403,9 @@ pub struct CaseReport {
     pub expected_failure: Option<ExpectedFailureReport>,
     /// How long it took, in milliseconds.
     pub duration_ms: u64,
+    /// When it started, in milliseconds after the run started (the HTML timeline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_ms: Option<u64>,
     /// The steps it ran, in order.
     pub steps: Vec<StepReport>,
 }
@@ -455,6 +458,12 @@ pub struct StepReport {
     pub duration_ms: u64,
     /// How many requests it sent (polling and retries send several).
     pub attempts: u32,
+    /// The part of `duration_ms` spent pausing between attempts, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waited_ms: Option<u64>,
+    /// The last failed attempts before the final one, one line each: `[3/..] want X, got Y`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub last_attempts: Vec<String>,
     /// What went wrong: `want X, got Y`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

@@ -3,12 +3,12 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{json, junit, markdown, Redactor, ReportError, RunReport};
+use super::{html, json, junit, markdown, Redactor, ReportError, RunReport};
 
 /// The files a run writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Destinations {
-    /// Writes `junit.xml`, `report.json` and `summary.md` here (None: `--no-reports`).
+    /// Writes `junit.xml`, `report.json`, `summary.md` and `report.html` here (None: `--no-reports`).
     pub dir: Option<PathBuf>,
     /// A JUnit XML file besides (or instead of) the directory's.
     pub junit: Option<PathBuf>,
@@ -16,6 +16,8 @@ pub struct Destinations {
     pub json: Option<PathBuf>,
     /// A Markdown file.
     pub markdown: Option<PathBuf>,
+    /// An HTML file.
+    pub html: Option<PathBuf>,
     /// Appends the Markdown summary here (`$GITHUB_STEP_SUMMARY`).
     pub step_summary: Option<PathBuf>,
 }
@@ -31,6 +33,7 @@ pub fn write_all(
     let json_text = json::render(&report)?;
     let junit_text = junit::render(&report)?;
     let markdown_text = markdown::render(&report);
+    let html_text = html::render(&report);
     let mut written = Vec::new();
     let mut put = |path: &Path, text: &str| -> Result<(), ReportError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -45,6 +48,7 @@ pub fn write_all(
         put(&dir.join("junit.xml"), &junit_text)?;
         put(&dir.join("report.json"), &json_text)?;
         put(&dir.join("summary.md"), &markdown_text)?;
+        put(&dir.join("report.html"), &html_text)?;
     }
     if let Some(path) = &to.junit {
         put(path, &junit_text)?;
@@ -54,6 +58,9 @@ pub fn write_all(
     }
     if let Some(path) = &to.markdown {
         put(path, &markdown_text)?;
+    }
+    if let Some(path) = &to.html {
+        put(path, &html_text)?;
     }
     if let Some(path) = &to.step_summary {
         let mut file = std::fs::OpenOptions::new()

@@ -85,6 +85,7 @@ impl Runner {
             namespace: planned.namespace.clone(),
             outcome: CaseOutcome::Passed,
             duration: Duration::ZERO,
+            started_at: Some(chrono::Utc::now()),
             steps: Vec::new(),
             leftovers: Vec::new(),
         };
@@ -112,6 +113,9 @@ impl Runner {
             ));
             return result;
         }
+        self.progress.report(|| super::Progress::Started {
+            trial: planned.trial.clone(),
+        });
         let mut deadline = started + case.timeout;
         if let Some(run_deadline) = self.deadline {
             if run_deadline <= started {

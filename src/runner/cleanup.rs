@@ -45,6 +45,22 @@ impl std::fmt::Display for Resource {
 }
 
 impl Resource {
+    /// What it is and the `faas-cli` command that removes it from `gateway`, ready to paste.
+    pub fn listing(&self, gateway: &str) -> String {
+        let gw = shell_word(gateway);
+        match self {
+            Resource::Function { name, namespace } => format!(
+                "function {name} (namespace {namespace}): faas-cli remove {name} --gateway {gw} -n {namespace}"
+            ),
+            Resource::Secret { name, namespace } => format!(
+                "secret {name} (namespace {namespace}): faas-cli secret remove {name} --gateway {gw} -n {namespace}"
+            ),
+            Resource::Namespace { name } => format!(
+                "namespace {name}: faas-cli namespace remove {name} --gateway {gw}"
+            ),
+        }
+    }
+
     /// Deletion order: functions before the secrets they mount, namespaces last.
     fn rank(&self) -> u8 {
         match self {
@@ -96,4 +112,14 @@ pub async fn delete_all(client: &Client, mut resources: Vec<Resource>) -> Vec<Re
         }
     }
     left
+}
+
+/// `text` as one shell word: as is when it holds only safe characters, else single-quoted.
+fn shell_word(text: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
 }

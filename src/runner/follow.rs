@@ -29,6 +29,7 @@ impl CaseCtx<'_> {
                     response: Err(e),
                     attempts: 1,
                     mismatch: None,
+                    waited: std::time::Duration::ZERO,
                 })
             }
         };

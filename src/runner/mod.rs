@@ -19,6 +19,7 @@ mod plan;
 mod preflight;
 pub mod probe;
 pub mod profile;
+mod progress;
 mod result;
 pub mod selftest;
 mod settings;
@@ -34,6 +35,7 @@ pub use gate::Stop;
 pub use plan::Planned;
 pub use preflight::valid_namespace;
 pub use profile::{FeatureState, Profile};
+pub use progress::{Progress, ProgressHook};
 pub use result::{excerpt, CaseOutcome, CaseResult, StepOutcome, StepResult};
 pub use settings::{Credentials, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
 
@@ -67,6 +69,8 @@ pub struct Runner {
     /// The answer schemas of `contract/openapi.json`, compiled once per run: every JSON
     /// answer a step accepts is checked against its route's schema.
     schemas: crate::contract::schemas::Schemas,
+    /// Where cases report what they are doing (a live display), if anyone listens.
+    progress: progress::ProgressSlot,
 }
 
 impl Runner {
@@ -128,6 +132,7 @@ impl Runner {
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
             schemas: compile_schemas()?,
+            progress: progress::ProgressSlot::default(),
         })
     }
 
@@ -155,6 +160,12 @@ impl Runner {
     /// and clean up what they created.
     pub fn interrupt(&self) {
         self.gate.stop(Stop::Interrupted);
+    }
+
+    /// Reports every case start and unmet polling attempt to `hook` (set once; a second
+    /// hook is refused and `false` returned).
+    pub fn on_progress(&self, hook: ProgressHook) -> bool {
+        self.progress.set(hook)
     }
 
     /// Whether [`Runner::interrupt`] was called.
@@ -199,6 +210,7 @@ impl Runner {
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
             schemas: compile_schemas()?,
+            progress: progress::ProgressSlot::default(),
         })
     }
 

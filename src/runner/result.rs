@@ -57,6 +57,9 @@ pub struct StepResult {
     /// Wall time of the whole step.
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
+    /// The part of `duration` spent pausing between attempts (polling).
+    #[serde(serialize_with = "millis")]
+    pub waited: Duration,
     /// The start of the request (headers and body), secrets redacted.
     pub request_excerpt: String,
     /// The start of the answer (status, headers and body), secrets redacted.
@@ -88,6 +91,9 @@ pub struct CaseResult {
     /// Wall time, cleanup included.
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
+    /// When it started (the reports' timeline places it by this).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The steps performed, in order.
     pub steps: Vec<StepResult>,
     /// Resources the cleanup could not delete (or left on purpose with `--keep`).

@@ -13,7 +13,7 @@ use super::client::{HttpRequest, HttpResponse};
 use super::expect::{self, Answer};
 use super::ops;
 use super::result::{excerpt, redact, StepOutcome, StepResult};
-use super::RunError;
+use super::{Progress, RunError};
 use crate::spec::{vars, DurationText, Expect, Operation, Source, Step};
 
 /// How long a followed log stream is read when the step sets no `retry`.
@@ -34,6 +34,8 @@ pub(crate) struct Polled {
     pub response: Result<HttpResponse, RunError>,
     pub attempts: u32,
     pub mismatch: Option<String>,
+    /// Time spent pausing between attempts (the waiting part of a poll).
+    pub waited: Duration,
 }
 
 impl CaseCtx<'_> {
@@ -187,6 +189,7 @@ impl CaseCtx<'_> {
                 },
                 attempts: polled.attempts,
                 duration: started.elapsed(),
+                waited: polled.waited,
                 request_excerpt: self.redacted(&request_excerpt(
                     self.runner.client.prefix(),
                     &prepared.request,
@@ -271,6 +274,8 @@ impl CaseCtx<'_> {
         // The last answer that came back and why it did not do: what the step reports when
         // the deadline cuts off the request after it.
         let mut last_answer: Option<(HttpResponse, String)> = None;
+        let mut waited = Duration::ZERO;
+        let polling_since = Instant::now();
         loop {
             attempts += 1;
             let response = fetch().await;
@@ -285,6 +290,7 @@ impl CaseCtx<'_> {
                         )),
                         response: Ok(answer.clone()),
                         attempts,
+                        waited,
                     };
                 }
             }
@@ -300,6 +306,7 @@ impl CaseCtx<'_> {
                     return Polled {
                         response,
                         attempts,
+                        waited,
                         mismatch: Some(m),
                     };
                 }
@@ -324,6 +331,7 @@ impl CaseCtx<'_> {
                             mismatch: Some(e.brief()),
                             response,
                             attempts,
+                            waited,
                         };
                     }
                     Err(e.brief())
@@ -335,6 +343,7 @@ impl CaseCtx<'_> {
                         response,
                         attempts,
                         mismatch: None,
+                        waited,
                     }
                 }
                 Err(m) => m,
@@ -344,6 +353,7 @@ impl CaseCtx<'_> {
                     response,
                     attempts,
                     mismatch: Some(mismatch),
+                    waited,
                 };
             };
             if let Ok(r) = &response {
@@ -353,6 +363,7 @@ impl CaseCtx<'_> {
                     return Polled {
                         response,
                         attempts,
+                        waited,
                         mismatch: Some(format!(
                             "{mismatch} (a final answer: a retry would not change it)"
                         )),
@@ -365,15 +376,23 @@ impl CaseCtx<'_> {
             let line = format!("[{attempts}/..] {mismatch}");
             tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, self.redacted(&line));
             log.push(line);
+            self.runner.progress.report(|| Progress::Waiting {
+                trial: self.trial.clone(),
+                mismatch: self.redacted(&mismatch),
+                attempt: attempts,
+                elapsed: polling_since.elapsed(),
+            });
             let pause = backoff.next().unwrap_or(self.runner.settings.poll_max);
             if Instant::now() + pause >= deadline {
                 return Polled {
                     response,
                     attempts,
                     mismatch: Some(format!("{mismatch} (after {attempts} attempts)")),
+                    waited,
                 };
             }
             tokio::time::sleep(pause).await;
+            waited += pause;
         }
     }
 
@@ -395,6 +414,7 @@ impl CaseCtx<'_> {
             outcome: outcome.clone(),
             attempts: 0,
             duration: started.elapsed(),
+            waited: Duration::ZERO,
             request_excerpt: String::new(),
             response_excerpt: String::new(),
             attempt_log: Vec::new(),

@@ -48,17 +48,21 @@ pub fn load_builtin() -> Result<Vec<Suite>, SuiteError> {
     Ok(suites)
 }
 
-/// Loads every `*.yaml` file of `dir`, in name order.
+/// Loads the suite file `dir`, or every `*.yaml` file of the directory `dir`, in name order.
 pub fn load_dir(dir: &Path) -> Result<Vec<Suite>, SuiteError> {
     let read_err = |e| SuiteError::Read {
         path: dir.display().to_string(),
         source: e,
     };
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map_err(read_err)?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-        .collect();
+    let mut paths: Vec<_> = if dir.is_file() {
+        vec![dir.to_path_buf()]
+    } else {
+        std::fs::read_dir(dir)
+            .map_err(read_err)?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .collect()
+    };
     paths.sort();
     if paths.is_empty() {
         return Err(SuiteError::Empty(dir.display().to_string()));

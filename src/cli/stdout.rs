@@ -1,0 +1,31 @@
+//! Console output that survives a closed stdout (`faas-certifier run --list | head -3`):
+//! writes that fail are dropped, so the run ends with its usual status and reports.
+
+use std::io::Write;
+
+/// Writes `text` to stdout and flushes; a closed or broken stdout is ignored.
+pub fn put(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Prints trial names as `cargo test -- --list` does (`NAME: test`).
+pub fn list<'a>(names: impl IntoIterator<Item = &'a str>) {
+    let mut text = String::new();
+    for name in names {
+        text.push_str(name);
+        text.push_str(": test\n");
+    }
+    put(&text);
+}
+
+/// Whether colour is wanted on a stream: `always`, `never`, or for `auto` a terminal with
+/// `NO_COLOR` unset or empty (no-color.org).
+pub fn colour(choice: super::output::ColorChoice, terminal: bool) -> bool {
+    use super::output::ColorChoice;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
