@@ -17,6 +17,7 @@ log="$(mktemp)"
 
 # Port 0: the mock picks a free port and prints its URL on its first line.
 coproc MOCK { exec "$bin" mock --port 0 --basic-auth "admin:$password" 2> "$log"; }
+# shellcheck disable=SC2153 # coproc sets MOCK_PID
 mock_pid="$MOCK_PID"
 trap 'kill "$mock_pid" 2> /dev/null || true' EXIT
 if ! read -r -t 10 first <&"${MOCK[0]}"; then

@@ -1,0 +1,159 @@
+//! Time to a verdict on a broken provider (issue 10), measured. Run with:
+//!
+//! ```sh
+//! cargo bench --bench catalogue      # CATALOGUE_PARALLEL=N runs N at once (default 6)
+//! ```
+//!
+//! For every fault of the mock's catalogue: `faas-certifier mock --fault F` in its own process
+//! (basic auth, an extra namespace), then a full `faas-certifier run` with its defaults against
+//! it (release binary, no `--timeout`). It prints, per fault, the exit status, the wall time
+//! to the verdict, and how many cases failed, errored and were blocked; then the slowest run
+//! and the median. A fault is caught when the run exits 1 (a case failed) or 2 (the preflight
+//! refused the target). Nothing is asserted: these are measurements, reported in the README.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+
+/// One certification of a faulty mock.
+struct Measured {
+    fault: String,
+    code: Option<i32>,
+    wall: f64,
+    failed: u64,
+    errored: u64,
+    blocked: u64,
+}
+
+/// Every fault name of the catalogue, from `mock --list-faults`.
+fn faults() -> Vec<String> {
+    let out = Command::new(BIN)
+        .args(["mock", "--list-faults"])
+        .output()
+        .expect("the catalogue");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        .map(String::from)
+        .collect()
+}
+
+fn certify(fault: &str, dir: &std::path::Path) -> Measured {
+    let mut mock = Command::new(BIN)
+        .args(["mock", "--port", "0", "--namespace", "cert-extra"])
+        .args(["--basic-auth", "admin:bench-pass", "--fault", fault])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the mock starts");
+    let mut line = String::new();
+    BufReader::new(mock.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the URL");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("a URL")
+        .to_string();
+    let json = dir.join(format!("{fault}.json"));
+    let started = Instant::now();
+    let mut run = Command::new(BIN)
+        .args(["run", "--gateway", &url, "--extra-namespace", "cert-extra"])
+        .args(["--username", "admin", "--password-stdin", "--no-reports"])
+        .arg("--json")
+        .arg(&json)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the certifier starts");
+    run.stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"bench-pass")
+        .expect("the password");
+    let status = run.wait().expect("the certifier ends");
+    let wall = started.elapsed().as_secs_f64();
+    let _ = mock.kill();
+    let _ = mock.wait();
+    let summary = std::fs::read(&json)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .map(|r| r["summary"].clone())
+        .unwrap_or_default();
+    let count = |k: &str| summary[k].as_u64().unwrap_or(0);
+    Measured {
+        fault: fault.to_string(),
+        code: status.code(),
+        wall,
+        failed: count("failed"),
+        errored: count("errored"),
+        blocked: count("blocked"),
+    }
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let queue = Arc::new(Mutex::new(faults()));
+    let total = queue.lock().map(|q| q.len()).unwrap_or(0);
+    let parallel: usize = std::env::var("CATALOGUE_PARALLEL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6);
+    println!("== {total} faults, each certified by a full default run, {parallel} at once");
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..parallel)
+        .map(|_| {
+            let (queue, results, dir) = (queue.clone(), results.clone(), dir.path().to_path_buf());
+            std::thread::spawn(move || loop {
+                let Some(fault) = queue.lock().ok().and_then(|mut q| q.pop()) else {
+                    break;
+                };
+                let m = certify(&fault, &dir);
+                if let Ok(mut r) = results.lock() {
+                    r.push(m);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+    let mut results = Arc::try_unwrap(results)
+        .ok()
+        .and_then(|m| m.into_inner().ok())
+        .unwrap_or_default();
+    results.sort_by(|a, b| b.wall.total_cmp(&a.wall));
+    println!("fault                              exit   wall   failed errored blocked");
+    for m in &results {
+        println!(
+            "{:<34} {:>4} {:>6.1}s {:>6} {:>7} {:>7}",
+            m.fault,
+            m.code.map_or("-".to_string(), |c| c.to_string()),
+            m.wall,
+            m.failed,
+            m.errored,
+            m.blocked
+        );
+    }
+    let caught = results
+        .iter()
+        .filter(|m| matches!(m.code, Some(1) | Some(2)))
+        .count();
+    let mut walls: Vec<f64> = results.iter().map(|m| m.wall).collect();
+    walls.sort_by(f64::total_cmp);
+    let median = walls.get(walls.len() / 2).copied().unwrap_or_default();
+    let max = walls.last().copied().unwrap_or_default();
+    println!(
+        "caught {caught} of {}; time to a verdict: median {median:.1} s, slowest {max:.1} s; all in {:.0} s",
+        results.len(),
+        started.elapsed().as_secs_f64()
+    );
+}
