@@ -38,7 +38,10 @@ fn faults() -> Vec<String> {
         .lines()
         .filter(|l| !l.starts_with(' ') && !l.is_empty())
         .filter_map(|l| l.split_whitespace().next())
-        .filter(|w| w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        .filter(|w| {
+            w.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
         .map(String::from)
         .collect()
 }
