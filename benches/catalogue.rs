@@ -115,13 +115,12 @@ fn main() {
     let workers: Vec<_> = (0..parallel)
         .map(|_| {
             let (queue, results, dir) = (queue.clone(), results.clone(), dir.path().to_path_buf());
-            std::thread::spawn(move || loop {
-                let Some(fault) = queue.lock().ok().and_then(|mut q| q.pop()) else {
-                    break;
-                };
-                let m = certify(&fault, &dir);
-                if let Ok(mut r) = results.lock() {
-                    r.push(m);
+            std::thread::spawn(move || {
+                while let Some(fault) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                    let m = certify(&fault, &dir);
+                    if let Ok(mut r) = results.lock() {
+                        r.push(m);
+                    }
                 }
             })
         })

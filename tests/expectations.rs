@@ -399,3 +399,55 @@ fn a_failure_in_one_namespace_is_written_with_its_namespace() {
     assert!(all.contains("test deploy::plain@extra ... xfail"), "{all}");
     assert!(all.contains("test deploy::plain ... ok"), "{all}");
 }
+
+#[test]
+fn cases_blocked_by_an_expected_failure_do_not_fail_the_run() {
+    let (_rt, mock) = start(&[Fault::InvokeRefused401]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("expect.yaml"),
+        "expected_failures:\n  - case: invoke::verbs\n    reason: invocations need credentials here\n",
+    )
+    .unwrap();
+    let out = certifier(
+        dir.path(),
+        &[
+            "run",
+            "--gateway",
+            &mock.url,
+            "--color",
+            "never",
+            "--expect",
+            "expect.yaml",
+            "invoke::verbs",
+            "invoke::echo-text",
+        ],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let judged = report(&dir.path().join("reports/report.json"));
+    assert_eq!(outcome(&judged, "invoke::verbs"), Outcome::XFail);
+    assert_eq!(outcome(&judged, "invoke::echo-text"), Outcome::Skipped);
+    assert!(
+        all.contains("builds on invoke::verbs, an expected failure"),
+        "{all}"
+    );
+
+    // Without the file the same run fails once, at its root cause, the rest blocked.
+    let out = certifier(
+        dir.path(),
+        &[
+            "run",
+            "--gateway",
+            &mock.url,
+            "--color",
+            "never",
+            "invoke::verbs",
+            "invoke::echo-text",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let unjudged = report(&dir.path().join("reports/report.json"));
+    assert_eq!(outcome(&unjudged, "invoke::verbs"), Outcome::Failed);
+    assert_eq!(outcome(&unjudged, "invoke::echo-text"), Outcome::Blocked);
+}

@@ -157,6 +157,11 @@ fn forced_features_are_partial_too() {
     let report = json_report(dir.path());
     assert_eq!(report["verdict"]["level"], "passed (partial)");
     assert_eq!(report["run"]["overrides"][0], "--disable logs");
+    let reasons = report["verdict"]["reasons"].to_string();
+    assert!(
+        reasons.contains("features forced: --disable logs"),
+        "{reasons}"
+    );
 }
 
 #[test]
@@ -376,6 +381,12 @@ fn a_provider_killed_mid_run_is_one_root_cause() {
     assert!(
         !all.contains("warning: cleanup could not delete"),
         "a cleanup warning flood: {all}"
+    );
+    assert!(
+        all.matches("warning: the provider stopped answering")
+            .count()
+            <= 1,
+        "one warning for the one cause: {all}"
     );
     let report = json_report(dir.path());
     assert!(report["run"]["root_cause"]

@@ -41,6 +41,16 @@ impl Judge {
     /// (its reason kept), a pass becomes `xpass`; a skip stays a skip.
     pub fn apply(&self, trial: &str, case: &mut CaseReport) {
         let Some(entry) = self.expectations.entry_for(trial) else {
+            // Blocked by a foundation the file expects to fail: not run for a known reason,
+            // so it does not fail the run on its own.
+            let foundation = (case.outcome == Outcome::Blocked)
+                .then(|| case.reason.as_deref().and_then(blocked_by))
+                .flatten()
+                .filter(|base| self.expectations.entry_for(base).is_some());
+            if let Some(base) = foundation {
+                case.reason = Some(format!("not run: it builds on {base}, an expected failure"));
+                case.outcome = Outcome::Skipped;
+            }
             return;
         };
         let outcome = match case.outcome {
@@ -73,6 +83,15 @@ impl Judge {
             Outcome::Passed | Outcome::Skipped | Outcome::XFail => false,
         }
     }
+}
+
+/// The foundation named by a blocked case's reason (`blocked by T, which ...`, as the runner
+/// words it).
+fn blocked_by(reason: &str) -> Option<&str> {
+    reason
+        .strip_prefix(crate::runner::BLOCKED_BY)?
+        .split_once(", which")
+        .map(|(base, _)| base)
 }
 
 /// Writes a starting expectations file listing every case of `report` that failed, errored

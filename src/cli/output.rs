@@ -562,7 +562,10 @@ pub fn check_destinations(to: &Destinations) -> Result<(), String> {
             )
         })?;
     }
-    for path in [&to.junit, &to.json, &to.markdown].into_iter().flatten() {
+    for path in [&to.junit, &to.json, &to.markdown, &to.html]
+        .into_iter()
+        .flatten()
+    {
         file_ok(path, true)?;
     }
     if let Some(path) = &to.step_summary {

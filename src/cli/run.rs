@@ -632,13 +632,11 @@ pub fn report_leftovers(runner: &Runner, left: &[crate::runner::Resource]) {
     if runner.settings.keep {
         eprintln!("--keep: left {} resources in place:", left.len());
     } else if runner.root_cause().is_some() {
-        // One line, not one warning per resource: the provider is gone, so is every delete.
+        // One warning for the one cause, then what may remain.
         eprintln!(
-            "warning: the provider stopped answering; {} resources the run created may remain \
-             (the reports list them with the faas-cli command to remove each)",
+            "warning: the provider stopped answering; {} resources the run created may remain:",
             left.len()
         );
-        return;
     } else {
         eprintln!(
             "warning: cleanup could not delete {} resources:",

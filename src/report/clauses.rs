@@ -22,14 +22,15 @@ pub struct ClauseReport {
 }
 
 /// How bad an outcome is for a clause; a skipped or blocked case proves nothing either way,
-/// and an expected failure is a failure the run excused.
+/// an expected failure is one the run excused, and an unexpected pass fails the run.
 fn severity(outcome: Outcome) -> u8 {
     match outcome {
         Outcome::Skipped | Outcome::Blocked => 0,
-        Outcome::Passed | Outcome::XPass => 1,
-        Outcome::Errored => 2,
-        Outcome::XFail => 3,
-        Outcome::Failed => 4,
+        Outcome::Passed => 1,
+        Outcome::XFail => 2,
+        Outcome::XPass => 3,
+        Outcome::Errored => 4,
+        Outcome::Failed => 5,
     }
 }
 

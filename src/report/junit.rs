@@ -60,7 +60,7 @@ fn properties(report: &RunReport) -> Vec<Property> {
         Property::new("provider.form", run.provider.form.as_str()),
         Property::new("profile", profile.join(",")),
         Property::new("run.id", run.id.as_str()),
-        Property::new("verdict", report.verdict.level.word()),
+        Property::new("verdict", report.verdict.words.as_str()),
         Property::new("verdict.reasons", report.verdict.reasons.join("; ")),
         Property::new("selection.filters", run.selection.filters.join(",")),
         Property::new("selection.skip", run.selection.skip.join(",")),

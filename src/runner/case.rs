@@ -10,6 +10,9 @@ use super::result::{CaseOutcome, CaseResult, StepOutcome, StepResult};
 use super::Runner;
 use crate::spec::{vars, Source, Step};
 
+/// How a blocked case's reason starts, before the foundation's trial name.
+pub const BLOCKED_BY: &str = "blocked by ";
+
 /// How long past its deadline a case may take to end on its own before it is cut off.
 const BACKSTOP_GRACE: Duration = Duration::from_millis(500);
 
@@ -109,7 +112,7 @@ impl Runner {
         }
         if let Some((base, how)) = blocked_by {
             result.outcome = CaseOutcome::Blocked(format!(
-                "blocked by {base}, which {how}: this case builds on it"
+                "{BLOCKED_BY}{base}, which {how}: this case builds on it"
             ));
             return result;
         }
@@ -185,7 +188,7 @@ impl Runner {
             // A case whose own request noticed the provider is gone names the root cause,
             // whatever the step made of the transport error.
             if let Some(Stop::ProviderGone { cause, trial }) = self.gate.stopped() {
-                if !matches!(outcome, CaseOutcome::Passed) {
+                if matches!(outcome, CaseOutcome::Errored(_)) {
                     outcome = if trial == planned.trial {
                         CaseOutcome::Errored(cause)
                     } else {
@@ -227,6 +230,7 @@ impl Runner {
                 s.extra_namespace.clone().unwrap_or_default(),
             ),
             ("registry", s.registry.clone()),
+            ("redirect_image", s.redirect_image()),
             ("settle", humantime::format_duration(s.settle).to_string()),
             ("idle", humantime::format_duration(s.idle).to_string()),
         ]

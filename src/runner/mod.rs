@@ -28,6 +28,7 @@ mod step;
 use std::sync::Mutex;
 use std::time::Instant;
 
+pub use case::BLOCKED_BY;
 pub use cleanup::Resource;
 pub use error::RunError;
 pub use expect::json::subset as json_subset;
@@ -118,6 +119,8 @@ impl Runner {
         let deadline = settings.timeout.map(|t| started + t);
         // The preflight saw either form of /system/info: the target is OpenFaaS, so probes
         // may create things.
+        // Compiled before the probes create anything, so a failure here leaves nothing behind.
+        let schemas = compile_schemas()?;
         let probed = probe_features(&client, &settings, &detected, &run_id, deadline).await;
         let profile = profile::build_with(detected, &settings, &probed.findings);
         Ok(Runner {
@@ -131,7 +134,7 @@ impl Runner {
             leftovers: Mutex::new(probed.leftover.into_iter().collect()),
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
-            schemas: compile_schemas()?,
+            schemas,
             progress: progress::ProgressSlot::default(),
         })
     }
@@ -242,9 +245,11 @@ impl Runner {
             .lock()
             .map(|mut l| std::mem::take(&mut *l))
             .unwrap_or_default();
-        if self.settings.keep || self.root_cause().is_some() {
+        if self.settings.keep {
             return left;
         }
+        // Also after the provider stopped answering: it may be back (a port-forward that
+        // hiccuped), and against one that is gone each delete fails at once.
         cleanup::delete_all(&self.client, left).await
     }
 }

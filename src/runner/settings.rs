@@ -110,6 +110,22 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The redirecting function's image (`${redirect_image}`): the original certifier's
+    /// `theaxer/redirector:latest` with the default registry, where it is published, and
+    /// `PREFIX/redirector:latest` under `--registry-prefix`, like every other image.
+    pub fn redirect_image(&self) -> String {
+        if self.registry == DEFAULT_REGISTRY {
+            ORIGINAL_REDIRECTOR.to_string()
+        } else {
+            format!("{}/redirector:latest", self.registry)
+        }
+    }
+}
+
+/// The redirector image the original Go certifier deploys.
+pub const ORIGINAL_REDIRECTOR: &str = "theaxer/redirector:latest";
+
 /// `${idle}` by default.
 pub const DEFAULT_IDLE: Duration = Duration::from_secs(5);
 
@@ -118,3 +134,19 @@ pub const DEFAULT_REGISTRY: &str = "ghcr.io/openfaas";
 
 /// Cases run at once by default: they mostly wait on the provider.
 pub const DEFAULT_JOBS: usize = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_redirector_is_the_original_unless_a_registry_prefix_is_given() {
+        let mut s = Settings::new("http://127.0.0.1:8080");
+        assert_eq!(s.redirect_image(), "theaxer/redirector:latest");
+        s.registry = "registry.local:5000/mirror".into();
+        assert_eq!(
+            s.redirect_image(),
+            "registry.local:5000/mirror/redirector:latest"
+        );
+    }
+}

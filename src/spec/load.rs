@@ -137,7 +137,8 @@ fn check_unique(suites: &[Suite]) -> Result<(), SuiteError> {
     Ok(())
 }
 
-/// Every `builds_on` names a case of the loaded suites, and never the case itself.
+/// Every `builds_on` names a case of the loaded suites that builds on nothing itself: one
+/// level of foundations, so no cycle can hold a run and foundations always start first.
 fn check_builds_on(suites: &[Suite]) -> Result<(), SuiteError> {
     let names: BTreeSet<String> = suites
         .iter()
@@ -147,13 +148,24 @@ fn check_builds_on(suites: &[Suite]) -> Result<(), SuiteError> {
                 .map(move |c| format!("{}::{}", s.name, c.name))
         })
         .collect();
+    let stacked: BTreeSet<String> = suites
+        .iter()
+        .flat_map(|s| {
+            s.cases
+                .iter()
+                .filter(|c| !c.builds_on.is_empty())
+                .map(move |c| format!("{}::{}", s.name, c.name))
+        })
+        .collect();
     for suite in suites {
         for case in &suite.cases {
             let own = format!("{}::{}", suite.name, case.name);
             for base in &case.builds_on {
-                if *base == own || !names.contains(base) {
+                if *base == own || !names.contains(base) || stacked.contains(base) {
                     let why = if *base == own {
                         "a case cannot build on itself".to_string()
+                    } else if stacked.contains(base) {
+                        format!("`{base}` builds on other cases itself; a foundation must not")
                     } else {
                         format!("no case `{base}` among the suites loaded")
                     };

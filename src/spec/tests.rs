@@ -303,6 +303,27 @@ fn load_dir_reads_yaml_files_and_refuses_an_empty_directory() {
 }
 
 #[test]
+fn builds_on_names_a_loaded_case_that_builds_on_nothing() {
+    let with = |cases: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("s.yaml"), format!("cases:\n{cases}")).unwrap();
+        load_dir(dir.path()).map(|_| ()).map_err(|e| e.to_string())
+    };
+    let case = |name: &str, on: &str| {
+        format!("  - name: {name}\n    builds_on: [{on}]\n    steps: [{{info: }}]\n")
+    };
+    let base = "  - name: base\n    steps: [{info: }]\n";
+    assert_eq!(with(&format!("{base}{}", case("a", "s::base"))), Ok(()));
+    let e = with(&format!("{base}{}", case("a", "s::nope"))).unwrap_err();
+    assert!(e.contains("no case `s::nope`"), "{e}");
+    let e = with(&case("a", "s::a")).unwrap_err();
+    assert!(e.contains("cannot build on itself"), "{e}");
+    // A chain (or a cycle) is refused: one level of foundations only.
+    let e = with(&format!("{}{}", case("a", "s::b"), case("b", "s::a"))).unwrap_err();
+    assert!(e.contains("builds on other cases itself"), "{e}");
+}
+
+#[test]
 fn a_gateway_alternative_is_checked_like_an_expectation() {
     let ok = "cases:\n  - name: a\n    steps:\n      - health:\n        expect: {status: 422, through_gateway: {status: 500}}\n";
     assert!(load(ok).is_ok());

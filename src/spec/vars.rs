@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 
 /// The variables every run defines.
-pub const BUILTIN: [&str; 7] = [
+pub const BUILTIN: [&str; 8] = [
     "run",
     "namespace",
     "default_namespace",
     "extra_namespace",
     "registry",
+    "redirect_image",
     "settle",
     "idle",
 ];

@@ -177,7 +177,7 @@ fn outcome_class(outcome: Outcome) -> &'static str {
         Outcome::Errored => "errored",
         Outcome::Skipped => "skipped",
         Outcome::XFail => "xfail",
-        Outcome::XPass => "failed",
+        Outcome::XPass => "xpass",
         Outcome::Blocked => "blocked",
     }
 }
