@@ -400,6 +400,19 @@ pub struct NamespaceRequest {
     pub annotations: BTreeMap<String, String>,
 }
 
+/// A DNS-1123 label, as Kubernetes (and so faas-netes) requires of function and namespace
+/// names; the mock checks names with it, the runner the namespaces it is given.
+pub fn is_dns_label(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes[0] != b'-'
+        && bytes[bytes.len() - 1] != b'-'
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

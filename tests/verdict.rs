@@ -6,58 +6,23 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+mod common;
+use common::process::{MockProcess, BIN};
 
-/// A mock in its own process; killed when dropped.
-struct MockProcess {
-    child: Child,
-    url: String,
-}
-
-impl MockProcess {
-    fn start(args: &[&str]) -> MockProcess {
-        let mut child = Command::new(BIN)
-            .args(["mock", "--port", "0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the mock starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("the mock prints its URL");
-        let url = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .expect("a URL")
-            .trim_end_matches('/')
-            .to_string();
-        MockProcess { child, url }
-    }
-
-    /// The functions the mock holds in `namespace`.
-    fn functions(&self, namespace: &str) -> Vec<Value> {
-        let url = format!("{}/system/functions?namespace={namespace}", self.url);
-        let body = reqwest::blocking::get(url)
-            .expect("list")
-            .text()
-            .expect("body");
-        serde_json::from_str(&body).expect("a JSON list")
-    }
-}
-
-impl Drop for MockProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The functions the mock at `url` holds in `namespace`.
+fn functions(url: &str, namespace: &str) -> Vec<Value> {
+    let url = format!("{url}/system/functions?namespace={namespace}");
+    let body = reqwest::blocking::get(url)
+        .expect("list")
+        .text()
+        .expect("body");
+    serde_json::from_str(&body).expect("a JSON list")
 }
 
 /// `faas-certifier run ARGS` with reports in `dir`; its output and how long it took.
@@ -183,7 +148,7 @@ fn a_filter_matching_nothing_exits_2_and_leaves_earlier_reports_alone() {
         std::fs::read_to_string(dir.path().join("report.json")).expect("read"),
         "earlier"
     );
-    assert!(mock.functions("openfaas-fn").is_empty());
+    assert!(functions(&mock.url, "openfaas-fn").is_empty());
     assert!(took < Duration::from_secs(2), "took {took:?}");
 }
 
@@ -286,7 +251,7 @@ fn unwritable_report_destinations_and_zero_timeouts_stop_before_the_run() {
     assert!(all.contains("$GITHUB_STEP_SUMMARY"), "{all}");
     let (zero, _) = run(dir.path(), &["--gateway", &mock.url, "--timeout", "0s"]);
     assert_eq!(zero.status.code(), Some(2));
-    assert!(mock.functions("openfaas-fn").is_empty());
+    assert!(functions(&mock.url, "openfaas-fn").is_empty());
 }
 
 #[test]

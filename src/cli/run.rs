@@ -143,7 +143,7 @@ pub fn resolve(args: &RunArgs, env: Env<'_>, stdin: &mut dyn Read) -> Result<Set
         return Err("--extra-namespace must differ from --namespace".into());
     }
     for ns in std::iter::once(&s.namespace).chain(s.extra_namespace.as_ref()) {
-        if !crate::runner::valid_namespace(ns) {
+        if !crate::model::is_dns_label(ns) {
             return Err(format!(
                 "namespace {ns:?} is not a valid name: lower-case letters, digits and `-`, \
                  starting and ending with a letter or digit, at most 63 characters"

@@ -107,17 +107,7 @@ fn add_extra_fields(json: &mut serde_json::Value) {
     }
 }
 
-/// A DNS-1123 label, as Kubernetes (and so faas-netes) requires of function names.
-pub fn is_dns_label(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 63
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-        && bytes[0] != b'-'
-        && bytes[bytes.len() - 1] != b'-'
-}
+pub use crate::model::is_dns_label;
 
 #[cfg(test)]
 mod tests {

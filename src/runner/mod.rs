@@ -34,7 +34,6 @@ pub use error::RunError;
 pub use expect::json::subset as json_subset;
 pub use gate::Stop;
 pub use plan::Planned;
-pub use preflight::valid_namespace;
 pub use profile::{FeatureState, Profile};
 pub use progress::{Progress, ProgressHook};
 pub use result::{excerpt, CaseOutcome, CaseResult, StepOutcome, StepResult};

@@ -102,19 +102,6 @@ pub async fn namespaces(
     )))
 }
 
-/// Whether `name` is a valid namespace name: a DNS-1123 label, as Kubernetes and containerd
-/// accept (lower-case letters, digits and `-`, starting and ending alphanumeric, ≤ 63).
-pub fn valid_namespace(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 63
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
-}
-
 fn quote(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     format!("{:?}", super::excerpt(&one_line, QUOTE))
@@ -162,10 +149,11 @@ mod tests {
 
     #[test]
     fn namespace_names_are_dns_labels() {
-        assert!(valid_namespace("openfaas-fn"));
-        assert!(!valid_namespace("Bad_NS"));
-        assert!(!valid_namespace("openfaas-fn dev"));
-        assert!(!valid_namespace("-x"));
-        assert!(!valid_namespace(""));
+        use crate::model::is_dns_label;
+        assert!(is_dns_label("openfaas-fn"));
+        assert!(!is_dns_label("Bad_NS"));
+        assert!(!is_dns_label("openfaas-fn dev"));
+        assert!(!is_dns_label("-x"));
+        assert!(!is_dns_label(""));
     }
 }

@@ -4,6 +4,8 @@
 //! Each test file compiles this module on its own and uses a different subset of it.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::future::Future;
 use std::time::{Duration, Instant};
 
