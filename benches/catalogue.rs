@@ -5,7 +5,8 @@
 //! ```
 //!
 //! For every fault of the mock's catalogue: `faas-certifier mock --fault F` in its own process
-//! (basic auth, an extra namespace), then a full `faas-certifier run` with its defaults against
+//! (as the Pro gateway, so every optional feature is there to break, with basic auth and an
+//! extra namespace, as the fault tests use it), then a full `faas-certifier run` with its defaults against
 //! it (release binary, no `--timeout`). It prints, per fault, the exit status, the wall time
 //! to the verdict, and how many cases failed, errored and were blocked; then the slowest run
 //! and the median. A fault is caught when the run exits 1 (a case failed) or 2 (the preflight
@@ -49,6 +50,7 @@ fn faults() -> Vec<String> {
 fn certify(fault: &str, dir: &std::path::Path) -> Measured {
     let mut mock = Command::new(BIN)
         .args(["mock", "--port", "0", "--namespace", "cert-extra"])
+        .args(["--as-gateway", "--gateway-pro"])
         .args(["--basic-auth", "admin:bench-pass", "--fault", fault])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
