@@ -13,6 +13,13 @@ use super::{CaseReport, RunReport};
 /// What a secret is replaced with.
 pub const MARKER: &str = "<redacted>";
 
+/// Keys whose values are names the suites and the contract give, never provider text: suite,
+/// case and clause names, file paths, feature names and outcomes. Redacting them would only
+/// break CI test history (a password `secret` turning the suite `secrets` into `<redacted>s`).
+const STRUCTURAL_KEYS: [&str; 10] = [
+    "id", "suite", "case", "file", "feature", "entry", "contract", "level", "outcome", "schema",
+];
+
 /// Values shorter than this are not searched for: they would match ordinary text.
 const MIN_SECRET_LEN: usize = 4;
 
@@ -81,7 +88,8 @@ impl Redactor {
         out
     }
 
-    /// The report with every string in it redacted.
+    /// The report with every string in it redacted, but for the names of suites, cases,
+    /// clauses, files and features ([`STRUCTURAL_KEYS`]).
     pub fn report(&self, report: &RunReport) -> RunReport {
         self.redacted(report)
     }
@@ -103,7 +111,10 @@ impl Redactor {
         match value {
             Value::String(s) => *s = self.text(s),
             Value::Array(items) => items.iter_mut().for_each(|v| self.value(v)),
-            Value::Object(obj) => obj.values_mut().for_each(|v| self.value(v)),
+            Value::Object(obj) => obj
+                .iter_mut()
+                .filter(|(k, _)| !STRUCTURAL_KEYS.contains(&k.as_str()))
+                .for_each(|(_, v)| self.value(v)),
             _ => {}
         }
     }
@@ -136,5 +147,30 @@ mod tests {
     fn short_values_are_left_alone() {
         let r = Redactor::new(["ab"]);
         assert_eq!(r.text("tab"), "tab");
+    }
+
+    #[test]
+    fn names_are_never_rewritten_only_values() {
+        let case: CaseReport = serde_json::from_value(serde_json::json!({
+            "id": "secrets::value-mounted",
+            "suite": "secrets",
+            "case": "value-mounted",
+            "file": "suites/secrets.yaml:6:5",
+            "outcome": "failed",
+            "reason": "want a secret, got secret",
+            "contract": ["secrets.list-without-values"],
+            "duration_ms": 1,
+            "steps": []
+        }))
+        .unwrap();
+        let redacted = Redactor::new(["secret"]).report_case(&case);
+        assert_eq!(redacted.id, "secrets::value-mounted");
+        assert_eq!(redacted.suite, "secrets");
+        assert_eq!(redacted.file, "suites/secrets.yaml:6:5");
+        assert_eq!(redacted.contract, ["secrets.list-without-values"]);
+        assert_eq!(
+            redacted.reason.as_deref(),
+            Some("want a <redacted>, got <redacted>")
+        );
     }
 }
