@@ -4,8 +4,8 @@
 //! an extra namespace, as in the selftest.
 
 use faas_certifier::mock::{self, Fault, MockConfig, FAULTS};
-use faas_certifier::runner::selftest::{mock_config, settings};
 use faas_certifier::runner::{CaseOutcome, Runner};
+use faas_certifier::selftest::{mock_config, settings};
 use faas_certifier::spec;
 
 /// The longest one run against a faulty mock may take.

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use faas_certifier::mock::{self, Flavour, MockConfig};
-use faas_certifier::runner::selftest::{mock_config, settings};
 use faas_certifier::runner::{CaseOutcome, Runner};
+use faas_certifier::selftest::{mock_config, settings};
 use faas_certifier::spec;
 
 async fn certify(flavour: Flavour, cold_start: Duration) -> (usize, usize) {

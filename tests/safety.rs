@@ -6,8 +6,8 @@ use std::process::{Command, Stdio};
 
 use base64::Engine;
 use faas_certifier::mock::{self, Fault, MockConfig};
-use faas_certifier::runner::selftest::{mock_config, settings, EXTRA_NAMESPACE};
 use faas_certifier::runner::{CaseOutcome, Runner};
+use faas_certifier::selftest::{mock_config, settings, EXTRA_NAMESPACE};
 use faas_certifier::spec;
 use serde_json::json;
 

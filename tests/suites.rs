@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use faas_certifier::cli::output::Sink;
 use faas_certifier::cli::run::{self, Selection};
-use faas_certifier::runner::selftest;
+use faas_certifier::selftest;
 use faas_certifier::spec;
 
 fn main() {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::output::{self, OutputArgs, Sink, TargetRun};
 use super::run::{self, Selection};
 use crate::exit;
-use crate::runner::selftest;
+use crate::selftest;
 
 /// Options of `faas-certifier selftest`.
 #[derive(Debug, Clone, Default, clap::Args)]

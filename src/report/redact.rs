@@ -1,153 +1,25 @@
-//! Keeps secrets out of everything the certifier prints or writes: secret values, tokens,
-//! passwords and `Authorization` headers become a marker, whatever echoed them.
+//! The reports' redaction: a whole report or one case, through the crate's one
+//! [`Redactor`].
 
-use base64::Engine;
-use regex::Regex;
-use serde_json::Value;
-
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+pub use crate::redact::{Redactor, MARKER};
 
 use super::{CaseReport, RunReport};
 
-/// What a secret is replaced with.
-pub const MARKER: &str = "<redacted>";
-
-/// Keys whose values are names the suites and the contract give, never provider text: suite,
-/// case and clause names, file paths, feature names and outcomes. Redacting them would only
-/// break CI test history (a password `secret` turning the suite `secrets` into `<redacted>s`).
-const STRUCTURAL_KEYS: [&str; 10] = [
-    "id", "suite", "case", "file", "feature", "entry", "contract", "level", "outcome", "schema",
-];
-
-/// Values shorter than this are not searched for: they would match ordinary text.
-const MIN_SECRET_LEN: usize = 4;
-
-/// Replaces known secret values and credential headers with [`MARKER`].
-#[derive(Debug, Clone)]
-pub struct Redactor {
-    /// Every form of every secret, longest first so a value hides before its substrings.
-    needles: Vec<String>,
-}
-
-/// `Authorization: <anything>` in transcripts; compiled once.
-static AUTHORIZATION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-    Regex::new(r"(?i)(authorization\s*[:=]\s*)[^\r\n]+")
-        .unwrap_or_else(|_| unreachable!("the pattern is a constant"))
-});
-
-impl Default for Redactor {
-    fn default() -> Self {
-        Self::new(std::iter::empty::<Vec<u8>>())
-    }
-}
-
 impl Redactor {
-    /// A redactor for these secret values (text or bytes), each also hidden in its
-    /// base64 form (as `rawValue` carries it) and in its lossy UTF-8 form.
-    pub fn new<I, S>(secrets: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<[u8]>,
-    {
-        let mut redactor = Self {
-            needles: Vec::new(),
-        };
-        for secret in secrets {
-            redactor.add(secret.as_ref());
-        }
-        redactor
-    }
-
-    /// Adds one more secret value.
-    pub fn add(&mut self, secret: &[u8]) {
-        let engine = base64::engine::general_purpose::STANDARD;
-        let forms = [
-            String::from_utf8_lossy(secret).into_owned(),
-            engine.encode(secret),
-            base64::engine::general_purpose::STANDARD_NO_PAD.encode(secret),
-        ];
-        for form in forms {
-            if form.len() >= MIN_SECRET_LEN && !self.needles.contains(&form) {
-                self.needles.push(form);
-            }
-        }
-        self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    }
-
-    /// The text with every secret replaced by the marker.
-    pub fn text(&self, text: &str) -> String {
-        let mut out = AUTHORIZATION
-            .replace_all(text, format!("${{1}}{MARKER}"))
-            .into_owned();
-        for needle in &self.needles {
-            if out.contains(needle.as_str()) {
-                out = out.replace(needle.as_str(), MARKER);
-            }
-        }
-        out
-    }
-
-    /// The report with every string in it redacted, but for the names of suites, cases,
-    /// clauses, files and features ([`STRUCTURAL_KEYS`]).
+    /// The report with every value in it redacted (names stay as they are).
     pub fn report(&self, report: &RunReport) -> RunReport {
         self.redacted(report)
     }
 
-    /// One case with every string in it redacted (for the live console line).
+    /// One case with every value in it redacted (for the live console line).
     pub fn report_case(&self, case: &CaseReport) -> CaseReport {
         self.redacted(case)
-    }
-
-    fn redacted<T: Serialize + DeserializeOwned + Clone>(&self, value: &T) -> T {
-        let Ok(mut json) = serde_json::to_value(value) else {
-            return value.clone();
-        };
-        self.value(&mut json);
-        serde_json::from_value(json).unwrap_or_else(|_| value.clone())
-    }
-
-    fn value(&self, value: &mut Value) {
-        match value {
-            Value::String(s) => *s = self.text(s),
-            Value::Array(items) => items.iter_mut().for_each(|v| self.value(v)),
-            Value::Object(obj) => obj
-                .iter_mut()
-                .filter(|(k, _)| !STRUCTURAL_KEYS.contains(&k.as_str()))
-                .for_each(|(_, v)| self.value(v)),
-            _ => {}
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hides_values_their_base64_and_auth_headers() {
-        let r = Redactor::new(["s3cr3t-value", "hunter22", "admin:hunter22"]);
-        let text = "got s3cr3t-value and czNjcjN0LXZhbHVl\nAuthorization: Basic YWRtaW46aHVudGVyMjI=\npw hunter22";
-        let out = r.text(text);
-        assert!(!out.contains("s3cr3t"), "{out}");
-        assert!(!out.contains("czNjcjN0LXZhbHVl"), "{out}");
-        assert!(!out.contains("YWRtaW46aHVudGVyMjI"), "{out}");
-        assert!(!out.contains("hunter22"), "{out}");
-        assert!(out.contains("Authorization: <redacted>"), "{out}");
-    }
-
-    #[test]
-    fn binary_secrets_are_hidden_in_base64() {
-        let r = Redactor::new([vec![0u8, 159, 146, 150, 1, 2]]);
-        let b64 = base64::engine::general_purpose::STANDARD.encode([0u8, 159, 146, 150, 1, 2]);
-        assert_eq!(r.text(&format!("rawValue={b64}")), "rawValue=<redacted>");
-    }
-
-    #[test]
-    fn short_values_are_left_alone() {
-        let r = Redactor::new(["ab"]);
-        assert_eq!(r.text("tab"), "tab");
-    }
 
     #[test]
     fn names_are_never_rewritten_only_values() {

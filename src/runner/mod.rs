@@ -21,7 +21,6 @@ pub mod probe;
 pub mod profile;
 mod progress;
 mod result;
-pub mod selftest;
 mod settings;
 mod step;
 

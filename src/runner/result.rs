@@ -119,7 +119,7 @@ pub fn excerpt(text: &str, max: usize) -> String {
 /// Replaces every secret in `text` (and its base64 forms, and `Authorization` values) by
 /// `<redacted>`: the same redaction the reports apply.
 pub fn redact(text: &str, secrets: &[String]) -> String {
-    crate::report::Redactor::new(secrets).text(text)
+    crate::redact::Redactor::new(secrets).text(text)
 }
 
 #[cfg(test)]

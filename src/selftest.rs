@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use super::{Credentials, RunError, Runner, Settings};
 use crate::mock::{self, AutoscalerConfig, MockConfig, RunningMock};
+use crate::runner::{Credentials, RunError, Runner, Settings};
 use crate::spec::Suite;
 
 /// The extra namespace the selftest mocks serve.
