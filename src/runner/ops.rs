@@ -48,7 +48,7 @@ pub fn generated_body(len: usize) -> Bytes {
     Bytes::from(bytes)
 }
 
-fn json_request(method: &str, path: String, body: &serde_json::Value) -> HttpRequest {
+pub(super) fn json_request(method: &str, path: String, body: &serde_json::Value) -> HttpRequest {
     HttpRequest {
         method: method.into(),
         path,
@@ -58,7 +58,7 @@ fn json_request(method: &str, path: String, body: &serde_json::Value) -> HttpReq
     }
 }
 
-fn get(path: String) -> HttpRequest {
+pub(super) fn get(path: String) -> HttpRequest {
     HttpRequest {
         method: "GET".into(),
         path,

@@ -8,12 +8,11 @@
 
 use std::time::Instant;
 
-use bytes::Bytes;
 use serde_json::{json, Value};
 
 use super::cleanup::Resource;
 use super::client::{Client, HttpRequest, HttpResponse};
-use super::ops::enc;
+use super::ops::{enc, get, json_request};
 use super::settings::Settings;
 use super::RunError;
 use crate::spec::Feature;
@@ -126,29 +125,11 @@ async fn ask(client: &Client, req: HttpRequest, deadline: Instant) -> Asked {
     }
 }
 
-fn get(path: String) -> HttpRequest {
-    HttpRequest {
-        method: "GET".into(),
-        path,
-        ..Default::default()
-    }
-}
-
-fn json_request(method: &str, path: String, body: Value) -> HttpRequest {
-    HttpRequest {
-        method: method.into(),
-        path,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: Bytes::from(body.to_string()),
-        ..Default::default()
-    }
-}
-
 fn deploy(name: &str, ns: &str, registry: &str) -> HttpRequest {
     json_request(
         "POST",
         "/system/functions".into(),
-        json!({
+        &json!({
             "service": name,
             "image": format!("{registry}/alpine:latest"),
             "envProcess": "env",
@@ -220,7 +201,7 @@ async fn scale_to_zero(
     let scale = json_request(
         "POST",
         format!("/system/scale-function/{name}?namespace={}", enc(ns)),
-        json!({"serviceName": name, "replicas": 0, "namespace": ns}),
+        &json!({"serviceName": name, "replicas": 0, "namespace": ns}),
     );
     let what = format!("POST /system/scale-function/{name} {{replicas: 0}}");
     let scaled = ask(client, scale, deadline).await;
@@ -303,7 +284,7 @@ async fn delete(client: &Client, name: &str, ns: &str, deadline: Instant) -> Opt
     let req = json_request(
         "DELETE",
         format!("/system/functions?namespace={}", enc(ns)),
-        json!({"functionName": name, "namespace": ns}),
+        &json!({"functionName": name, "namespace": ns}),
     );
     match client.send(&req, Some(deadline)).await {
         Ok(r) if (200..300).contains(&r.status) || r.status == 404 => None,
@@ -324,7 +305,7 @@ mod tests {
         HttpResponse {
             status,
             headers,
-            body: Bytes::from(body.to_string()),
+            body: bytes::Bytes::from(body.to_string()),
         }
     }
 
