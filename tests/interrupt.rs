@@ -6,27 +6,15 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+mod common;
+use common::process::{MockProcess, BIN};
 
 #[test]
 fn sigint_mid_run_cleans_up_and_reports() {
     // The default autoscaler reacts in seconds, so the scaling cases are still running when
     // the signal comes.
-    let mut mock = Command::new(BIN)
-        .args(["mock", "--port", "0", "--namespace", "cert-extra"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the mock starts");
-    let mut first = String::new();
-    BufReader::new(mock.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("the mock prints its URL");
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("a URL")
-        .to_string();
+    let mock = MockProcess::start(&["--namespace", "cert-extra"]);
+    let url = mock.url.clone();
 
     let dir = tempfile::tempdir().expect("a temporary directory");
     let json = dir.path().join("report.json");
@@ -155,6 +143,5 @@ fn sigint_mid_run_cleans_up_and_reports() {
         })
         .count();
     assert!(interrupted > 0, "no case is marked interrupted");
-    let _ = mock.kill();
-    let _ = mock.wait();
+    drop(mock);
 }
