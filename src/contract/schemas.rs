@@ -45,9 +45,10 @@ impl std::fmt::Display for ShapeError {
     }
 }
 
-/// Every answer schema of the contract, compiled.
+/// Every answer schema of the contract, compiled; clones share one compilation.
+#[derive(Clone)]
 pub struct Schemas {
-    routes: Vec<Route>,
+    routes: std::sync::Arc<Vec<Route>>,
 }
 
 impl std::fmt::Debug for Schemas {
@@ -59,11 +60,17 @@ impl std::fmt::Debug for Schemas {
 }
 
 impl Schemas {
-    /// Compiles the schemas of the document generated from the model types.
+    /// The schemas of the document generated from the model types, compiled once per
+    /// process: every runner (the selftest has four) shares them.
     pub fn compile() -> Result<Schemas, String> {
-        let doc = serde_json::to_value(super::openapi::document())
-            .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?;
-        Self::from_document(&doc)
+        static COMPILED: std::sync::OnceLock<Result<Schemas, String>> = std::sync::OnceLock::new();
+        COMPILED
+            .get_or_init(|| {
+                let doc = serde_json::to_value(super::openapi::document())
+                    .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?;
+                Self::from_document(&doc)
+            })
+            .clone()
     }
 
     /// Compiles the answer schemas of an OpenAPI 3.1 document.
@@ -117,7 +124,9 @@ impl Schemas {
                 }
             }
         }
-        Ok(Schemas { routes })
+        Ok(Schemas {
+            routes: std::sync::Arc::new(routes),
+        })
     }
 
     /// How many route answers have a schema.

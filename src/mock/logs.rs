@@ -103,7 +103,7 @@ pub async fn logs(AxumState(state): AxumState<State>, Query(q): Query<LogQuery>)
     };
     let deadline = tokio::time::Instant::now() + state.config().log_follow_timeout;
     tokio::spawn(async move {
-        let last_seq = history.last().map(|e| e.seq);
+        let mut last_seq = history.last().map(|e| e.seq);
         for entry in &history {
             if tx.send(Ok(render.line(entry))).await.is_err() {
                 return;
@@ -111,22 +111,27 @@ pub async fn logs(AxumState(state): AxumState<State>, Query(q): Query<LogQuery>)
         }
         let Some(live) = live.as_mut() else { return };
         loop {
-            let entry = tokio::select! {
+            let received = tokio::select! {
                 received = live.recv() => received,
                 _ = tokio::time::sleep_until(deadline) => return,
                 _ = shutdown.wait_for(|down| *down) => return,
                 _ = tx.closed() => return,
             };
-            match entry {
-                Ok(entry)
-                    if last_seq.is_none_or(|s| entry.seq > s) && request.filter.matches(&entry) =>
-                {
-                    if tx.send(Ok(render.line(&entry))).await.is_err() {
-                        return;
-                    }
-                }
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
+            // A follower that fell behind the live feed catches up from the history, so a
+            // busy mock never drops a followed line.
+            let entries = match received {
+                Ok(entry) => vec![entry],
+                Err(RecvError::Lagged(_)) => state.logs_after(&request.filter, last_seq),
                 Err(RecvError::Closed) => return,
+            };
+            for entry in entries {
+                if last_seq.is_some_and(|s| entry.seq <= s) || !request.filter.matches(&entry) {
+                    continue;
+                }
+                last_seq = Some(entry.seq);
+                if tx.send(Ok(render.line(&entry))).await.is_err() {
+                    return;
+                }
             }
         }
     });

@@ -7,8 +7,9 @@ use tokio::sync::broadcast;
 
 use crate::model::LogMessage;
 
-/// How many live lines a slow follower may fall behind before it skips some.
-const FEED_CAPACITY: usize = 4096;
+/// How many live lines a follower may fall behind the feed before it catches up from the
+/// history instead ([`Logbook::after`]); small, since every mock preallocates it.
+const FEED_CAPACITY: usize = 128;
 
 /// One recorded log line.
 #[derive(Debug, Clone)]
@@ -116,6 +117,14 @@ impl Logbook {
         found
     }
 
+    /// The matching lines written after the line numbered `last` (all when `None`): how a
+    /// follower that fell behind the live feed catches up without a gap.
+    pub fn after(&self, filter: &LogFilter, last: Option<u64>) -> Vec<LogEntry> {
+        let mut found = self.read(filter, 0);
+        found.retain(|e| last.is_none_or(|s| e.seq > s));
+        found
+    }
+
     /// A receiver of every line written from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<LogEntry> {
         self.feed.subscribe()
@@ -185,5 +194,26 @@ mod tests {
         book.write("ns", "f", "a", "hello");
         let got = rx.try_recv().unwrap();
         assert!(got.message.text.ends_with("hello"));
+    }
+
+    #[test]
+    fn a_follower_that_falls_behind_catches_up_from_the_history_without_a_gap() {
+        let mut book = Logbook::new(1000);
+        let mut rx = book.subscribe();
+        book.write("ns", "f", "a", "line 0");
+        let first = rx.try_recv().unwrap();
+        for i in 1..(FEED_CAPACITY * 2) {
+            book.write("ns", "f", "a", &format!("line {i}"));
+            book.write("ns", "g", "b", "other");
+        }
+        assert!(matches!(
+            rx.try_recv(),
+            Err(broadcast::error::TryRecvError::Lagged(_))
+        ));
+        let rest = book.after(&filter("f"), Some(first.seq));
+        assert_eq!(rest.len(), FEED_CAPACITY * 2 - 1);
+        for (i, entry) in rest.iter().enumerate() {
+            assert!(entry.message.text.ends_with(&format!("line {}", i + 1)));
+        }
     }
 }

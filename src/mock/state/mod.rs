@@ -156,6 +156,11 @@ impl State {
         Ok(inner.logs.read(filter, tail))
     }
 
+    /// The matching log lines written after the line numbered `last`.
+    pub fn logs_after(&self, filter: &LogFilter, last: Option<u64>) -> Vec<LogEntry> {
+        self.lock().logs.after(filter, last)
+    }
+
     /// A receiver of every log line written from now on.
     pub fn follow_logs(&self) -> tokio::sync::broadcast::Receiver<LogEntry> {
         self.lock().logs.subscribe()
