@@ -107,11 +107,7 @@ fn every_step_kind_and_expectation_loads() {
     assert_eq!(case.requires, vec![Feature::Secrets, Feature::Logs]);
     assert!(!case.each_namespace);
     assert_eq!(case.timeout, std::time::Duration::from_secs(20));
-    let keys: Vec<&str> = case
-        .steps
-        .iter()
-        .map(|(_, s)| s.operation().unwrap().key())
-        .collect();
+    let keys: Vec<&str> = case.steps.iter().map(|s| s.op.key()).collect();
     for key in [
         "request",
         "deploy",
@@ -137,15 +133,23 @@ fn every_step_kind_and_expectation_loads() {
     ] {
         assert!(keys.contains(&key), "{key} missing from {keys:?}");
     }
-    let (at, deploy) = &case.steps[2];
-    assert_eq!((at.line, at.column), (15, 9));
-    let d = deploy.deploy.as_ref().unwrap();
+    let deploy = &case.steps[2];
+    assert_eq!((deploy.span.line, deploy.span.column), (15, 9));
+    let Operation::Deploy(d) = &deploy.op else {
+        panic!("{deploy:?}")
+    };
     assert_eq!(d.limits.as_ref().unwrap().memory.as_deref(), Some("5Mi"));
     assert!(d.read_only_root_filesystem);
-    let update = &case.steps[3].1;
-    assert!(update.update.as_ref().unwrap().null_labels);
-    assert_eq!(update.expect.body_base64.as_deref(), Some("AP8K"));
-    let invoke = &case.steps[8].1;
+    let update = &case.steps[3];
+    assert!(matches!(&update.op, Operation::Update(d) if d.null_labels));
+    let base64 = update.common.expect.body_base64.as_ref().unwrap();
+    assert_eq!(base64.text(), "AP8K");
+    assert_eq!(
+        base64.bytes(),
+        Some(&[0x00, 0xff, 0x0a][..]),
+        "decoded at load"
+    );
+    let invoke = &case.steps[8].common;
     assert_eq!(invoke.auth, Some(AuthMode::None));
     assert!(invoke.expect.status.as_ref().unwrap().accepts(200));
     assert_eq!(
@@ -153,17 +157,50 @@ fn every_step_kind_and_expectation_loads() {
         ["c".to_string()]
     );
     assert_eq!(invoke.expect.headers["X-Call-Id"].present, Some(true));
-    assert!(case.steps[0].1.expect.status.as_ref().unwrap().accepts(422));
-    assert!(case.steps[1].1.expect.status.as_ref().unwrap().accepts(404));
-    assert!(!case.steps[1].1.expect.status.as_ref().unwrap().accepts(500));
+    assert!(
+        invoke
+            .expect
+            .body_matches
+            .as_ref()
+            .unwrap()
+            .regex()
+            .is_some(),
+        "a literal regex is compiled at load"
+    );
+    assert!(case.steps[0]
+        .common
+        .expect
+        .status
+        .as_ref()
+        .unwrap()
+        .accepts(422));
+    assert!(case.steps[1]
+        .common
+        .expect
+        .status
+        .as_ref()
+        .unwrap()
+        .accepts(404));
+    assert!(!case.steps[1]
+        .common
+        .expect
+        .status
+        .as_ref()
+        .unwrap()
+        .accepts(500));
     let logs = case
         .steps
         .iter()
-        .find_map(|(_, s)| s.logs.as_ref())
+        .find_map(|s| match &s.op {
+            Operation::Logs(l) => Some(l),
+            _ => None,
+        })
         .unwrap();
     assert_eq!(logs.while_open.len(), 1);
+    assert_eq!(logs.steps.len(), 1);
+    assert_eq!(logs.steps[0].op.key(), "invoke");
     let cond = case.steps[4]
-        .1
+        .common
         .until
         .as_ref()
         .unwrap()
