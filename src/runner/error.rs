@@ -37,6 +37,21 @@ pub enum RunError {
         /// What went wrong.
         reason: String,
     },
+    /// The answer's body is larger than the runner reads ([`BODY_LIMIT`](super::client::BODY_LIMIT)):
+    /// the provider's fault, so the step fails (it does not error).
+    #[error("{method} {path}: answered {status} with a body of {size}, more than the {limit} bytes a step reads")]
+    BodyTooLarge {
+        /// The method.
+        method: String,
+        /// The path.
+        path: String,
+        /// The status that came with it.
+        status: u16,
+        /// How big: `N bytes` when the answer said so, else `more than N bytes`.
+        size: String,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// A step could not be prepared (see [`RunError::brief`]) (undefined variable, bad duration after expansion).
     #[error("{0}")]
     Step(String),
@@ -47,6 +62,12 @@ impl RunError {
     pub fn brief(&self) -> String {
         match self {
             RunError::Transport { reason, .. } => reason.clone(),
+            RunError::BodyTooLarge {
+                status,
+                size,
+                limit,
+                ..
+            } => format!("want a body of at most {limit} bytes, got {size} (status {status})"),
             other => other.to_string(),
         }
     }

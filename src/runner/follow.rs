@@ -41,10 +41,14 @@ impl CaseCtx<'_> {
         let sink = buffer.clone();
         let mut reader = JoinSet::new();
         reader.spawn(async move {
+            // What a step reads is bounded: past the limit the stream is closed and the
+            // expectation judges what came.
             while let Ok(Some(chunk)) = resp.chunk().await {
-                if let Ok(mut b) = sink.lock() {
-                    b.extend_from_slice(&chunk);
+                let Ok(mut b) = sink.lock() else { break };
+                if b.len() + chunk.len() > super::client::BODY_LIMIT {
+                    break;
                 }
+                b.extend_from_slice(&chunk);
             }
         });
         for step in nested {

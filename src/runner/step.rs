@@ -151,6 +151,7 @@ impl CaseCtx<'_> {
             _ => self.poll(&prepared.request, cond, deadline, &mut log).await,
         };
         let mut verdict = match (&polled.response, &polled.mismatch) {
+            (Err(e @ RunError::BodyTooLarge { .. }), _) => StepOutcome::Failed(e.brief()),
             (Err(e), _) => StepOutcome::Errored(e.brief()),
             (Ok(_), Some(m)) => StepOutcome::Failed(m.to_string()),
             (Ok(resp), None) => self.after(expanded, resp, &prepared.request.body),
@@ -184,8 +185,10 @@ impl CaseCtx<'_> {
                 self.created.retain(|c| c != r);
             }
         }
-        if let Some(p) = &polled.response.as_ref().err() {
-            verdict = StepOutcome::Errored(p.brief());
+        if let Some(e) = polled.response.as_ref().err() {
+            if !matches!(e, RunError::BodyTooLarge { .. }) {
+                verdict = StepOutcome::Errored(e.brief());
+            }
         }
         let mut description = expect::describe(&common.expect);
         if let Some(u) = &common.until {
