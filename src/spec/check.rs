@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_saphyr::Spanned;
 
-use super::error::{did_you_mean, near};
+use super::error::did_you_mean;
 use super::expand::Expand;
 use super::load::source;
+use super::tree::Tree;
 use super::{
     vars, DurationText, Expect, Operation, Source, Step, StepCommon, StepSpec, SuiteError,
 };
@@ -29,9 +30,15 @@ pub(crate) fn check_steps(
         prepare(file, &mut step, spec, text)?;
         if let Operation::Logs(logs) = &mut step.op {
             if !logs.while_open.is_empty() && !logs.follow {
-                let key = key_at(file, spec, "logs").unwrap_or_else(|| step.span.clone());
+                let tree = Tree::parse(file, text);
+                let at = tree
+                    .node_at(&step.span)
+                    .and_then(|n| tree.key_in(n, "logs"))
+                    .and_then(|(_, logs)| tree.key_in(logs, "while_open"))
+                    .map(|(key, _)| key)
+                    .unwrap_or_else(|| step.span.clone());
                 return Err(SuiteError::at(
-                    near(&key, "while_open:", text),
+                    at,
                     "`while_open` needs `follow: true`",
                     text,
                 ));
@@ -113,7 +120,6 @@ fn check_step(
     text: &str,
 ) -> Result<(), SuiteError> {
     let at = &step.span;
-    let op_at = key_at(file, spec, step.op.key()).unwrap_or_else(|| at.clone());
     // Everything a step creates or changes must carry the run id in its name, so a run never
     // touches a workload it did not create.
     let created = match &step.op {
@@ -130,8 +136,14 @@ fn check_step(
     };
     if let Some((kind, name)) = created {
         if !mentions_run(name, case_vars) {
+            let tree = Tree::parse(file, text);
+            let name_at = tree
+                .node_at(at)
+                .and_then(|n| tree.key_in(n, step.op.key()))
+                .and_then(|(_, op)| tree.value_in(op, "name"))
+                .unwrap_or_else(|| at.clone());
             return Err(SuiteError::at(
-                near(&op_at, name, text),
+                name_at,
                 format!(
                     "the {kind} name {name:?} must contain ${{run}} so that runs never collide"
                 ),
@@ -177,9 +189,8 @@ fn check_step(
             capture.regex.is_some(),
         ];
         if sources.iter().filter(|b| **b).count() != 1 {
-            let key = key_at(file, spec, "capture").unwrap_or_else(|| at.clone());
             return Err(SuiteError::at(
-                near(&key, &format!("{name}:"), text),
+                capture_at(file, text, at, name, None),
                 format!("capture `{name}` needs exactly one of header, json, regex"),
                 text,
             ));
@@ -187,7 +198,7 @@ fn check_step(
     }
     // Every `${name}` must be defined by then; `while_open` steps are checked on their own
     // (the expansion of a `logs` payload leaves them as written).
-    let mut check = |s: &str| check_refs(at, s, defined, text).map(|()| s.to_string());
+    let mut check = |s: &str| check_refs(file, at, s, defined, text).map(|()| s.to_string());
     step.op.map_strings(&mut check)?;
     common.map_strings(&mut check)?;
     Ok(())
@@ -214,12 +225,8 @@ fn prepare(file: &str, step: &mut Step, spec: &StepSpec, text: &str) -> Result<(
     for (name, capture) in &mut common.capture {
         if let Some(re) = &mut capture.regex {
             re.compile_literal().map_err(|e| {
-                let key = key_at(file, spec, "capture").unwrap_or_else(|| at.clone());
-                SuiteError::at(
-                    near(&key, name, text),
-                    format!("capture `{name}`: {e}"),
-                    text,
-                )
+                let at = capture_at(file, text, &at, name, Some("regex"));
+                SuiteError::at(at, format!("capture `{name}`: {e}"), text)
             })?;
         }
     }
@@ -240,20 +247,44 @@ fn mentions_run(text: &str, case_vars: &BTreeMap<String, String>) -> bool {
     text.contains("${run}")
 }
 
+/// Where the capture `name` of the step at `at` is written (its `field`'s value, when given).
+fn capture_at(file: &str, text: &str, at: &Source, name: &str, field: Option<&str>) -> Source {
+    let tree = Tree::parse(file, text);
+    let capture = tree
+        .node_at(at)
+        .and_then(|n| tree.key_in(n, "capture"))
+        .and_then(|(_, c)| tree.key_in(c, name));
+    match (capture, field) {
+        (Some((_, node)), Some(field)) => tree.value_in(node, field),
+        (Some((key, _)), None) => Some(key),
+        (None, _) => None,
+    }
+    .unwrap_or_else(|| at.clone())
+}
+
+/// Checks that every `${name}` in `s` (written in the node at `at`) is defined.
 pub(crate) fn check_refs(
+    file: &str,
     at: &Source,
     s: &str,
     defined: &BTreeSet<String>,
     text: &str,
 ) -> Result<(), SuiteError> {
-    let malformed = |e| SuiteError::at(near(at, s.lines().next().unwrap_or(s), text), e, text);
+    // Where `needle` is written inside the node at `at`, from the parser's spans.
+    let place = |needle: &str| {
+        let tree = Tree::parse(file, text);
+        tree.node_at(at)
+            .and_then(|n| tree.scalar_containing(n, needle))
+            .unwrap_or_else(|| at.clone())
+    };
+    let malformed = |e| SuiteError::at(place(s.lines().next().unwrap_or(s)), e, text);
     for name in vars::references(s).map_err(malformed)? {
         if !defined.contains(&name) {
             let hint = did_you_mean(&name, defined.iter().map(String::as_str))
                 .map(|m| format!("; did you mean ${{{m}}}?"))
                 .unwrap_or_default();
             return Err(SuiteError::at(
-                near(at, &format!("${{{name}}}"), text),
+                place(&format!("${{{name}}}")),
                 format!("undefined variable ${{{name}}}{hint}"),
                 text,
             ));

@@ -7,7 +7,8 @@ use std::time::Duration;
 use serde_saphyr::Spanned;
 
 use super::check::{check_refs, check_steps};
-use super::error::{did_you_mean, near};
+use super::error::did_you_mean;
+use super::tree::Tree;
 use super::{vars, Case, DurationText, Source, Suite, SuiteError, SuiteFile};
 
 /// A case's deadline when neither it nor its suite sets one.
@@ -194,7 +195,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
         column: 1,
     };
     if parsed.cases.is_empty() {
-        let at = near(&top, "cases:", text);
+        let at = Tree::parse(file, text).root_key("cases").unwrap_or(top);
         return Err(SuiteError::at(at, "the suite has no cases", text));
     }
     let suite_timeout = duration(file, parsed.timeout.as_ref(), text)?;
@@ -226,7 +227,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
         requires.dedup();
         let mut defined: BTreeSet<String> = vars::BUILTIN.iter().map(|s| s.to_string()).collect();
         for (key, value) in &spec.vars {
-            check_refs(&at, value, &defined, text)?;
+            check_refs(file, &at, value, &defined, text)?;
             defined.insert(key.clone());
         }
         let contract = check_contract(file, text, &spec.contract)?;
@@ -343,7 +344,7 @@ pub(crate) fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> Su
     while let E::AliasError { error, .. } = e {
         e = error.without_snippet();
     }
-    let keyed = |words: &str| match key_before(text, line, column) {
+    let keyed = |words: &str| match Tree::parse(file, text).key_of_value_at(line, column) {
         Some(key) => format!("`{key}`: {words}"),
         None => words.to_string(),
     };
@@ -405,23 +406,4 @@ fn unknown(what: &str, word: &str, expected: &[&str]) -> String {
         many => format!("one of {}", many.join(", ")),
     };
     format!("unknown {what} `{word}`, expected {list}{hint}")
-}
-
-/// The mapping key written just before `line:column` (`replicas` in `replicas: many`).
-fn key_before(text: &str, line: u64, column: u64) -> Option<String> {
-    let src = text.lines().nth(line.checked_sub(1)? as usize)?;
-    let before: String = src
-        .chars()
-        .take(column.saturating_sub(1) as usize)
-        .collect();
-    let trimmed = before.trim_end().strip_suffix(':')?;
-    let key: String = trimmed
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    (!key.is_empty()).then_some(key)
 }

@@ -15,6 +15,7 @@ mod feature;
 mod load;
 mod payload;
 mod step;
+mod tree;
 pub mod vars;
 
 use std::collections::BTreeMap;
