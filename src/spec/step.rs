@@ -3,6 +3,12 @@
 //! The list of step kinds is the [`Operation`] enum and nothing else: its variants give the
 //! keys a step is written with (serde and strum derive them), the loader maps a step's keys
 //! onto it ([`StepSpec`]), and the runner matches on it.
+//!
+//! Adding a step kind: its variant here (and its arm in `Expand for Operation`, which the
+//! compiler asks for); its payload type in `payload.rs` with `expand_fields!`, unless an
+//! existing one fits; its request in `runner/ops.rs` (`prepare`, also asked for by the
+//! compiler); and `suites/schema.json` regenerated (`UPDATE_SCHEMA=1 cargo test --lib
+//! schema`). A kind that creates resources also names them in `check.rs`'s `${run}` rule.
 
 use std::collections::BTreeMap;
 

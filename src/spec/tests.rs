@@ -390,3 +390,43 @@ fn contract_ids_must_name_clauses_of_the_contract() {
     .unwrap();
     assert_eq!(suite.cases[0].contract, ["invoke.method", "health.get"]);
 }
+
+#[test]
+fn literal_regexes_and_base64_are_prepared_at_load_and_variables_wait() {
+    let e = err("cases:\n  - name: a\n    steps:\n      - info:\n        expect: {body_base64: \"not base64!\"}\n");
+    assert!(
+        e.starts_with("t.yaml:5:9: expect: body_base64 is not base64"),
+        "{e}"
+    );
+    let e = err(
+        "cases:\n  - name: a\n    steps:\n      - info:\n        capture: {v: {regex: \"(\"}}\n",
+    );
+    assert!(e.starts_with("t.yaml:5:30: capture `v`: bad regex"), "{e}");
+    // With a variable, the value is prepared when the step runs, after expansion.
+    let suite = load("cases:\n  - name: a\n    vars: {re: \"(\", b: \"!\"}\n    steps:\n      - info:\n        expect: {body_matches: \"${re}\", body_base64: \"${b}\"}\n").unwrap();
+    let expect = &suite.cases[0].steps[0].common.expect;
+    assert!(expect.body_matches.as_ref().unwrap().regex().is_none());
+    assert!(expect.body_base64.as_ref().unwrap().bytes().is_none());
+    let vars = [("re", "("), ("b", "!")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
+    let e = suite.cases[0].steps[0].expanded(&vars).unwrap_err();
+    assert!(e.starts_with("expect: bad regex \"(\""), "{e}");
+}
+
+#[test]
+fn the_step_kinds_are_the_operation_enum() {
+    // Every kind has a key; the message for a step without one lists them all.
+    assert_eq!(Operation::KEYS.len(), 21);
+    let e = err("cases:\n  - name: a\n    steps:\n      - expect: {status: 200}\n");
+    for key in Operation::KEYS {
+        assert!(e.contains(key), "{key} missing from {e}");
+    }
+    // An unknown key is named by the loader itself, with the closest key.
+    let e = err("cases:\n  - name: a\n    steps:\n      - namespace_crate: {name: \"n-${run}\"}\n");
+    assert!(
+        e.starts_with("t.yaml:4:9: unknown field `namespace_crate`"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean `namespace_create`?"), "{e}");
+}
