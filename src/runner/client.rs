@@ -14,6 +14,9 @@ use crate::spec::AuthMode;
 /// how big it was, instead of filling memory.
 pub const BODY_LIMIT: usize = 4 << 20;
 
+/// How much of a body too big to read is quoted.
+const EXCERPT: usize = 200;
+
 /// A request ready to send.
 #[derive(Debug, Clone, Default)]
 pub struct HttpRequest {
@@ -149,16 +152,18 @@ impl Client {
         let mut resp = self.build(req, deadline)?.send().await.map_err(transport)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let too_large = |size: String| RunError::BodyTooLarge {
-            method: req.method.clone(),
-            path: req.path.clone(),
-            status,
-            size,
-            limit: BODY_LIMIT,
+        let too_large = |size: Option<u64>, body: &[u8]| {
+            let head = String::from_utf8_lossy(&body[..body.len().min(EXCERPT)]).into_owned();
+            RunError::BodyTooLarge {
+                method: req.method.clone(),
+                path: req.path.clone(),
+                status,
+                size,
+                limit: BODY_LIMIT,
+                start: head,
+            }
         };
-        if let Some(len) = resp.content_length().filter(|n| *n > BODY_LIMIT as u64) {
-            return Err(too_large(format!("{len} bytes")));
-        }
+        let announced = resp.content_length().filter(|n| *n > BODY_LIMIT as u64);
         let mut body = Vec::new();
         loop {
             // The status came back: say so, or a broken body reads like an unreachable target.
@@ -172,9 +177,13 @@ impl Client {
             })?;
             let Some(chunk) = chunk else { break };
             if body.len() + chunk.len() > BODY_LIMIT {
-                return Err(too_large(format!("more than {BODY_LIMIT} bytes")));
+                return Err(too_large(None, &body));
             }
             body.extend_from_slice(&chunk);
+            // Too big as announced: read only enough to quote its start.
+            if announced.is_some() && body.len() >= EXCERPT {
+                return Err(too_large(announced, &body));
+            }
         }
         Ok(HttpResponse {
             status,
@@ -278,6 +287,11 @@ mod tests {
             "{err}"
         );
         assert!(err.brief().contains("got 5242880 bytes"), "{}", err.brief());
+        assert!(
+            err.brief().contains("\"xxxx") && err.brief().contains("5242680 more bytes"),
+            "{}",
+            err.brief()
+        );
 
         // Without a length the reading stops at the limit.
         let unannounced = server("HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n", 5 << 20).await;

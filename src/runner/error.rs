@@ -39,7 +39,7 @@ pub enum RunError {
     },
     /// The answer's body is larger than the runner reads ([`BODY_LIMIT`](super::client::BODY_LIMIT)):
     /// the provider's fault, so the step fails (it does not error).
-    #[error("{method} {path}: answered {status} with a body of {size}, more than the {limit} bytes a step reads")]
+    #[error("{method} {path}: {}", self.brief())]
     BodyTooLarge {
         /// The method.
         method: String,
@@ -47,10 +47,12 @@ pub enum RunError {
         path: String,
         /// The status that came with it.
         status: u16,
-        /// How big: `N bytes` when the answer said so, else `more than N bytes`.
-        size: String,
+        /// Its size in bytes when the answer said so; else more than `limit`.
+        size: Option<u64>,
         /// The limit, in bytes.
         limit: usize,
+        /// The body's first bytes, as text.
+        start: String,
     },
     /// A step could not be prepared (see [`RunError::brief`]) (undefined variable, bad duration after expansion).
     #[error("{0}")]
@@ -66,8 +68,21 @@ impl RunError {
                 status,
                 size,
                 limit,
+                start,
                 ..
-            } => format!("want a body of at most {limit} bytes, got {size} (status {status})"),
+            } => {
+                let (got, rest) = match size {
+                    Some(n) => (
+                        format!("{n} bytes"),
+                        format!("{} more bytes", n.saturating_sub(start.len() as u64)),
+                    ),
+                    None => (
+                        format!("more than {limit} bytes"),
+                        format!("over {} more bytes", limit.saturating_sub(start.len())),
+                    ),
+                };
+                format!("want a body of at most {limit} bytes, got {got} (status {status}): {start:?}... ({rest})")
+            }
             other => other.to_string(),
         }
     }
