@@ -37,7 +37,7 @@ pub enum RunError {
         /// What went wrong.
         reason: String,
     },
-    /// The answer's body is larger than the runner reads ([`BODY_LIMIT`](super::client::BODY_LIMIT)):
+    /// The answer's body is larger than the runner reads (4 MiB, `client::BODY_LIMIT`):
     /// the provider's fault, so the step fails (it does not error).
     #[error("{method} {path}: {}", self.brief())]
     BodyTooLarge {

@@ -1,7 +1,7 @@
 //! Suite specifications: plain serde data read from YAML, with no HTTP or tokio in them.
 //!
 //! A [`Suite`] holds [`Case`]s; a case holds ordered [`Step`]s; a step performs one
-//! [`Operation`] and states what must come back ([`Expect`]). [`load`] parses and checks a
+//! [`Operation`] and states what must come back ([`Expect`]). [`load_str`] parses and checks a
 //! suite file and reports problems as `file:line:col` errors.
 
 mod builtin;
