@@ -269,28 +269,42 @@ impl JsonSchema for StepSpec {
         "Step".into()
     }
 
-    /// One object schema per operation (from [`Operation`]'s), each also allowing the keys
-    /// of [`StepCommon`].
+    /// One object: the operations' keys (from [`Operation`]'s schema) and the keys of
+    /// [`StepCommon`] as its properties, nothing else, and exactly one operation key
+    /// (`oneOf` of `required`).
     fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let common = StepCommon::json_schema(g);
-        let common_props = common
+        let mut properties = common
             .get("properties")
             .and_then(|p| p.as_object())
             .cloned()
             .unwrap_or_default();
-        let mut schema = Operation::json_schema(g);
-        if let Some(branches) = schema.get_mut("oneOf").and_then(|v| v.as_array_mut()) {
-            for branch in branches {
-                if let Some(props) = branch.get_mut("properties").and_then(|p| p.as_object_mut()) {
-                    props.extend(common_props.clone());
+        let ops = Operation::json_schema(g);
+        let mut one_of = Vec::new();
+        for branch in ops
+            .get("oneOf")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let description = branch.get("description").cloned();
+            let props = branch.get("properties").and_then(|p| p.as_object());
+            for (key, schema) in props.into_iter().flatten() {
+                let mut schema = schema.clone();
+                if let (Some(d), Some(obj)) = (&description, schema.as_object_mut()) {
+                    obj.entry("description").or_insert_with(|| d.clone());
                 }
+                properties.insert(key.clone(), schema);
+                one_of.push(serde_json::json!({ "required": [key] }));
             }
         }
-        schema.insert(
-            "description".into(),
-            "One step of a case: exactly one operation key, plus expectations.".into(),
-        );
-        schema
+        schemars::json_schema!({
+            "description": "One step of a case: exactly one operation key, plus expectations.",
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false,
+            "oneOf": one_of,
+        })
     }
 }
 
