@@ -23,11 +23,8 @@ pub fn take(capture: &Capture, resp: &HttpResponse) -> Result<String, String> {
             Some(other) => Ok(other.to_string()),
         };
     }
-    if let Some(re) = &capture.regex {
-        let re = regex::RegexBuilder::new(re)
-            .multi_line(true)
-            .build()
-            .map_err(|e| format!("bad regex: {e}"))?;
+    if let Some(p) = &capture.regex {
+        let re = super::expect::regex_of(p).map_err(|m| m.to_string())?;
         let text = String::from_utf8_lossy(&resp.body);
         let caps = re
             .captures(&text)
@@ -57,7 +54,7 @@ mod tests {
         let cap = |h: Option<&str>, j: Option<&str>, r: Option<&str>| Capture {
             header: h.map(Into::into),
             json: j.map(Into::into),
-            regex: r.map(Into::into),
+            regex: r.map(crate::spec::Pattern::from),
         };
         assert_eq!(
             take(&cap(Some("X-Call-Id"), None, None), &resp).unwrap(),

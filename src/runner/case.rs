@@ -8,7 +8,7 @@ use super::gate::{Ended, Stop};
 use super::plan::Planned;
 use super::result::{CaseOutcome, CaseResult, StepOutcome, StepResult};
 use super::Runner;
-use crate::spec::{vars, Source, Step};
+use crate::spec::{vars, Step};
 
 /// How a blocked case's reason starts, before the foundation's trial name.
 pub const BLOCKED_BY: &str = "blocked by ";
@@ -37,9 +37,10 @@ pub(crate) struct CaseCtx<'r> {
 }
 
 impl CaseCtx<'_> {
-    async fn run_steps(&mut self, steps: &[(Source, Step)]) -> CaseOutcome {
-        for (at, step) in steps {
-            if let Err(outcome) = self.run_step(at, step).await {
+    async fn run_steps(&mut self, steps: &[Step]) -> CaseOutcome {
+        for step in steps {
+            if let Err(outcome) = self.run_step(step).await {
+                let at = &step.span;
                 let last = self.steps.last();
                 let what = last
                     .map(|s| format!("{at} step `{}`: {} {}: ", s.label, s.method, s.path))

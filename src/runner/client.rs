@@ -10,6 +10,13 @@ use super::settings::{Credentials, Settings};
 use super::RunError;
 use crate::spec::AuthMode;
 
+/// The most of an answer's body a step reads (4 MiB); a bigger body fails the step, saying
+/// how big it was, instead of filling memory.
+pub const BODY_LIMIT: usize = 4 << 20;
+
+/// How much of a body too big to read is quoted.
+const EXCERPT: usize = 200;
+
 /// A request ready to send.
 #[derive(Debug, Clone, Default)]
 pub struct HttpRequest {
@@ -142,22 +149,46 @@ impl Client {
             path: req.path.clone(),
             reason: describe(&e),
         };
-        let resp = self.build(req, deadline)?.send().await.map_err(transport)?;
+        let mut resp = self.build(req, deadline)?.send().await.map_err(transport)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        // The status came back: say so, or a broken body reads like an unreachable target.
-        let body = resp.bytes().await.map_err(|e| RunError::Transport {
-            method: req.method.clone(),
-            path: req.path.clone(),
-            reason: format!(
-                "got status {status} but not its whole body: {}",
-                describe(&e)
-            ),
-        })?;
+        let too_large = |size: Option<u64>, body: &[u8]| {
+            let head = String::from_utf8_lossy(&body[..body.len().min(EXCERPT)]).into_owned();
+            RunError::BodyTooLarge {
+                method: req.method.clone(),
+                path: req.path.clone(),
+                status,
+                size,
+                limit: BODY_LIMIT,
+                start: head,
+            }
+        };
+        let announced = resp.content_length().filter(|n| *n > BODY_LIMIT as u64);
+        let mut body = Vec::new();
+        loop {
+            // The status came back: say so, or a broken body reads like an unreachable target.
+            let chunk = resp.chunk().await.map_err(|e| RunError::Transport {
+                method: req.method.clone(),
+                path: req.path.clone(),
+                reason: format!(
+                    "got status {status} but not its whole body: {}",
+                    describe(&e)
+                ),
+            })?;
+            let Some(chunk) = chunk else { break };
+            if body.len() + chunk.len() > BODY_LIMIT {
+                return Err(too_large(None, &body));
+            }
+            body.extend_from_slice(&chunk);
+            // Too big as announced: read only enough to quote its start.
+            if announced.is_some() && body.len() >= EXCERPT {
+                return Err(too_large(announced, &body));
+            }
+        }
         Ok(HttpResponse {
             status,
             headers,
-            body,
+            body: Bytes::from(body),
         })
     }
 
@@ -198,4 +229,89 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// A server answering every request with `head` and then `body_len` bytes of `x`, in
+    /// chunks of 64 KiB; its URL.
+    async fn server(head: &'static str, body_len: usize) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 4096];
+                    let _ = socket.read(&mut buf).await;
+                    if socket.write_all(head.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    let chunk = vec![b'x'; 64 << 10];
+                    let mut left = body_len;
+                    while left > 0 {
+                        let n = left.min(chunk.len());
+                        if socket.write_all(&chunk[..n]).await.is_err() {
+                            return;
+                        }
+                        left -= n;
+                    }
+                });
+            }
+        });
+        url
+    }
+
+    fn get() -> HttpRequest {
+        HttpRequest {
+            method: "GET".into(),
+            path: "/big".into(),
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_refused_saying_how_big() {
+        let announced = server(
+            "HTTP/1.1 200 OK\r\ncontent-length: 5242880\r\nconnection: close\r\n\r\n",
+            5 << 20,
+        )
+        .await;
+        let client = Client::new(&Settings::new(&announced)).unwrap();
+        let err = client.send(&get(), None).await.unwrap_err();
+        assert!(
+            matches!(err, RunError::BodyTooLarge { status: 200, .. }),
+            "{err}"
+        );
+        assert!(err.brief().contains("got 5242880 bytes"), "{}", err.brief());
+        assert!(
+            err.brief().contains("\"xxxx") && err.brief().contains("5242680 more bytes"),
+            "{}",
+            err.brief()
+        );
+
+        // Without a length the reading stops at the limit.
+        let unannounced = server("HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n", 5 << 20).await;
+        let client = Client::new(&Settings::new(&unannounced)).unwrap();
+        let err = client.send(&get(), None).await.unwrap_err();
+        assert!(
+            err.brief()
+                .contains(&format!("got more than {BODY_LIMIT} bytes")),
+            "{}",
+            err.brief()
+        );
+
+        // At the limit, the whole body is read.
+        let fits = server(
+            "HTTP/1.1 200 OK\r\ncontent-length: 4194304\r\nconnection: close\r\n\r\n",
+            BODY_LIMIT,
+        )
+        .await;
+        let client = Client::new(&Settings::new(&fits)).unwrap();
+        let resp = client.send(&get(), None).await.unwrap();
+        assert_eq!(resp.body.len(), BODY_LIMIT);
+    }
 }

@@ -37,6 +37,23 @@ pub enum RunError {
         /// What went wrong.
         reason: String,
     },
+    /// The answer's body is larger than the runner reads (4 MiB, `client::BODY_LIMIT`):
+    /// the provider's fault, so the step fails (it does not error).
+    #[error("{method} {path}: {}", self.brief())]
+    BodyTooLarge {
+        /// The method.
+        method: String,
+        /// The path.
+        path: String,
+        /// The status that came with it.
+        status: u16,
+        /// Its size in bytes when the answer said so; else more than `limit`.
+        size: Option<u64>,
+        /// The limit, in bytes.
+        limit: usize,
+        /// The body's first bytes, as text.
+        start: String,
+    },
     /// A step could not be prepared (see [`RunError::brief`]) (undefined variable, bad duration after expansion).
     #[error("{0}")]
     Step(String),
@@ -47,6 +64,25 @@ impl RunError {
     pub fn brief(&self) -> String {
         match self {
             RunError::Transport { reason, .. } => reason.clone(),
+            RunError::BodyTooLarge {
+                status,
+                size,
+                limit,
+                start,
+                ..
+            } => {
+                let (got, rest) = match size {
+                    Some(n) => (
+                        format!("{n} bytes"),
+                        format!("{} more bytes", n.saturating_sub(start.len() as u64)),
+                    ),
+                    None => (
+                        format!("more than {limit} bytes"),
+                        format!("over {} more bytes", limit.saturating_sub(start.len())),
+                    ),
+                };
+                format!("want a body of at most {limit} bytes, got {got} (status {status}): {start:?}... ({rest})")
+            }
             other => other.to_string(),
         }
     }

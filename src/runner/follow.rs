@@ -4,20 +4,22 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
+use tokio::task::JoinSet;
 
 use super::case::CaseCtx;
 use super::client::{HttpRequest, HttpResponse};
 use super::result::StepOutcome;
 use super::step::Polled;
-use crate::spec::{Expect, Source, Step};
+use crate::spec::{Expect, Step};
 
 impl CaseCtx<'_> {
     /// Opens the stream, runs `nested` while it is open, then reads until `cond` holds.
+    /// The reader lives in a [`JoinSet`] owned by this future: the stream is closed when the
+    /// step ends, whatever ends it.
     pub(crate) async fn follow(
         &mut self,
-        at: &Source,
         req: &HttpRequest,
-        nested: &[serde_saphyr::Spanned<Step>],
+        nested: &[Step],
         cond: &Expect,
         deadline: Instant,
         log: &mut Vec<String>,
@@ -37,23 +39,20 @@ impl CaseCtx<'_> {
         let headers = resp.headers().clone();
         let buffer = Arc::new(Mutex::new(Vec::<u8>::new()));
         let sink = buffer.clone();
-        let reader = tokio::spawn(async move {
+        let mut reader = JoinSet::new();
+        reader.spawn(async move {
+            // What a step reads is bounded: past the limit the stream is closed and the
+            // expectation judges what came.
             while let Ok(Some(chunk)) = resp.chunk().await {
-                if let Ok(mut b) = sink.lock() {
-                    b.extend_from_slice(&chunk);
+                let Ok(mut b) = sink.lock() else { break };
+                if b.len() + chunk.len() > super::client::BODY_LIMIT {
+                    break;
                 }
+                b.extend_from_slice(&chunk);
             }
         });
-        for spanned in nested {
-            let source = Source {
-                file: at.file.clone(),
-                line: spanned.referenced.line(),
-                column: spanned.referenced.column(),
-            };
-            if let Err(outcome) = self.run_step(&source, &spanned.value).await {
-                reader.abort();
-                return Err(outcome);
-            }
+        for step in nested {
+            self.run_step(step).await?;
         }
         let snapshot = || {
             let body = buffer
@@ -70,7 +69,7 @@ impl CaseCtx<'_> {
         let polled = self
             .poll_with(snapshot, &[], None, cond, Some(deadline), log)
             .await;
-        reader.abort();
+        reader.abort_all();
         Ok(polled)
     }
 }

@@ -1,51 +1,60 @@
 //! Load generation: invocations at a steady rate while the step polls the function's status.
+//!
+//! Everything the generator starts lives in a [`JoinSet`] owned by the step's future: when
+//! the step ends, whatever ends it (its condition, the case's deadline, SIGINT, an error),
+//! the set is dropped and every task in it, in-flight invocations included, is aborted.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tokio::task::JoinSet;
+
 use super::case::CaseCtx;
 use super::client::HttpRequest;
 use super::ops;
 use super::step::Polled;
-use crate::spec::{DurationText, Expect, Invoke, Load, Operation};
+use crate::spec::{Expect, Invoke, Load, Operation};
 
 impl CaseCtx<'_> {
-    /// Keeps `l.rps` invocations per second going while polling `status` until `cond` holds.
+    /// Keeps `l.rps` invocations per second going (first for `hold`, when given) while
+    /// polling `status` until `cond` holds.
     pub(crate) async fn with_load(
         &self,
         l: &Load,
+        hold: Option<Duration>,
         status: &HttpRequest,
         cond: &Expect,
         deadline: Option<Instant>,
         log: &mut Vec<String>,
     ) -> Polled {
-        let invoke = Invoke {
+        let invoke = Operation::Invoke(Invoke {
             name: l.name.clone(),
             namespace: l.namespace.clone(),
             body: Some("load".into()),
             ..Default::default()
-        };
-        let request = ops::prepare(
-            Operation::Invoke(&invoke),
-            &self.namespace,
-            &self.runner.settings.namespace,
-        )
-        .request;
+        });
+        let request =
+            ops::prepare(&invoke, &self.namespace, &self.runner.settings.namespace).request;
         let sent = Arc::new(AtomicU64::new(0));
         let failed = Arc::new(AtomicU64::new(0));
         let period = Duration::from_secs_f64(1.0 / l.rps.max(0.1));
         let client = self.runner.client.clone();
         let case_deadline = self.deadline;
         let (s, f) = (sent.clone(), failed.clone());
-        let generator = tokio::spawn(async move {
+        // Dropped with this future: the generator, and with it its invocations, stop.
+        let mut generator = JoinSet::new();
+        generator.spawn(async move {
+            let mut invocations = JoinSet::new();
             let mut ticker = tokio::time::interval(period);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticker.tick().await;
+                // Reap the invocations that finished, so the set does not grow.
+                while invocations.try_join_next().is_some() {}
                 let (client, request, f) = (client.clone(), request.clone(), f.clone());
                 s.fetch_add(1, Ordering::Relaxed);
-                tokio::spawn(async move {
+                invocations.spawn(async move {
                     match client.send(&request, Some(case_deadline)).await {
                         Ok(r) if r.status < 400 => {}
                         _ => {
@@ -55,16 +64,11 @@ impl CaseCtx<'_> {
                 });
             }
         });
-        if let Some(d) = &l.duration {
-            match DurationText::parse(&d.0) {
-                Ok(d) => {
-                    tokio::time::sleep_until(((Instant::now() + d).min(self.deadline)).into()).await
-                }
-                Err(e) => log.push(e),
-            }
+        if let Some(d) = hold {
+            tokio::time::sleep_until(((Instant::now() + d).min(self.deadline)).into()).await;
         }
         let polled = self.poll(status, cond, deadline, log).await;
-        generator.abort();
+        generator.abort_all();
         log.push(format!(
             "load: {} invocations sent at {} rps, {} failed",
             sent.load(Ordering::Relaxed),

@@ -133,7 +133,7 @@ fn raw(r: &RawRequest) -> HttpRequest {
 
 /// Builds the request of an (already expanded) operation; `ns` is the case's namespace and
 /// `home` the run's main namespace (invocations elsewhere are addressed as `NAME.NS`).
-pub fn prepare(op: Operation<'_>, ns: &str, home: &str) -> Prepared {
+pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
     let ns_of = |n: &Option<String>| n.clone().unwrap_or_else(|| ns.to_string());
     let mut p = Prepared::default();
     p.request = match op {
@@ -281,7 +281,7 @@ pub fn prepare(op: Operation<'_>, ns: &str, home: &str) -> Prepared {
             });
             get(path)
         }
-        Operation::Namespaces => get("/system/namespaces".into()),
+        Operation::Namespaces(_) => get("/system/namespaces".into()),
         Operation::NamespaceCreate(n) | Operation::NamespaceUpdate(n) => {
             let body = json!({"name": n.body_name.clone().unwrap_or_else(|| n.name.clone()), "labels": n.labels, "annotations": n.annotations});
             let method = if matches!(op, Operation::NamespaceCreate(_)) {
@@ -305,7 +305,7 @@ pub fn prepare(op: Operation<'_>, ns: &str, home: &str) -> Prepared {
                 ..Default::default()
             }
         }
-        Operation::Info => get("/system/info".into()),
+        Operation::Info(_) => get("/system/info".into()),
         Operation::Health(h) => HttpRequest {
             method: h
                 .method
@@ -338,13 +338,13 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            prepare(Operation::Invoke(&i), "openfaas-fn", "openfaas-fn")
+            prepare(&Operation::Invoke(i.clone()), "openfaas-fn", "openfaas-fn")
                 .request
                 .path,
             "/function/f/a?x=1"
         );
         assert_eq!(
-            prepare(Operation::Invoke(&i), "extra", "openfaas-fn")
+            prepare(&Operation::Invoke(i.clone()), "extra", "openfaas-fn")
                 .request
                 .path,
             "/function/f.extra/a?x=1"
@@ -357,7 +357,7 @@ mod tests {
             name: "f".into(),
             namespace: None,
         };
-        let p = prepare(Operation::Delete(&f), "ns 1", "ns 1");
+        let p = prepare(&Operation::Delete(f), "ns 1", "ns 1");
         assert_eq!(p.request.path, "/system/functions?namespace=ns%201");
         assert_eq!(
             p.request.body,

@@ -4,225 +4,243 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-
 use super::backoff::Backoff;
 use super::case::CaseCtx;
 use super::client::{HttpRequest, HttpResponse};
-use super::expect::{self, Answer};
+use super::expect::{self, Answer, Mismatch};
 use super::ops;
 use super::result::{excerpt, redact, StepOutcome, StepResult};
 use super::{Progress, RunError};
-use crate::spec::{vars, DurationText, Expect, Operation, Source, Step};
+use crate::spec::{DurationText, Expect, Operation, Step};
 
 /// How long a followed log stream is read when the step sets no `retry`.
 const FOLLOW_DEFAULT: Duration = Duration::from_secs(10);
 
-/// Expands every `${var}` in a spec value by a JSON round trip.
-pub fn expand<T: Serialize + DeserializeOwned>(
-    value: &T,
-    vars: &std::collections::BTreeMap<String, String>,
-) -> Result<T, String> {
-    let json = serde_json::to_value(value).map_err(|e| e.to_string())?;
-    let expanded = vars::expand_json(&json, vars)?;
-    serde_json::from_value(expanded).map_err(|e| format!("after expanding variables: {e}"))
+/// Why polling ended without the condition holding.
+#[derive(Debug, Clone)]
+pub(crate) enum Unmet {
+    /// The answer did not meet the expectation; `note` says how polling ended
+    /// (`(after 3 attempts)`), or is empty.
+    Mismatch {
+        /// What was wanted and what came.
+        mismatch: Mismatch,
+        /// How polling ended, appended in parentheses.
+        note: String,
+    },
+    /// Anything else that failed the answer (its schema, a transport error that shows
+    /// the provider is gone).
+    Other(String),
+}
+
+impl Unmet {
+    /// The same, with `note` saying how polling ended.
+    fn noted(self, note: String) -> Self {
+        match self {
+            Unmet::Mismatch { mismatch, .. } => Unmet::Mismatch { mismatch, note },
+            Unmet::Other(text) => Unmet::Other(format!("{text} {note}")),
+        }
+    }
+}
+
+impl std::fmt::Display for Unmet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unmet::Mismatch { mismatch, note } if note.is_empty() => write!(f, "{mismatch}"),
+            Unmet::Mismatch { mismatch, note } => write!(f, "{mismatch} {note}"),
+            Unmet::Other(text) => f.write_str(text),
+        }
+    }
 }
 
 /// The result of polling: the last answer (or transport error), attempts, and the last mismatch.
 pub(crate) struct Polled {
     pub response: Result<HttpResponse, RunError>,
     pub attempts: u32,
-    pub mismatch: Option<String>,
+    pub mismatch: Option<Unmet>,
     /// Time spent pausing between attempts (the waiting part of a poll).
     pub waited: Duration,
 }
 
 impl CaseCtx<'_> {
-    /// Runs one step and records it; `Err` ends the case with that outcome. A step's own
-    /// `timeout` narrows the deadline every request and poll of it already honours.
+    /// Runs one step and records it; `Err` ends the case with that outcome. The step is
+    /// expanded first, field by field: a value that cannot be valid after expansion (an
+    /// undefined variable, a bad regex, base64 or duration) errors the case, it never fails
+    /// it. A step's own `timeout` narrows the deadline every request and poll of it honours.
     pub(crate) fn run_step<'s>(
         &'s mut self,
-        at: &'s Source,
         step: &'s Step,
     ) -> Pin<Box<dyn Future<Output = Result<(), StepOutcome>> + Send + 's>> {
         Box::pin(async move {
+            let started = Instant::now();
+            let gateway = self.runner.profile.detected.gateway;
+            let expanded = match step.expanded(&self.vars) {
+                Ok(s) => s.for_target(gateway),
+                Err(e) => return Err(self.record_error(step, started, e)),
+            };
             let case_deadline = self.deadline;
-            if let Some(text) = &step.timeout {
-                let limit = vars::expand(&text.0, &self.vars)
-                    .map_err(|e| e.to_string())
-                    .and_then(|t| DurationText::parse(&t));
-                match limit {
+            if let Some(text) = &expanded.common.timeout {
+                match DurationText::parse(&text.value.0) {
                     Ok(limit) => self.deadline = case_deadline.min(Instant::now() + limit),
                     Err(e) => {
-                        return Err(self.record_error(
-                            at,
-                            step,
-                            Instant::now(),
-                            format!("timeout: {e}"),
-                        ))
+                        return Err(self.record_error(step, started, format!("timeout: {e}")))
                     }
                 }
             }
-            let result = self.run_step_inner(at, step).await;
+            let result = self.run_expanded(step, &expanded, started).await;
             self.deadline = case_deadline;
             result
         })
     }
 
-    fn run_step_inner<'s>(
-        &'s mut self,
-        at: &'s Source,
-        step: &'s Step,
-    ) -> Pin<Box<dyn Future<Output = Result<(), StepOutcome>> + Send + 's>> {
-        Box::pin(async move {
-            let started = Instant::now();
-            let mut shallow = step.clone();
-            let nested = shallow
-                .logs
-                .as_mut()
-                .map(|l| std::mem::take(&mut l.while_open))
-                .unwrap_or_default();
-            let gateway = self.runner.profile.detected.gateway;
-            let expanded: Step = match expand(&shallow, &self.vars) {
-                Ok(s) => s.for_target(gateway),
-                Err(e) => return Err(self.record_error(at, step, started, e)),
-            };
-            let Some(op) = expanded.operation() else {
-                return Err(self.record_error(
-                    at,
-                    step,
-                    started,
-                    "the step has no single operation".into(),
-                ));
-            };
-            let mut prepared = ops::prepare(op, &self.namespace, &self.runner.settings.namespace);
-            prepared.request.auth = expanded.auth.unwrap_or_default();
-            let creates = prepared.creates.take();
-            // Only a resource this step started tracking may be forgotten when its create is
-            // refused: a second create of an existing one (409) must not drop the first.
-            let newly_tracked = creates.as_ref().is_some_and(|r| !self.created.contains(r));
-            if let (Some(r), true) = (&creates, newly_tracked) {
-                self.created.push(r.clone());
-            }
-            self.runner.add_sensitive(&prepared.sensitive);
-            self.sensitive.append(&mut prepared.sensitive);
-            let deadline = match &expanded.retry {
-                Some(r) => match DurationText::parse(&r.timeout.0) {
-                    Ok(t) => Some((Instant::now() + t).min(self.deadline)),
-                    Err(e) => return Err(self.record_error(at, step, started, e)),
-                },
-                None => None,
-            };
-            let cond = expanded.until.as_ref().unwrap_or(&expanded.expect);
-            let mut log = Vec::new();
-            let polled = match op {
-                Operation::Load(l) => {
-                    self.with_load(l, &prepared.request, cond, deadline, &mut log)
-                        .await
+    async fn run_expanded(
+        &mut self,
+        step: &Step,
+        expanded: &Step,
+        started: Instant,
+    ) -> Result<(), StepOutcome> {
+        let common = &expanded.common;
+        let deadline = match &common.retry {
+            Some(r) => match DurationText::parse(&r.timeout.value.0) {
+                Ok(t) => Some((Instant::now() + t).min(self.deadline)),
+                Err(e) => {
+                    return Err(self.record_error(step, started, format!("retry.timeout: {e}")))
                 }
-                Operation::Logs(l) if l.follow => {
-                    let deadline = deadline
-                        .unwrap_or_else(|| (Instant::now() + FOLLOW_DEFAULT).min(self.deadline));
-                    match self
-                        .follow(at, &prepared.request, &nested, cond, deadline, &mut log)
-                        .await
-                    {
-                        Ok(p) => p,
-                        Err(outcome) => return Err(outcome),
+            },
+            None => None,
+        };
+        let load_for = match &expanded.op {
+            Operation::Load(l) => {
+                match l.duration.as_ref().map(|d| DurationText::parse(&d.value.0)) {
+                    Some(Err(e)) => {
+                        return Err(self.record_error(step, started, format!("load.duration: {e}")))
                     }
-                }
-                _ => self.poll(&prepared.request, cond, deadline, &mut log).await,
-            };
-            let mut verdict = match (&polled.response, &polled.mismatch) {
-                (Err(e), _) => StepOutcome::Errored(e.brief()),
-                (Ok(_), Some(m)) => StepOutcome::Failed(m.clone()),
-                (Ok(resp), None) => self.after(&expanded, resp, &prepared.request.body),
-            };
-            // The answer the step accepted must also fit its route's schema (CONTRACT.md).
-            if let (StepOutcome::Passed, Ok(resp)) = (&verdict, &polled.response) {
-                let req = &prepared.request;
-                if let Err(e) =
-                    self.runner
-                        .schemas
-                        .check(&req.method, &req.path, resp.status, &resp.body)
-                {
-                    let mut m = e.message;
-                    if e.not_json {
-                        let body = String::from_utf8_lossy(&resp.body);
-                        m = format!("{m}: got {:?}", excerpt(&body, 200));
-                    }
-                    verdict = StepOutcome::Failed(m);
+                    Some(Ok(d)) => Some(d),
+                    None => None,
                 }
             }
-            if let (StepOutcome::Passed, Some(r), Ok(resp)) =
-                (&verdict, &prepared.deletes, &polled.response)
+            _ => None,
+        };
+        let mut prepared = ops::prepare(
+            &expanded.op,
+            &self.namespace,
+            &self.runner.settings.namespace,
+        );
+        prepared.request.auth = common.auth.unwrap_or_default();
+        let creates = prepared.creates.take();
+        // Only a resource this step started tracking may be forgotten when its create is
+        // refused: a second create of an existing one (409) must not drop the first.
+        let newly_tracked = creates.as_ref().is_some_and(|r| !self.created.contains(r));
+        if let (Some(r), true) = (&creates, newly_tracked) {
+            self.created.push(r.clone());
+        }
+        self.runner.add_sensitive(&prepared.sensitive);
+        self.sensitive.append(&mut prepared.sensitive);
+        let cond = common.until.as_ref().unwrap_or(&common.expect);
+        let mut log = Vec::new();
+        let polled = match &expanded.op {
+            Operation::Load(l) => {
+                self.with_load(l, load_for, &prepared.request, cond, deadline, &mut log)
+                    .await
+            }
+            Operation::Logs(l) if l.follow => {
+                let deadline = deadline
+                    .unwrap_or_else(|| (Instant::now() + FOLLOW_DEFAULT).min(self.deadline));
+                self.follow(&prepared.request, &l.steps, cond, deadline, &mut log)
+                    .await?
+            }
+            _ => self.poll(&prepared.request, cond, deadline, &mut log).await,
+        };
+        let mut verdict = match (&polled.response, &polled.mismatch) {
+            (Err(e @ RunError::BodyTooLarge { .. }), _) => StepOutcome::Failed(e.brief()),
+            (Err(e), _) => StepOutcome::Errored(e.brief()),
+            (Ok(_), Some(m)) => StepOutcome::Failed(m.to_string()),
+            (Ok(resp), None) => self.after(expanded, resp, &prepared.request.body),
+        };
+        // The answer the step accepted must also fit its route's schema (CONTRACT.md).
+        if let (StepOutcome::Passed, Ok(resp)) = (&verdict, &polled.response) {
+            let req = &prepared.request;
+            if let Err(e) =
+                self.runner
+                    .schemas
+                    .check(&req.method, &req.path, resp.status, &resp.body)
             {
-                if (200..300).contains(&resp.status) {
-                    self.created.retain(|c| c != r);
+                let mut m = e.message;
+                if e.not_json {
+                    let body = String::from_utf8_lossy(&resp.body);
+                    m = format!("{m}: got {:?}", excerpt(&body, 200));
                 }
+                verdict = StepOutcome::Failed(m);
             }
-            // A refused create (4xx) created nothing: no cleanup needed.
-            if let (Some(r), Ok(resp), true) = (&creates, &polled.response, newly_tracked) {
-                if (400..500).contains(&resp.status) {
-                    self.created.retain(|c| c != r);
-                }
+        }
+        if let (StepOutcome::Passed, Some(r), Ok(resp)) =
+            (&verdict, &prepared.deletes, &polled.response)
+        {
+            if (200..300).contains(&resp.status) {
+                self.created.retain(|c| c != r);
             }
-            if let Some(p) = &polled.response.as_ref().err() {
-                verdict = StepOutcome::Errored(p.brief());
+        }
+        // A refused create (4xx) created nothing: no cleanup needed.
+        if let (Some(r), Ok(resp), true) = (&creates, &polled.response, newly_tracked) {
+            if (400..500).contains(&resp.status) {
+                self.created.retain(|c| c != r);
             }
-            let mut description = expect::describe(&expanded.expect);
-            if let Some(u) = &expanded.until {
-                description = format!("until {}; then {description}", expect::describe(u));
+        }
+        if let Some(e) = polled.response.as_ref().err() {
+            if !matches!(e, RunError::BodyTooLarge { .. }) {
+                verdict = StepOutcome::Errored(e.brief());
             }
-            let record = StepResult {
-                label: step.label(),
-                source: at.clone(),
-                method: prepared.request.method.clone(),
-                path: format!("{}{}", self.runner.client.prefix(), prepared.request.path),
-                status: polled.response.as_ref().ok().map(|r| r.status),
-                expectation: self.redacted(&description),
-                outcome: match &verdict {
-                    StepOutcome::Passed => StepOutcome::Passed,
-                    StepOutcome::Failed(m) => StepOutcome::Failed(self.redacted(m)),
-                    StepOutcome::Errored(m) => StepOutcome::Errored(self.redacted(m)),
-                },
-                attempts: polled.attempts,
-                duration: started.elapsed(),
-                waited: polled.waited,
-                request_excerpt: self.redacted(&request_excerpt(
-                    self.runner.client.prefix(),
-                    &prepared.request,
-                )),
-                response_excerpt: match &polled.response {
-                    Ok(r) => self.redacted(&response_excerpt(r)),
-                    Err(e) => self.redacted(&e.to_string()),
-                },
-                attempt_log: log.iter().map(|l| self.redacted(l)).collect(),
-            };
-            let outcome = record.outcome.clone();
-            self.steps.push(record);
-            match outcome {
-                StepOutcome::Passed => Ok(()),
-                other => Err(other),
-            }
-        })
+        }
+        let mut description = expect::describe(&common.expect);
+        if let Some(u) = &common.until {
+            description = format!("until {}; then {description}", expect::describe(u));
+        }
+        let record = StepResult {
+            label: step.label(),
+            source: step.span.clone(),
+            method: prepared.request.method.clone(),
+            path: format!("{}{}", self.runner.client.prefix(), prepared.request.path),
+            status: polled.response.as_ref().ok().map(|r| r.status),
+            expectation: self.redacted(&description),
+            outcome: match &verdict {
+                StepOutcome::Passed => StepOutcome::Passed,
+                StepOutcome::Failed(m) => StepOutcome::Failed(self.redacted(m)),
+                StepOutcome::Errored(m) => StepOutcome::Errored(self.redacted(m)),
+            },
+            attempts: polled.attempts,
+            duration: started.elapsed(),
+            waited: polled.waited,
+            request_excerpt: self.redacted(&request_excerpt(
+                self.runner.client.prefix(),
+                &prepared.request,
+            )),
+            response_excerpt: match &polled.response {
+                Ok(r) => self.redacted(&response_excerpt(r)),
+                Err(e) => self.redacted(&e.to_string()),
+            },
+            attempt_log: log.iter().map(|l| self.redacted(l)).collect(),
+        };
+        let outcome = record.outcome.clone();
+        self.steps.push(record);
+        match outcome {
+            StepOutcome::Passed => Ok(()),
+            other => Err(other),
+        }
     }
 
     /// Checks `expect` after an `until`, then captures variables.
     fn after(&mut self, step: &Step, resp: &HttpResponse, sent: &[u8]) -> StepOutcome {
-        if step.until.is_some() {
+        if step.common.until.is_some() {
             if let Err(m) = expect::check(
-                &step.expect,
+                &step.common.expect,
                 Answer {
                     response: resp,
                     request_body: sent,
                 },
             ) {
-                return StepOutcome::Failed(m);
+                return StepOutcome::Failed(m.to_string());
             }
         }
-        for (name, capture) in &step.capture {
+        for (name, capture) in &step.common.capture {
             match super::capture::take(capture, resp) {
                 Ok(value) => {
                     self.vars.insert(name.clone(), value);
@@ -273,7 +291,7 @@ impl CaseCtx<'_> {
         let mut attempts = 0;
         // The last answer that came back and why it did not do: what the step reports when
         // the deadline cuts off the request after it.
-        let mut last_answer: Option<(HttpResponse, String)> = None;
+        let mut last_answer: Option<(HttpResponse, Unmet)> = None;
         let mut waited = Duration::ZERO;
         let polling_since = Instant::now();
         loop {
@@ -284,10 +302,10 @@ impl CaseCtx<'_> {
             {
                 if Instant::now() >= deadline {
                     return Polled {
-                        mismatch: Some(format!(
-                            "{why} (after {} attempts; the next was cut off by the deadline)",
+                        mismatch: Some(why.clone().noted(format!(
+                            "(after {} attempts; the next was cut off by the deadline)",
                             attempts - 1
-                        )),
+                        ))),
                         response: Ok(answer.clone()),
                         attempts,
                         waited,
@@ -307,7 +325,7 @@ impl CaseCtx<'_> {
                         response,
                         attempts,
                         waited,
-                        mismatch: Some(m),
+                        mismatch: Some(Unmet::Other(m)),
                     };
                 }
             }
@@ -318,7 +336,11 @@ impl CaseCtx<'_> {
                         response: r,
                         request_body: sent,
                     },
-                ),
+                )
+                .map_err(|mismatch| Unmet::Mismatch {
+                    mismatch,
+                    note: String::new(),
+                }),
                 Err(e) => {
                     if matches!(e, RunError::Transport { .. })
                         && !self
@@ -328,13 +350,13 @@ impl CaseCtx<'_> {
                             .await
                     {
                         return Polled {
-                            mismatch: Some(e.brief()),
+                            mismatch: Some(Unmet::Other(e.brief())),
                             response,
                             attempts,
                             waited,
                         };
                     }
-                    Err(e.brief())
+                    Err(Unmet::Other(e.brief()))
                 }
             };
             let mismatch = match verdict {
@@ -364,9 +386,10 @@ impl CaseCtx<'_> {
                         response,
                         attempts,
                         waited,
-                        mismatch: Some(format!(
-                            "{mismatch} (a final answer: a retry would not change it)"
-                        )),
+                        mismatch: Some(
+                            mismatch
+                                .noted("(a final answer: a retry would not change it)".to_string()),
+                        ),
                     };
                 }
             }
@@ -378,7 +401,7 @@ impl CaseCtx<'_> {
             log.push(line);
             self.runner.progress.report(|| Progress::Waiting {
                 trial: self.trial.clone(),
-                mismatch: self.redacted(&mismatch),
+                mismatch: self.redacted(&mismatch.to_string()),
                 attempt: attempts,
                 elapsed: polling_since.elapsed(),
             });
@@ -387,7 +410,7 @@ impl CaseCtx<'_> {
                 return Polled {
                     response,
                     attempts,
-                    mismatch: Some(format!("{mismatch} (after {attempts} attempts)")),
+                    mismatch: Some(mismatch.noted(format!("(after {attempts} attempts)"))),
                     waited,
                 };
             }
@@ -396,21 +419,15 @@ impl CaseCtx<'_> {
         }
     }
 
-    fn record_error(
-        &mut self,
-        at: &Source,
-        step: &Step,
-        started: Instant,
-        message: String,
-    ) -> StepOutcome {
+    fn record_error(&mut self, step: &Step, started: Instant, message: String) -> StepOutcome {
         let outcome = StepOutcome::Errored(message);
         self.steps.push(StepResult {
             label: step.label(),
-            source: at.clone(),
+            source: step.span.clone(),
             method: String::new(),
             path: String::new(),
             status: None,
-            expectation: expect::describe(&step.expect),
+            expectation: expect::describe(&step.common.expect),
             outcome: outcome.clone(),
             attempts: 0,
             duration: started.elapsed(),

@@ -5,68 +5,124 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_saphyr::Spanned;
 
-use super::error::{did_you_mean, near};
-use super::load::{source, OPERATION_KEYS};
-use super::{vars, DurationText, Expect, Operation, Source, Step, SuiteError};
+use super::error::did_you_mean;
+use super::expand::Expand;
+use super::load::source;
+use super::tree::Tree;
+use super::{
+    vars, DurationText, Expect, Operation, Source, Step, StepCommon, StepSpec, SuiteError,
+};
 
 /// Checks steps in order, adding their captures to `defined`.
 pub(crate) fn check_steps(
     file: &str,
     text: &str,
-    steps: &[Spanned<Step>],
+    steps: &[Spanned<StepSpec>],
     defined: &mut BTreeSet<String>,
     case_vars: &BTreeMap<String, String>,
-) -> Result<Vec<(Source, Step)>, SuiteError> {
+) -> Result<Vec<Step>, SuiteError> {
     let mut out = Vec::new();
     for spanned in steps {
         let at = source(file, spanned);
-        let step = &spanned.value;
-        check_step(&at, step, defined, case_vars, text)?;
-        if let Some(logs) = &step.logs {
+        let spec = &spanned.value;
+        let mut step = to_step(file, text, at, spec)?;
+        check_step(file, &step, spec, defined, case_vars, text)?;
+        prepare(file, &mut step, spec, text)?;
+        if let Operation::Logs(logs) = &mut step.op {
             if !logs.while_open.is_empty() && !logs.follow {
+                let tree = Tree::parse(file, text);
+                let at = tree
+                    .node_at(&step.span)
+                    .and_then(|n| tree.key_in(n, "logs"))
+                    .and_then(|(_, logs)| tree.key_in(logs, "while_open"))
+                    .map(|(key, _)| key)
+                    .unwrap_or_else(|| step.span.clone());
                 return Err(SuiteError::at(
-                    near(&at, "while_open:", text),
+                    at,
                     "`while_open` needs `follow: true`",
                     text,
                 ));
             }
-            check_steps(file, text, &logs.while_open, defined, case_vars)?;
+            logs.steps = check_steps(file, text, &logs.while_open, defined, case_vars)?;
         }
-        defined.extend(step.capture.keys().cloned());
-        out.push((at, step.clone()));
+        defined.extend(step.common.capture.keys().cloned());
+        out.push(step);
     }
     Ok(out)
 }
 
+/// Every key a step may be written with, for "unknown field" messages.
+fn step_keys() -> Vec<&'static str> {
+    let (name, rest) = StepCommon::KEYS.split_at(1);
+    name.iter()
+        .chain(Operation::KEYS)
+        .chain(rest)
+        .copied()
+        .collect()
+}
+
+/// Where `key` is written in the step.
+fn key_at(file: &str, spec: &StepSpec, key: &str) -> Option<Source> {
+    spec.key(key).map(|k| source(file, k))
+}
+
+/// The step as written to a checked [`Step`]: no unknown key, exactly one operation.
+fn to_step(file: &str, text: &str, at: Source, spec: &StepSpec) -> Result<Step, SuiteError> {
+    if let Some(key) = spec.unknown.first() {
+        let keys = step_keys();
+        let hint = did_you_mean(&key.value, keys.iter().copied())
+            .map(|m| format!("; did you mean `{m}`?"))
+            .unwrap_or_default();
+        return Err(SuiteError::at(
+            source(file, key),
+            format!(
+                "unknown field `{}`, expected one of {}{hint}",
+                key.value,
+                keys.join(", ")
+            ),
+            text,
+        ));
+    }
+    match spec.ops.as_slice() {
+        [] => Err(SuiteError::at(
+            at,
+            format!(
+                "the step has no operation; write one of: {}",
+                Operation::KEYS.join(", ")
+            ),
+            text,
+        )),
+        [(_, op)] => Ok(Step {
+            op: op.clone(),
+            common: spec.common.clone(),
+            span: at,
+        }),
+        many => {
+            let keys: Vec<&str> = many.iter().map(|(k, _)| k.value.as_str()).collect();
+            Err(SuiteError::at(
+                at,
+                format!(
+                    "the step has several operations ({}); write one per step",
+                    keys.join(", ")
+                ),
+                text,
+            ))
+        }
+    }
+}
+
 fn check_step(
-    at: &Source,
+    file: &str,
     step: &Step,
+    spec: &StepSpec,
     defined: &BTreeSet<String>,
     case_vars: &BTreeMap<String, String>,
     text: &str,
 ) -> Result<(), SuiteError> {
-    let err = |m: String| SuiteError::at(at.clone(), m, text);
-    let err_near = |needle: &str, m: String| SuiteError::at(near(at, needle, text), m, text);
-    let ops = step.operations();
-    match ops.as_slice() {
-        [] => {
-            return Err(err(format!(
-                "the step has no operation; write one of: {}",
-                OPERATION_KEYS.join(", ")
-            )))
-        }
-        [_] => {}
-        many => {
-            let keys: Vec<_> = many.iter().map(Operation::key).collect();
-            return Err(err(format!(
-                "the step has several operations ({}); write one per step",
-                keys.join(", ")
-            )));
-        }
-    }
+    let at = &step.span;
     // Everything a step creates or changes must carry the run id in its name, so a run never
     // touches a workload it did not create.
-    let created = match ops[0] {
+    let created = match &step.op {
         Operation::Deploy(d) | Operation::Update(d) => Some(("function", &d.name)),
         Operation::Delete(f) => Some(("function", &f.name)),
         Operation::Scale(f) => Some(("function", &f.name)),
@@ -80,8 +136,14 @@ fn check_step(
     };
     if let Some((kind, name)) = created {
         if !mentions_run(name, case_vars) {
+            let tree = Tree::parse(file, text);
+            let name_at = tree
+                .node_at(at)
+                .and_then(|n| tree.key_in(n, step.op.key()))
+                .and_then(|(_, op)| tree.value_in(op, "name"))
+                .unwrap_or_else(|| at.clone());
             return Err(SuiteError::at(
-                near(at, name, text),
+                name_at,
                 format!(
                     "the {kind} name {name:?} must contain ${{run}} so that runs never collide"
                 ),
@@ -89,40 +151,38 @@ fn check_step(
             ));
         }
     }
-    if step.until.is_some() && step.retry.is_none() {
-        let until = near(at, "until:", text);
+    let common = &step.common;
+    if common.until.is_some() && common.retry.is_none() {
+        let until = key_at(file, spec, "until").unwrap_or_else(|| at.clone());
         return Err(SuiteError::at(
             until,
             "`until` needs `retry: {timeout: ...}`",
             text,
         ));
     }
-    let bad_duration = |field: &str, d: &DurationText, e: String| {
-        SuiteError::at(near(at, &d.0, text), format!("{field}: {e}"), text)
-    };
-    if let Some(Some(Err(e))) = step.timeout.as_ref().map(DurationText::literal) {
-        let d = step
-            .timeout
-            .as_ref()
-            .map(|d| d.0.clone())
-            .unwrap_or_default();
-        return Err(bad_duration("timeout", &DurationText(d), e));
-    }
-    if let Some(retry) = &step.retry {
-        if let Some(Err(e)) = retry.timeout.literal() {
-            return Err(bad_duration("retry.timeout", &retry.timeout, e));
+    let durations = [
+        ("timeout", common.timeout.as_ref()),
+        ("retry.timeout", common.retry.as_ref().map(|r| &r.timeout)),
+        (
+            "load.duration",
+            match &step.op {
+                Operation::Load(l) => l.duration.as_ref(),
+                _ => None,
+            },
+        ),
+    ];
+    for (field, d) in durations {
+        if let Some(d) = d {
+            if let Some(Err(e)) = DurationText::literal(&d.value) {
+                return Err(SuiteError::at(
+                    source(file, d),
+                    format!("{field}: {e}"),
+                    text,
+                ));
+            }
         }
     }
-    if let Some(d) = step.load.as_ref().and_then(|l| l.duration.as_ref()) {
-        if let Some(Err(e)) = d.literal() {
-            return Err(bad_duration("load.duration", d, e));
-        }
-    }
-    check_expect(&step.expect).map_err(|e| err_near("expect:", format!("expect: {e}")))?;
-    if let Some(until) = &step.until {
-        check_expect(until).map_err(|e| err_near("until:", format!("until: {e}")))?;
-    }
-    for (name, capture) in &step.capture {
+    for (name, capture) in &common.capture {
         let sources = [
             capture.header.is_some(),
             capture.json.is_some(),
@@ -130,26 +190,45 @@ fn check_step(
         ];
         if sources.iter().filter(|b| **b).count() != 1 {
             return Err(SuiteError::at(
-                near(at, &format!("{name}:"), text),
+                capture_at(file, text, at, name, None),
                 format!("capture `{name}` needs exactly one of header, json, regex"),
                 text,
             ));
         }
-        if let Some(re) = &capture.regex {
-            check_regex(re).map_err(|e| err_near(name, format!("capture `{name}`: {e}")))?;
+    }
+    // Every `${name}` must be defined by then; `while_open` steps are checked on their own
+    // (the expansion of a `logs` payload leaves them as written).
+    let mut check = |s: &str| check_refs(file, at, s, defined, text).map(|()| s.to_string());
+    step.op.map_strings(&mut check)?;
+    common.map_strings(&mut check)?;
+    Ok(())
+}
+
+/// Compiles the step's literal regexes and decodes its literal base64 values; those with
+/// variables wait for expansion.
+fn prepare(file: &str, step: &mut Step, spec: &StepSpec, text: &str) -> Result<(), SuiteError> {
+    let at = step.span.clone();
+    let located = |key: &str, e: String| {
+        let where_ = key_at(file, spec, key).unwrap_or_else(|| at.clone());
+        SuiteError::at(where_, format!("{key}: {e}"), text)
+    };
+    let common = &mut step.common;
+    check_expect(&common.expect).map_err(|e| located("expect", e))?;
+    common
+        .expect
+        .prepare(true)
+        .map_err(|e| located("expect", e))?;
+    if let Some(until) = &mut common.until {
+        check_expect(until).map_err(|e| located("until", e))?;
+        until.prepare(true).map_err(|e| located("until", e))?;
+    }
+    for (name, capture) in &mut common.capture {
+        if let Some(re) = &mut capture.regex {
+            re.compile_literal().map_err(|e| {
+                let at = capture_at(file, text, &at, name, Some("regex"));
+                SuiteError::at(at, format!("capture `{name}`: {e}"), text)
+            })?;
         }
-    }
-    // Every `${name}` must be defined by then; `while_open` steps are checked on their own.
-    let mut shallow = step.clone();
-    if let Some(logs) = &mut shallow.logs {
-        logs.while_open.clear();
-    }
-    let value =
-        serde_json::to_value(&shallow).map_err(|e| err(format!("cannot inspect step: {e}")))?;
-    let mut strings = Vec::new();
-    vars::strings_in(&value, &mut strings);
-    for s in strings {
-        check_refs(at, &s, defined, text)?;
     }
     Ok(())
 }
@@ -168,20 +247,44 @@ fn mentions_run(text: &str, case_vars: &BTreeMap<String, String>) -> bool {
     text.contains("${run}")
 }
 
+/// Where the capture `name` of the step at `at` is written (its `field`'s value, when given).
+fn capture_at(file: &str, text: &str, at: &Source, name: &str, field: Option<&str>) -> Source {
+    let tree = Tree::parse(file, text);
+    let capture = tree
+        .node_at(at)
+        .and_then(|n| tree.key_in(n, "capture"))
+        .and_then(|(_, c)| tree.key_in(c, name));
+    match (capture, field) {
+        (Some((_, node)), Some(field)) => tree.value_in(node, field),
+        (Some((key, _)), None) => Some(key),
+        (None, _) => None,
+    }
+    .unwrap_or_else(|| at.clone())
+}
+
+/// Checks that every `${name}` in `s` (written in the node at `at`) is defined.
 pub(crate) fn check_refs(
+    file: &str,
     at: &Source,
     s: &str,
     defined: &BTreeSet<String>,
     text: &str,
 ) -> Result<(), SuiteError> {
-    let malformed = |e| SuiteError::at(near(at, s.lines().next().unwrap_or(s), text), e, text);
+    // Where `needle` is written inside the node at `at`, from the parser's spans.
+    let place = |needle: &str| {
+        let tree = Tree::parse(file, text);
+        tree.node_at(at)
+            .and_then(|n| tree.scalar_containing(n, needle))
+            .unwrap_or_else(|| at.clone())
+    };
+    let malformed = |e| SuiteError::at(place(s.lines().next().unwrap_or(s)), e, text);
     for name in vars::references(s).map_err(malformed)? {
         if !defined.contains(&name) {
             let hint = did_you_mean(&name, defined.iter().map(String::as_str))
                 .map(|m| format!("; did you mean ${{{m}}}?"))
                 .unwrap_or_default();
             return Err(SuiteError::at(
-                near(at, &format!("${{{name}}}"), text),
+                place(&format!("${{{name}}}")),
                 format!("undefined variable ${{{name}}}{hint}"),
                 text,
             ));
@@ -198,14 +301,6 @@ fn check_expect(expect: &Expect) -> Result<(), String> {
             ));
         }
     }
-    if let Some(re) = &expect.body_matches {
-        check_regex(re)?;
-    }
-    for h in expect.headers.values() {
-        if let Some(re) = &h.matches {
-            check_regex(re)?;
-        }
-    }
     if let Some(alternative) = &expect.through_gateway {
         if alternative.through_gateway.is_some() {
             return Err("through_gateway: cannot hold another through_gateway".into());
@@ -213,13 +308,4 @@ fn check_expect(expect: &Expect) -> Result<(), String> {
         check_expect(alternative).map_err(|e| format!("through_gateway: {e}"))?;
     }
     Ok(())
-}
-
-fn check_regex(re: &str) -> Result<(), String> {
-    if re.contains("${") {
-        return Ok(());
-    }
-    regex::Regex::new(re)
-        .map(|_| ())
-        .map_err(|e| format!("bad regex {re:?}: {e}"))
 }

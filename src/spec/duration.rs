@@ -22,6 +22,12 @@ impl DurationText {
     }
 }
 
+impl super::expand::Expand for DurationText {
+    fn map_strings<E>(&self, f: &mut dyn FnMut(&str) -> Result<String, E>) -> Result<Self, E> {
+        Ok(DurationText(f(&self.0)?))
+    }
+}
+
 impl JsonSchema for DurationText {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Duration".into()

@@ -40,39 +40,6 @@ impl SuiteError {
     }
 }
 
-/// Where `needle` is first written inside the block that starts at `at` (the lines after it
-/// indented at least as far), for pointing at the very value a check refuses; `at` when the
-/// needle is not written literally there.
-pub(crate) fn near(at: &Source, needle: &str, text: &str) -> Source {
-    if needle.is_empty() {
-        return at.clone();
-    }
-    let indent = at.column.saturating_sub(1) as usize;
-    let lines = text
-        .lines()
-        .enumerate()
-        .skip(at.line.saturating_sub(1) as usize);
-    for (n, line) in lines {
-        let first = n + 1 == at.line as usize;
-        let blank = line.trim().is_empty() || line.trim_start().starts_with('#');
-        let depth = line.len() - line.trim_start_matches(' ').len();
-        if blank {
-            continue;
-        }
-        if !first && depth < indent {
-            break;
-        }
-        if let Some(i) = line.find(needle) {
-            return Source {
-                file: at.file.clone(),
-                line: n as u64 + 1,
-                column: line[..i].chars().count() as u64 + 1,
-            };
-        }
-    }
-    at.clone()
-}
-
 /// The line `line` of `text` and a caret under `column`, as `\n  | line\n  |   ^`.
 fn snippet(text: &str, line: u64, column: u64) -> String {
     let Some(src) = text.lines().nth(line.saturating_sub(1) as usize) else {
@@ -113,22 +80,6 @@ pub(crate) fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn near_stays_inside_the_block() {
-        let text = "steps:\n  - info:\n    # x: 1\n    expect: {body: a}\n  - health:\n    x: 1\n";
-        let step = Source {
-            file: "t.yaml".into(),
-            line: 2,
-            column: 5,
-        };
-        let body = near(&step, "body", text);
-        assert_eq!((body.line, body.column), (4, 14));
-        // Neither the next step nor a comment is this step's.
-        assert_eq!(near(&step, "health", text), step);
-        assert_eq!(near(&step, "x: 1", text), step);
-        assert_eq!(near(&step, "", text), step);
-    }
 
     #[test]
     fn suggests_close_names_only() {

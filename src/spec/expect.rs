@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::expand::{expand_fields, Expand};
+
 /// One value or a list of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
@@ -138,7 +140,7 @@ pub struct HeaderExpect {
     pub equals: Option<String>,
     /// A regex the value must match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matches: Option<String>,
+    pub matches: Option<Pattern>,
 }
 
 /// Conditions on a function's status (absent numbers read as 0).
@@ -168,7 +170,7 @@ pub struct Expect {
     pub body: Option<String>,
     /// The body equals these bytes, given as base64 (for binary answers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body_base64: Option<String>,
+    pub body_base64: Option<Base64>,
     /// The body contains each of these texts.
     #[serde(default, skip_serializing_if = "OneOrMany::is_empty")]
     pub body_contains: OneOrMany<String>,
@@ -177,7 +179,7 @@ pub struct Expect {
     pub body_not_contains: OneOrMany<String>,
     /// The body matches this regex (multi-line mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body_matches: Option<String>,
+    pub body_matches: Option<Pattern>,
     /// The body is byte for byte the request body sent (an echo).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub echo: bool,
@@ -235,5 +237,282 @@ pub struct Capture {
     pub json: Option<String>,
     /// A regex on the body; the first group (or the whole match) is taken.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub regex: Option<String>,
+    pub regex: Option<Pattern>,
+}
+
+expand_fields!(Capture {
+    header,
+    json,
+    regex
+});
+
+impl Capture {
+    /// Compiles the regex (after variables were expanded).
+    pub fn compile(&mut self) -> Result<(), String> {
+        self.regex.as_mut().map_or(Ok(()), Pattern::compile)
+    }
+}
+
+/// A regex as written, compiled (multi-line mode) once it holds no variables: at load when
+/// it is literal, else once per step execution after expansion, never per poll.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct Pattern {
+    text: String,
+    regex: Option<regex::Regex>,
+}
+
+impl Pattern {
+    /// The regex as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The compiled regex; `None` until [`Pattern::compile`] ran.
+    pub fn regex(&self) -> Option<&regex::Regex> {
+        self.regex.as_ref()
+    }
+
+    /// Compiles the text as it is now (variables already expanded).
+    pub fn compile(&mut self) -> Result<(), String> {
+        if self.regex.is_none() {
+            let regex = regex::RegexBuilder::new(&self.text)
+                .multi_line(true)
+                .build()
+                .map_err(|e| format!("bad regex {:?}: {e}", self.text))?;
+            self.regex = Some(regex);
+        }
+        Ok(())
+    }
+
+    /// Compiles the text when it holds no variables (at load).
+    pub fn compile_literal(&mut self) -> Result<(), String> {
+        if self.text.contains("${") {
+            return Ok(());
+        }
+        self.compile()
+    }
+}
+
+impl From<String> for Pattern {
+    fn from(text: String) -> Self {
+        Pattern { text, regex: None }
+    }
+}
+
+impl From<&str> for Pattern {
+    fn from(text: &str) -> Self {
+        Pattern::from(text.to_string())
+    }
+}
+
+impl From<Pattern> for String {
+    fn from(p: Pattern) -> Self {
+        p.text
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Pattern {}
+
+impl std::fmt::Display for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Expand for Pattern {
+    fn map_strings<E>(&self, f: &mut dyn FnMut(&str) -> Result<String, E>) -> Result<Self, E> {
+        let text = f(&self.text)?;
+        // Unchanged text keeps the regex compiled at load.
+        let regex = if text == self.text {
+            self.regex.clone()
+        } else {
+            None
+        };
+        Ok(Pattern { text, regex })
+    }
+}
+
+impl JsonSchema for Pattern {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        String::schema_name()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(g)
+    }
+}
+
+/// Bytes written as base64, decoded once they hold no variables (like [`Pattern`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct Base64 {
+    text: String,
+    bytes: Option<Vec<u8>>,
+}
+
+impl Base64 {
+    /// The base64 text as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The decoded bytes; `None` until [`Base64::decode`] ran.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        self.bytes.as_deref()
+    }
+
+    /// Decodes the text as it is now (variables already expanded).
+    pub fn decode(&mut self) -> Result<(), String> {
+        use base64::Engine;
+        if self.bytes.is_none() {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(self.text.trim())
+                .map_err(|e| format!("body_base64 is not base64: {e}"))?;
+            self.bytes = Some(bytes);
+        }
+        Ok(())
+    }
+
+    /// Decodes the text when it holds no variables (at load).
+    pub fn decode_literal(&mut self) -> Result<(), String> {
+        if self.text.contains("${") {
+            return Ok(());
+        }
+        self.decode()
+    }
+}
+
+impl From<String> for Base64 {
+    fn from(text: String) -> Self {
+        Base64 { text, bytes: None }
+    }
+}
+
+impl From<Base64> for String {
+    fn from(b: Base64) -> Self {
+        b.text
+    }
+}
+
+impl PartialEq for Base64 {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Base64 {}
+
+impl Expand for Base64 {
+    fn map_strings<E>(&self, f: &mut dyn FnMut(&str) -> Result<String, E>) -> Result<Self, E> {
+        let text = f(&self.text)?;
+        let bytes = if text == self.text {
+            self.bytes.clone()
+        } else {
+            None
+        };
+        Ok(Base64 { text, bytes })
+    }
+}
+
+impl JsonSchema for Base64 {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        String::schema_name()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(g)
+    }
+}
+
+impl<T: Expand> Expand for OneOrMany<T> {
+    fn map_strings<E>(&self, f: &mut dyn FnMut(&str) -> Result<String, E>) -> Result<Self, E> {
+        Ok(match self {
+            OneOrMany::One(v) => OneOrMany::One(v.map_strings(f)?),
+            OneOrMany::Many(v) => OneOrMany::Many(v.map_strings(f)?),
+        })
+    }
+}
+
+/// Status sets, counts and function conditions hold no variables.
+macro_rules! no_variables {
+    ($($t:ty),*) => {
+        $(impl Expand for $t {
+            fn map_strings<E>(
+                &self,
+                _: &mut dyn FnMut(&str) -> Result<String, E>,
+            ) -> Result<Self, E> {
+                Ok(self.clone())
+            }
+        })*
+    };
+}
+
+no_variables!(StatusSet, Count, FunctionCondition);
+
+expand_fields!(HeaderExpect {
+    present,
+    equals,
+    matches
+});
+
+expand_fields!(Expect {
+    status,
+    body,
+    body_base64,
+    body_contains,
+    body_not_contains,
+    body_matches,
+    echo,
+    sha512_of_request,
+    json,
+    json_lacks,
+    json_list,
+    ndjson_each,
+    ndjson_count,
+    headers,
+    function,
+    through_gateway,
+});
+
+impl Expect {
+    /// Compiles every regex and decodes every base64 value: after expansion, any that is
+    /// wrong is a suite error. With `literal_only`, values still holding a `${variable}`
+    /// wait for expansion (the load-time pass).
+    pub fn prepare(&mut self, literal_only: bool) -> Result<(), String> {
+        let regex = |p: &mut Pattern| {
+            if literal_only {
+                p.compile_literal()
+            } else {
+                p.compile()
+            }
+        };
+        if let Some(p) = &mut self.body_matches {
+            regex(p)?;
+        }
+        for h in self.headers.values_mut() {
+            if let Some(p) = &mut h.matches {
+                regex(p)?;
+            }
+        }
+        if let Some(b) = &mut self.body_base64 {
+            if literal_only {
+                b.decode_literal()?;
+            } else {
+                b.decode()?;
+            }
+        }
+        if let Some(alternative) = &mut self.through_gateway {
+            alternative
+                .prepare(literal_only)
+                .map_err(|e| format!("through_gateway: {e}"))?;
+        }
+        Ok(())
+    }
 }

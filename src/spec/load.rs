@@ -7,36 +7,12 @@ use std::time::Duration;
 use serde_saphyr::Spanned;
 
 use super::check::{check_refs, check_steps};
-use super::error::{did_you_mean, near};
+use super::error::did_you_mean;
+use super::tree::Tree;
 use super::{vars, Case, DurationText, Source, Suite, SuiteError, SuiteFile};
 
 /// A case's deadline when neither it nor its suite sets one.
 const DEFAULT_CASE_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Every operation key, for "no operation" messages.
-pub(crate) const OPERATION_KEYS: [&str; 21] = [
-    "request",
-    "deploy",
-    "update",
-    "delete",
-    "status",
-    "list",
-    "scale",
-    "invoke",
-    "secret_create",
-    "secret_update",
-    "secret_delete",
-    "secret_list",
-    "logs",
-    "namespaces",
-    "namespace_create",
-    "namespace_get",
-    "namespace_update",
-    "namespace_delete",
-    "info",
-    "health",
-    "load",
-];
 
 /// Loads the suites compiled into the binary.
 pub fn load_builtin() -> Result<Vec<Suite>, SuiteError> {
@@ -219,7 +195,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
         column: 1,
     };
     if parsed.cases.is_empty() {
-        let at = near(&top, "cases:", text);
+        let at = Tree::parse(file, text).root_key("cases").unwrap_or(top);
         return Err(SuiteError::at(at, "the suite has no cases", text));
     }
     let suite_timeout = duration(file, parsed.timeout.as_ref(), text)?;
@@ -251,7 +227,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
         requires.dedup();
         let mut defined: BTreeSet<String> = vars::BUILTIN.iter().map(|s| s.to_string()).collect();
         for (key, value) in &spec.vars {
-            check_refs(&at, value, &defined, text)?;
+            check_refs(file, &at, value, &defined, text)?;
             defined.insert(key.clone());
         }
         let contract = check_contract(file, text, &spec.contract)?;
@@ -355,27 +331,59 @@ fn duration(
     }
 }
 
-/// Turns a YAML/serde error into a located [`SuiteError`] with a "did you mean" hint.
+/// Turns a YAML/serde error into a located [`SuiteError`] with a "did you mean" hint. The
+/// error is read by its variant (unknown field, unknown variant, wrong scalar, ...), never
+/// by its English text; anything else keeps the parser's own words.
 pub(crate) fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SuiteError {
+    use serde_saphyr::{Error as E, MessageFormatter};
     let (line, column) = e
         .location()
         .map(|l| (l.line(), l.column()))
         .unwrap_or((1, 1));
-    let mut message = e.without_snippet().to_string();
-    // Cut the position (the message has it first) and advice meant for programmers.
-    for tail in [" at line ", ", set DuplicateKeyPolicy"] {
-        if let Some(cut) = message.find(tail) {
-            message.truncate(cut);
-        }
+    let mut e = e.without_snippet();
+    while let E::AliasError { error, .. } = e {
+        e = error.without_snippet();
     }
-    if let Some(plain) = plain_words(&message) {
-        message = plain.to_string();
-    }
-    if let Some(hint) = unknown_key_hint(&message) {
-        message.push_str(&hint);
-    } else if let Some(key) = key_before(text, line, column) {
-        message = format!("`{key}`: {message}");
-    }
+    let keyed = |words: &str| match Tree::parse(file, text).key_of_value_at(line, column) {
+        Some(key) => format!("`{key}`: {words}"),
+        None => words.to_string(),
+    };
+    let message = match e {
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => unknown("field", field, expected),
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => unknown("variant", variant, expected),
+        E::SerdeMissingField { field, .. } => format!("missing field `{field}`"),
+        E::DuplicateMappingKey { key: Some(k), .. } => format!("duplicate mapping key: {k}"),
+        E::InvalidScalar { ty, .. } => keyed(match *ty {
+            "boolean" => "expected true or false",
+            "floating point" => "expected a number",
+            "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "expected a whole number, 0 or more",
+            "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "expected a whole number",
+            other => return located(file, text, line, column, keyed(&format!("invalid {other}"))),
+        }),
+        E::Unexpected { expected, .. } => keyed(match *expected {
+            "sequence start" => "expected a list",
+            "mapping start" => "expected a mapping of `key: value`",
+            "string scalar" => "expected a string",
+            other => {
+                return located(
+                    file,
+                    text,
+                    line,
+                    column,
+                    keyed(&format!("expected {other}")),
+                )
+            }
+        }),
+        other => keyed(&serde_saphyr::DefaultMessageFormatter.format_message(other)),
+    };
+    located(file, text, line, column, message)
+}
+
+fn located(file: &str, text: &str, line: u64, column: u64, message: String) -> SuiteError {
     SuiteError::at(
         Source {
             file: file.to_string(),
@@ -387,54 +395,15 @@ pub(crate) fn parse_error(file: &str, text: &str, e: &serde_saphyr::Error) -> Su
     )
 }
 
-/// The mapping key written just before `line:column` (`replicas` in `replicas: many`).
-fn key_before(text: &str, line: u64, column: u64) -> Option<String> {
-    let src = text.lines().nth(line.checked_sub(1)? as usize)?;
-    let before: String = src
-        .chars()
-        .take(column.saturating_sub(1) as usize)
-        .collect();
-    let trimmed = before.trim_end().strip_suffix(':')?;
-    let key: String = trimmed
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    (!key.is_empty()).then_some(key)
-}
-
-/// The parser's terse words for a value of the wrong type, as a suite's author would say it.
-fn plain_words(message: &str) -> Option<&'static str> {
-    Some(match message {
-        "invalid boolean" => "expected true or false",
-        "invalid floating point" => "expected a number",
-        "invalid u8" | "invalid u16" | "invalid u32" | "invalid u64" | "invalid usize" => {
-            "expected a whole number, 0 or more"
-        }
-        "invalid i8" | "invalid i16" | "invalid i32" | "invalid i64" | "invalid isize" => {
-            "expected a whole number"
-        }
-        "expected sequence start" => "expected a list",
-        "expected mapping start" => "expected a mapping of `key: value`",
-        "expected string scalar" => "expected a string",
-        _ => return None,
-    })
-}
-
-/// From serde's "unknown field `x`, expected one of a, b" (or variant), a hint.
-fn unknown_key_hint(message: &str) -> Option<String> {
-    let start = message
-        .find("unknown field `")
-        .map(|i| i + 15)
-        .or_else(|| message.find("unknown variant `").map(|i| i + 17))?;
-    let word = &message[start..start + message[start..].find('`')?];
-    let expected = &message[message.find("expected")?..];
-    let list = expected
-        .trim_start_matches("expected one of ")
-        .trim_start_matches("expected ");
-    let candidates: Vec<&str> = list.split(", ").map(|c| c.trim_matches('`')).collect();
-    did_you_mean(word, candidates).map(|m| format!("; did you mean `{m}`?"))
+/// "unknown field `x`, expected one of a, b; did you mean `a`?"
+fn unknown(what: &str, word: &str, expected: &[&str]) -> String {
+    let hint = did_you_mean(word, expected.iter().copied())
+        .map(|m| format!("; did you mean `{m}`?"))
+        .unwrap_or_default();
+    let list = match expected {
+        [] => "nothing here".to_string(),
+        [one] => format!("`{one}`"),
+        many => format!("one of {}", many.join(", ")),
+    };
+    format!("unknown {what} `{word}`, expected {list}{hint}")
 }

@@ -1,19 +1,21 @@
 //! Suite specifications: plain serde data read from YAML, with no HTTP or tokio in them.
 //!
 //! A [`Suite`] holds [`Case`]s; a case holds ordered [`Step`]s; a step performs one
-//! [`Operation`] and states what must come back ([`Expect`]). [`load`] parses and checks a
+//! [`Operation`] and states what must come back ([`Expect`]). [`load_str`] parses and checks a
 //! suite file and reports problems as `file:line:col` errors.
 
 mod builtin;
 mod check;
 mod duration;
 mod error;
+pub mod expand;
 mod expect;
 mod expectations;
 mod feature;
 mod load;
 mod payload;
 mod step;
+mod tree;
 pub mod vars;
 
 use std::collections::BTreeMap;
@@ -24,7 +26,10 @@ use serde::{Deserialize, Serialize};
 pub use builtin::BUILTIN;
 pub use duration::DurationText;
 pub use error::SuiteError;
-pub use expect::{Capture, Count, Expect, FunctionCondition, HeaderExpect, OneOrMany, StatusSet};
+pub use expand::Expand;
+pub use expect::{
+    Base64, Capture, Count, Expect, FunctionCondition, HeaderExpect, OneOrMany, Pattern, StatusSet,
+};
 pub use expectations::{
     expectations_schema_json, starting_file, Entry, Expectations, ExpectationsFile,
     ExpectedFailure, Failing,
@@ -35,7 +40,7 @@ pub use payload::{
     AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
     NamespaceSpec, RawRequest, Resources, Retry, Scale, SecretRef, SecretSpec,
 };
-pub use step::{Operation, Step};
+pub use step::{Operation, Step, StepCommon, StepSpec};
 
 /// Where a spec item was written: the file and 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,7 +60,7 @@ impl std::fmt::Display for Source {
 }
 
 /// A suite file: the cases of one API area.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuiteFile {
     /// The suite's name; defaults to the file name without `.yaml`.
@@ -80,7 +85,7 @@ pub struct SuiteFile {
 }
 
 /// One case as written in a suite file.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseSpec {
     /// The case's name, unique in its suite; the trial is called `suite::name`.
@@ -110,8 +115,8 @@ pub struct CaseSpec {
     #[schemars(with = "Vec<String>")]
     pub contract: Vec<serde_saphyr::Spanned<String>>,
     /// The ordered steps.
-    #[schemars(with = "Vec<Step>")]
-    pub steps: Vec<serde_saphyr::Spanned<Step>>,
+    #[schemars(with = "Vec<StepSpec>")]
+    pub steps: Vec<serde_saphyr::Spanned<StepSpec>>,
 }
 
 /// A loaded, checked suite.
@@ -148,8 +153,8 @@ pub struct Case {
     pub vars: BTreeMap<String, String>,
     /// The clauses of CONTRACT.md it checks, by id.
     pub contract: Vec<String>,
-    /// The steps with where each was written.
-    pub steps: Vec<(Source, Step)>,
+    /// The steps, each with where it was written.
+    pub steps: Vec<Step>,
     /// Where the case was written.
     pub source: Source,
 }

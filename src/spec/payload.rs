@@ -5,7 +5,11 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{DurationText, Step};
+use super::expand::{expand_fields, Expand};
+use super::step::{Step, StepSpec};
+use serde_saphyr::Spanned;
+
+use super::DurationText;
 
 /// A raw HTTP request to any path of the target.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -176,7 +180,7 @@ pub struct SecretRef {
 }
 
 /// A log query.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Logs {
     /// The function's name.
@@ -194,9 +198,97 @@ pub struct Logs {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub follow: bool,
     /// Steps run while a followed stream is open (to prove new lines arrive).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(with = "Vec<Step>")]
-    pub while_open: Vec<serde_saphyr::Spanned<Step>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<StepSpec>")]
+    pub while_open: Vec<serde_saphyr::Spanned<StepSpec>>,
+    /// The `while_open` steps, checked by the loader.
+    #[serde(skip)]
+    pub steps: Vec<Step>,
+}
+
+impl Expand for Logs {
+    /// The `while_open` steps are left as written: each expands when it runs.
+    fn map_strings<E>(&self, f: &mut dyn FnMut(&str) -> Result<String, E>) -> Result<Self, E> {
+        Ok(Logs {
+            name: self.name.map_strings(f)?,
+            namespace: self.namespace.map_strings(f)?,
+            tail: self.tail.map_strings(f)?,
+            since: self.since.map_strings(f)?,
+            follow: self.follow,
+            while_open: self.while_open.clone(),
+            steps: self.steps.clone(),
+        })
+    }
+}
+
+expand_fields!(RawRequest {
+    method,
+    path,
+    headers,
+    body,
+    json
+});
+expand_fields!(Resources { memory, cpu });
+expand_fields!(Deploy {
+    name,
+    image,
+    namespace,
+    fprocess,
+    env,
+    labels,
+    annotations,
+    secrets,
+    constraints,
+    limits,
+    requests,
+    read_only_root_filesystem,
+    null_labels,
+});
+expand_fields!(FunctionRef { name, namespace });
+expand_fields!(NamespaceRef { namespace });
+expand_fields!(Scale {
+    name,
+    namespace,
+    replicas
+});
+expand_fields!(Invoke {
+    name,
+    namespace,
+    qualified,
+    method,
+    path,
+    query,
+    headers,
+    body,
+    random_body,
+});
+expand_fields!(SecretSpec {
+    name,
+    namespace,
+    value,
+    raw_value_base64
+});
+expand_fields!(SecretRef { name, namespace });
+expand_fields!(NamespaceName { name });
+expand_fields!(NamespaceSpec {
+    name,
+    body_name,
+    labels,
+    annotations
+});
+expand_fields!(Health { method });
+expand_fields!(Load {
+    name,
+    namespace,
+    rps,
+    duration
+});
+expand_fields!(Retry { timeout });
+
+impl Expand for AuthMode {
+    fn map_strings<E>(&self, _: &mut dyn FnMut(&str) -> Result<String, E>) -> Result<Self, E> {
+        Ok(*self)
+    }
 }
 
 /// A namespace named alone.
@@ -234,7 +326,7 @@ pub struct Health {
 }
 
 /// Load generation: invokes a function at `rps` in the background while the step polls its status.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Load {
     /// The function's name.
@@ -245,8 +337,9 @@ pub struct Load {
     /// Invocations per second.
     pub rps: f64,
     /// Keep the load on this long before the first status poll (for "must not change" checks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<DurationText>,
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub duration: Option<Spanned<DurationText>>,
 }
 
 /// Which credentials a step sends.
@@ -263,9 +356,10 @@ pub enum AuthMode {
 }
 
 /// An explicit retry: the step repeats with exponential backoff until its condition holds.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Retry {
     /// The deadline for the whole retried step, e.g. `30s`.
-    pub timeout: DurationText,
+    #[schemars(with = "DurationText")]
+    pub timeout: Spanned<DurationText>,
 }

@@ -1,124 +1,160 @@
 //! Steps: one operation on the provider API, with its expectations, retries and captures.
+//!
+//! The list of step kinds is the [`Operation`] enum and nothing else: its variants give the
+//! keys a step is written with (serde and strum derive them), the loader maps a step's keys
+//! onto it ([`StepSpec`]), and the runner matches on it.
+//!
+//! Adding a step kind: its variant here (and its arm in `Expand for Operation`, which the
+//! compiler asks for); its payload type in `payload.rs` with `expand_fields!`, unless an
+//! existing one fits; its request in `runner/ops.rs` (`prepare`, also asked for by the
+//! compiler); and `suites/schema.json` regenerated (`UPDATE_SCHEMA=1 cargo test --lib
+//! schema`). A kind that creates resources also names them in `check.rs`'s `${run}` rule.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::de::{self, Deserializer, IgnoredAny, IntoDeserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
 
+use super::expand::{expand_fields, Expand};
 use super::payload::{
     AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
     NamespaceSpec, RawRequest, Retry, Scale, SecretRef, SecretSpec,
 };
-use super::{Capture, DurationText, Expect};
+use super::{Capture, DurationText, Expect, Source};
 
-/// Reads a present key as `Some`, even when its value is `null` (`info:` alone).
-fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+/// Reads a present key as its default when its value is `null` (`info:` alone).
+fn present<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,
 {
-    Ok(Some(Option::<T>::deserialize(d)?.unwrap_or_default()))
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// One step of a case: exactly one operation key, plus expectations.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Step {
+/// What a step does: one variant per step kind, written as its key (`deploy: {...}`).
+#[derive(Debug, Clone, Deserialize, JsonSchema, strum::VariantNames, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Operation {
+    /// A raw HTTP request.
+    Request(RawRequest),
+    /// `POST /system/functions`; the function is deleted when the case ends.
+    Deploy(Deploy),
+    /// `PUT /system/functions`.
+    Update(Deploy),
+    /// `DELETE /system/functions` (namespace in query and body).
+    Delete(FunctionRef),
+    /// `GET /system/function/{name}`.
+    Status(FunctionRef),
+    /// `GET /system/functions`.
+    List(
+        #[serde(deserialize_with = "present")]
+        #[schemars(with = "Option<NamespaceRef>")]
+        NamespaceRef,
+    ),
+    /// `POST /system/scale-function/{name}`.
+    Scale(Scale),
+    /// A request to `/function/{name}[.namespace][/path]`.
+    Invoke(Invoke),
+    /// `POST /system/secrets`; the secret is deleted when the case ends.
+    SecretCreate(SecretSpec),
+    /// `PUT /system/secrets`.
+    SecretUpdate(SecretSpec),
+    /// `DELETE /system/secrets`.
+    SecretDelete(SecretRef),
+    /// `GET /system/secrets`.
+    SecretList(
+        #[serde(deserialize_with = "present")]
+        #[schemars(with = "Option<NamespaceRef>")]
+        NamespaceRef,
+    ),
+    /// `GET /system/logs`.
+    Logs(Logs),
+    /// `GET /system/namespaces`.
+    Namespaces(
+        #[serde(deserialize_with = "present")]
+        #[schemars(with = "Option<BTreeMap<String, String>>")]
+        BTreeMap<String, String>,
+    ),
+    /// `POST /system/namespace/{name}`; the namespace is deleted when the case ends.
+    NamespaceCreate(NamespaceSpec),
+    /// `GET /system/namespace/{name}`.
+    NamespaceGet(NamespaceName),
+    /// `PUT /system/namespace/{name}`.
+    NamespaceUpdate(NamespaceSpec),
+    /// `DELETE /system/namespace/{name}`.
+    NamespaceDelete(NamespaceName),
+    /// `GET /system/info`.
+    Info(
+        #[serde(deserialize_with = "present")]
+        #[schemars(with = "Option<BTreeMap<String, String>>")]
+        BTreeMap<String, String>,
+    ),
+    /// `GET /healthz` (or `HEAD`).
+    Health(
+        #[serde(deserialize_with = "present")]
+        #[schemars(with = "Option<Health>")]
+        Health,
+    ),
+    /// Invokes a function at a steady rate while the step polls its status.
+    Load(Load),
+}
+
+impl Operation {
+    /// Every step kind's key, in declaration order.
+    pub const KEYS: &'static [&'static str] = <Operation as strum::VariantNames>::VARIANTS;
+
+    /// The key the operation is written with.
+    pub fn key(&self) -> &'static str {
+        self.into()
+    }
+}
+
+impl Expand for Operation {
+    fn map_strings<E>(&self, f: &mut dyn FnMut(&str) -> Result<String, E>) -> Result<Self, E> {
+        use Operation as O;
+        Ok(match self {
+            O::Request(p) => O::Request(p.map_strings(f)?),
+            O::Deploy(p) => O::Deploy(p.map_strings(f)?),
+            O::Update(p) => O::Update(p.map_strings(f)?),
+            O::Delete(p) => O::Delete(p.map_strings(f)?),
+            O::Status(p) => O::Status(p.map_strings(f)?),
+            O::List(p) => O::List(p.map_strings(f)?),
+            O::Scale(p) => O::Scale(p.map_strings(f)?),
+            O::Invoke(p) => O::Invoke(p.map_strings(f)?),
+            O::SecretCreate(p) => O::SecretCreate(p.map_strings(f)?),
+            O::SecretUpdate(p) => O::SecretUpdate(p.map_strings(f)?),
+            O::SecretDelete(p) => O::SecretDelete(p.map_strings(f)?),
+            O::SecretList(p) => O::SecretList(p.map_strings(f)?),
+            O::Logs(p) => O::Logs(p.map_strings(f)?),
+            O::Namespaces(p) => O::Namespaces(p.map_strings(f)?),
+            O::NamespaceCreate(p) => O::NamespaceCreate(p.map_strings(f)?),
+            O::NamespaceGet(p) => O::NamespaceGet(p.map_strings(f)?),
+            O::NamespaceUpdate(p) => O::NamespaceUpdate(p.map_strings(f)?),
+            O::NamespaceDelete(p) => O::NamespaceDelete(p.map_strings(f)?),
+            O::Info(p) => O::Info(p.map_strings(f)?),
+            O::Health(p) => O::Health(p.map_strings(f)?),
+            O::Load(p) => O::Load(p.map_strings(f)?),
+        })
+    }
+}
+
+/// What every step may set besides its operation.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct StepCommon {
     /// A label for reports (defaults to the operation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-
-    /// A raw HTTP request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<RawRequest>,
-    /// `POST /system/functions`; the function is deleted when the case ends.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deploy: Option<Deploy>,
-    /// `PUT /system/functions`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub update: Option<Deploy>,
-    /// `DELETE /system/functions` (namespace in query and body).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delete: Option<FunctionRef>,
-    /// `GET /system/function/{name}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<FunctionRef>,
-    /// `GET /system/functions`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
-    pub list: Option<NamespaceRef>,
-    /// `POST /system/scale-function/{name}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale: Option<Scale>,
-    /// A request to `/function/{name}[.namespace][/path]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoke: Option<Invoke>,
-    /// `POST /system/secrets`; the secret is deleted when the case ends.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret_create: Option<SecretSpec>,
-    /// `PUT /system/secrets`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret_update: Option<SecretSpec>,
-    /// `DELETE /system/secrets`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret_delete: Option<SecretRef>,
-    /// `GET /system/secrets`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
-    pub secret_list: Option<NamespaceRef>,
-    /// `GET /system/logs`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logs: Option<Logs>,
-    /// `GET /system/namespaces`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
-    pub namespaces: Option<BTreeMap<String, String>>,
-    /// `POST /system/namespace/{name}`; the namespace is deleted when the case ends.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace_create: Option<NamespaceSpec>,
-    /// `GET /system/namespace/{name}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace_get: Option<NamespaceName>,
-    /// `PUT /system/namespace/{name}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace_update: Option<NamespaceSpec>,
-    /// `DELETE /system/namespace/{name}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace_delete: Option<NamespaceName>,
-    /// `GET /system/info`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
-    pub info: Option<BTreeMap<String, String>>,
-    /// `GET /healthz` (or `HEAD`).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
-    pub health: Option<Health>,
-    /// Invokes a function at a steady rate while the step polls its status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub load: Option<Load>,
-
     /// Which credentials to send: `default` (the run's), `none` or `wrong`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthMode>,
     /// This step's deadline (e.g. `10s`), within the case's: every request, poll and stream
     /// of the step ends by then.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<DurationText>,
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub timeout: Option<Spanned<DurationText>>,
     /// Repeat the step, backing off, until `until` (or else `expect`) holds or time runs out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<Retry>,
@@ -133,143 +169,258 @@ pub struct Step {
     pub capture: BTreeMap<String, Capture>,
 }
 
-/// The operation of a step, borrowed from it.
-#[derive(Debug, Clone, Copy)]
-pub enum Operation<'a> {
-    /// A raw request.
-    Request(&'a RawRequest),
-    /// Deploy a function.
-    Deploy(&'a Deploy),
-    /// Update a function.
-    Update(&'a Deploy),
-    /// Delete a function.
-    Delete(&'a FunctionRef),
-    /// Read a function's status.
-    Status(&'a FunctionRef),
-    /// List functions.
-    List(&'a NamespaceRef),
-    /// Scale a function.
-    Scale(&'a Scale),
-    /// Invoke a function.
-    Invoke(&'a Invoke),
-    /// Create a secret.
-    SecretCreate(&'a SecretSpec),
-    /// Update a secret.
-    SecretUpdate(&'a SecretSpec),
-    /// Delete a secret.
-    SecretDelete(&'a SecretRef),
-    /// List secrets.
-    SecretList(&'a NamespaceRef),
-    /// Read logs.
-    Logs(&'a Logs),
-    /// List namespaces.
-    Namespaces,
-    /// Create a namespace.
-    NamespaceCreate(&'a NamespaceSpec),
-    /// Read a namespace.
-    NamespaceGet(&'a NamespaceName),
-    /// Update a namespace.
-    NamespaceUpdate(&'a NamespaceSpec),
-    /// Delete a namespace.
-    NamespaceDelete(&'a NamespaceName),
-    /// Read `/system/info`.
-    Info,
-    /// Probe `/healthz`.
-    Health(&'a Health),
-    /// Generate load.
-    Load(&'a Load),
+expand_fields!(StepCommon {
+    name,
+    auth,
+    timeout,
+    retry,
+    until,
+    expect,
+    capture
+});
+
+impl StepCommon {
+    /// The keys of [`StepCommon`], as written.
+    pub const KEYS: [&'static str; 7] = [
+        "name", "auth", "timeout", "retry", "until", "expect", "capture",
+    ];
 }
 
-impl Operation<'_> {
-    /// The key the operation is written with.
-    pub fn key(&self) -> &'static str {
-        match self {
-            Operation::Request(_) => "request",
-            Operation::Deploy(_) => "deploy",
-            Operation::Update(_) => "update",
-            Operation::Delete(_) => "delete",
-            Operation::Status(_) => "status",
-            Operation::List(_) => "list",
-            Operation::Scale(_) => "scale",
-            Operation::Invoke(_) => "invoke",
-            Operation::SecretCreate(_) => "secret_create",
-            Operation::SecretUpdate(_) => "secret_update",
-            Operation::SecretDelete(_) => "secret_delete",
-            Operation::SecretList(_) => "secret_list",
-            Operation::Logs(_) => "logs",
-            Operation::Namespaces => "namespaces",
-            Operation::NamespaceCreate(_) => "namespace_create",
-            Operation::NamespaceGet(_) => "namespace_get",
-            Operation::NamespaceUpdate(_) => "namespace_update",
-            Operation::NamespaceDelete(_) => "namespace_delete",
-            Operation::Info => "info",
-            Operation::Health(_) => "health",
-            Operation::Load(_) => "load",
-        }
-    }
+/// One checked step of a case: exactly one operation, what every step shares, and where
+/// it was written.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// What the step does.
+    pub op: Operation,
+    /// Its label, credentials, deadline, retry, expectations and captures.
+    pub common: StepCommon,
+    /// Where the step was written.
+    pub span: Source,
 }
 
 impl Step {
-    /// Every operation key set on the step; a valid step has exactly one.
-    pub fn operations(&self) -> Vec<Operation<'_>> {
-        let mut ops = Vec::new();
-        macro_rules! push {
-            ($field:ident, $variant:ident) => {
-                if let Some(v) = &self.$field {
-                    ops.push(Operation::$variant(v));
-                }
-            };
+    /// The step with every `${var}` expanded, field by field, and its regexes and base64
+    /// values prepared; `Err` is a suite error (the case errors, it does not fail). Steps
+    /// nested in `while_open` are left as written: they expand when they run.
+    pub fn expanded(&self, vars: &BTreeMap<String, String>) -> Result<Step, String> {
+        let op = self.op.expand(vars).map_err(|e| e.to_string())?;
+        let mut common = self.common.expand(vars).map_err(|e| e.to_string())?;
+        common
+            .expect
+            .prepare(false)
+            .map_err(|e| format!("expect: {e}"))?;
+        if let Some(until) = &mut common.until {
+            until.prepare(false).map_err(|e| format!("until: {e}"))?;
         }
-        push!(request, Request);
-        push!(deploy, Deploy);
-        push!(update, Update);
-        push!(delete, Delete);
-        push!(status, Status);
-        push!(list, List);
-        push!(scale, Scale);
-        push!(invoke, Invoke);
-        push!(secret_create, SecretCreate);
-        push!(secret_update, SecretUpdate);
-        push!(secret_delete, SecretDelete);
-        push!(secret_list, SecretList);
-        push!(logs, Logs);
-        if self.namespaces.is_some() {
-            ops.push(Operation::Namespaces);
+        for (name, capture) in &mut common.capture {
+            capture
+                .compile()
+                .map_err(|e| format!("capture `{name}`: {e}"))?;
         }
-        push!(namespace_create, NamespaceCreate);
-        push!(namespace_get, NamespaceGet);
-        push!(namespace_update, NamespaceUpdate);
-        push!(namespace_delete, NamespaceDelete);
-        if self.info.is_some() {
-            ops.push(Operation::Info);
-        }
-        push!(health, Health);
-        push!(load, Load);
-        ops
-    }
-
-    /// The step's single operation (the loader guarantees there is exactly one).
-    pub fn operation(&self) -> Option<Operation<'_>> {
-        let ops = self.operations();
-        (ops.len() == 1).then(|| ops[0])
+        Ok(Step {
+            op,
+            common,
+            span: self.span.clone(),
+        })
     }
 
     /// The step as it runs against a bare provider (`gateway` false): `through_gateway`
     /// alternatives of `expect` and `until` are dropped; against a gateway they are kept.
     pub fn for_target(mut self, gateway: bool) -> Self {
         if !gateway {
-            self.expect = self.expect.without_gateway_alternative();
-            self.until = self.until.map(Expect::without_gateway_alternative);
+            self.common.expect = self.common.expect.without_gateway_alternative();
+            self.common.until = self.common.until.map(Expect::without_gateway_alternative);
         }
         self
     }
 
     /// The label reports show: the step's name, or its operation key.
     pub fn label(&self) -> String {
-        match (&self.name, self.operation()) {
-            (Some(name), _) => name.clone(),
-            (None, Some(op)) => op.key().to_string(),
-            (None, None) => "step".to_string(),
+        match &self.common.name {
+            Some(name) => name.clone(),
+            None => self.op.key().to_string(),
         }
+    }
+}
+
+/// A step as written: its operations and other keys, each with where it was written. The
+/// loader turns it into a [`Step`] (exactly one operation, no unknown key) or an error.
+#[derive(Debug, Clone, Default)]
+pub struct StepSpec {
+    /// The operation keys, in order, with their payloads.
+    pub(crate) ops: Vec<(Spanned<String>, Operation)>,
+    /// Everything else a step sets.
+    pub(crate) common: StepCommon,
+    /// Every key written (operations, common keys and unknown ones), in order.
+    pub(crate) keys: Vec<Spanned<String>>,
+    /// Keys that are neither an operation nor a common key.
+    pub(crate) unknown: Vec<Spanned<String>>,
+}
+
+impl StepSpec {
+    /// Where the key `key` is written in this step.
+    pub(crate) fn key(&self, key: &str) -> Option<&Spanned<String>> {
+        self.keys.iter().find(|k| k.value == key)
+    }
+}
+
+impl JsonSchema for StepSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Step".into()
+    }
+
+    /// One object: the operations' keys (from [`Operation`]'s schema) and the keys of
+    /// [`StepCommon`] as its properties, nothing else, and exactly one operation key
+    /// (`oneOf` of `required`).
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let common = StepCommon::json_schema(g);
+        let mut properties = common
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .cloned()
+            .unwrap_or_default();
+        let ops = Operation::json_schema(g);
+        let mut one_of = Vec::new();
+        for branch in ops
+            .get("oneOf")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let description = branch.get("description").cloned();
+            let props = branch.get("properties").and_then(|p| p.as_object());
+            for (key, schema) in props.into_iter().flatten() {
+                let mut schema = schema.clone();
+                if let (Some(d), Some(obj)) = (&description, schema.as_object_mut()) {
+                    obj.entry("description").or_insert_with(|| d.clone());
+                }
+                properties.insert(key.clone(), schema);
+                one_of.push(serde_json::json!({ "required": [key] }));
+            }
+        }
+        schemars::json_schema!({
+            "description": "One step of a case: exactly one operation key, plus expectations.",
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false,
+            "oneOf": one_of,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for StepSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(StepVisitor)
+    }
+}
+
+struct StepVisitor;
+
+impl<'de> Visitor<'de> for StepVisitor {
+    type Value = StepSpec;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a step: a mapping with one operation key")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StepSpec, A::Error> {
+        let mut step = StepSpec::default();
+        while let Some(key) = map.next_key::<Spanned<String>>()? {
+            let c = &mut step.common;
+            match key.value.as_str() {
+                k if Operation::KEYS.contains(&k) => {
+                    let op = map.next_value_seed(OperationSeed(k))?;
+                    step.ops.push((key.clone(), op));
+                }
+                "name" => c.name = map.next_value()?,
+                "auth" => c.auth = map.next_value()?,
+                "timeout" => c.timeout = map.next_value()?,
+                "retry" => c.retry = map.next_value()?,
+                "until" => c.until = map.next_value()?,
+                "expect" => c.expect = map.next_value::<Option<_>>()?.unwrap_or_default(),
+                "capture" => c.capture = map.next_value::<Option<_>>()?.unwrap_or_default(),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    step.unknown.push(key.clone());
+                }
+            }
+            step.keys.push(key);
+        }
+        Ok(step)
+    }
+}
+
+/// Reads an operation's payload as the variant named by its key: the derived
+/// `Deserialize` of [`Operation`] sees an externally tagged enum whose tag is the key.
+struct OperationSeed<'k>(&'k str);
+
+impl<'de> de::DeserializeSeed<'de> for OperationSeed<'_> {
+    type Value = Operation;
+
+    fn deserialize<D: Deserializer<'de>>(self, value: D) -> Result<Operation, D::Error> {
+        Operation::deserialize(Keyed { key: self.0, value })
+    }
+}
+
+/// A key and the deserializer of its value, seen as one enum.
+struct Keyed<'k, D> {
+    key: &'k str,
+    value: D,
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Keyed<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        visitor.visit_enum(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+impl<'de, D: Deserializer<'de>> de::EnumAccess<'de> for Keyed<'_, D> {
+    type Error = D::Error;
+    type Variant = Payload<D>;
+
+    fn variant_seed<V: de::DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Payload<D>), D::Error> {
+        let key: de::value::StrDeserializer<'_, D::Error> = self.key.into_deserializer();
+        Ok((seed.deserialize(key)?, Payload(self.value)))
+    }
+}
+
+/// The value of an operation key, as the payload of its variant.
+struct Payload<D>(D);
+
+impl<'de, D: Deserializer<'de>> de::VariantAccess<'de> for Payload<D> {
+    type Error = D::Error;
+
+    fn unit_variant(self) -> Result<(), D::Error> {
+        IgnoredAny::deserialize(self.0).map(|_| ())
+    }
+
+    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<T::Value, D::Error> {
+        seed.deserialize(self.0)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_tuple(len, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_struct("", fields, visitor)
     }
 }

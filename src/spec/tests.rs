@@ -107,11 +107,7 @@ fn every_step_kind_and_expectation_loads() {
     assert_eq!(case.requires, vec![Feature::Secrets, Feature::Logs]);
     assert!(!case.each_namespace);
     assert_eq!(case.timeout, std::time::Duration::from_secs(20));
-    let keys: Vec<&str> = case
-        .steps
-        .iter()
-        .map(|(_, s)| s.operation().unwrap().key())
-        .collect();
+    let keys: Vec<&str> = case.steps.iter().map(|s| s.op.key()).collect();
     for key in [
         "request",
         "deploy",
@@ -137,15 +133,23 @@ fn every_step_kind_and_expectation_loads() {
     ] {
         assert!(keys.contains(&key), "{key} missing from {keys:?}");
     }
-    let (at, deploy) = &case.steps[2];
-    assert_eq!((at.line, at.column), (15, 9));
-    let d = deploy.deploy.as_ref().unwrap();
+    let deploy = &case.steps[2];
+    assert_eq!((deploy.span.line, deploy.span.column), (15, 9));
+    let Operation::Deploy(d) = &deploy.op else {
+        panic!("{deploy:?}")
+    };
     assert_eq!(d.limits.as_ref().unwrap().memory.as_deref(), Some("5Mi"));
     assert!(d.read_only_root_filesystem);
-    let update = &case.steps[3].1;
-    assert!(update.update.as_ref().unwrap().null_labels);
-    assert_eq!(update.expect.body_base64.as_deref(), Some("AP8K"));
-    let invoke = &case.steps[8].1;
+    let update = &case.steps[3];
+    assert!(matches!(&update.op, Operation::Update(d) if d.null_labels));
+    let base64 = update.common.expect.body_base64.as_ref().unwrap();
+    assert_eq!(base64.text(), "AP8K");
+    assert_eq!(
+        base64.bytes(),
+        Some(&[0x00, 0xff, 0x0a][..]),
+        "decoded at load"
+    );
+    let invoke = &case.steps[8].common;
     assert_eq!(invoke.auth, Some(AuthMode::None));
     assert!(invoke.expect.status.as_ref().unwrap().accepts(200));
     assert_eq!(
@@ -153,17 +157,50 @@ fn every_step_kind_and_expectation_loads() {
         ["c".to_string()]
     );
     assert_eq!(invoke.expect.headers["X-Call-Id"].present, Some(true));
-    assert!(case.steps[0].1.expect.status.as_ref().unwrap().accepts(422));
-    assert!(case.steps[1].1.expect.status.as_ref().unwrap().accepts(404));
-    assert!(!case.steps[1].1.expect.status.as_ref().unwrap().accepts(500));
+    assert!(
+        invoke
+            .expect
+            .body_matches
+            .as_ref()
+            .unwrap()
+            .regex()
+            .is_some(),
+        "a literal regex is compiled at load"
+    );
+    assert!(case.steps[0]
+        .common
+        .expect
+        .status
+        .as_ref()
+        .unwrap()
+        .accepts(422));
+    assert!(case.steps[1]
+        .common
+        .expect
+        .status
+        .as_ref()
+        .unwrap()
+        .accepts(404));
+    assert!(!case.steps[1]
+        .common
+        .expect
+        .status
+        .as_ref()
+        .unwrap()
+        .accepts(500));
     let logs = case
         .steps
         .iter()
-        .find_map(|(_, s)| s.logs.as_ref())
+        .find_map(|s| match &s.op {
+            Operation::Logs(l) => Some(l),
+            _ => None,
+        })
         .unwrap();
     assert_eq!(logs.while_open.len(), 1);
+    assert_eq!(logs.steps.len(), 1);
+    assert_eq!(logs.steps[0].op.key(), "invoke");
     let cond = case.steps[4]
-        .1
+        .common
         .until
         .as_ref()
         .unwrap()
@@ -352,4 +389,44 @@ fn contract_ids_must_name_clauses_of_the_contract() {
     )
     .unwrap();
     assert_eq!(suite.cases[0].contract, ["invoke.method", "health.get"]);
+}
+
+#[test]
+fn literal_regexes_and_base64_are_prepared_at_load_and_variables_wait() {
+    let e = err("cases:\n  - name: a\n    steps:\n      - info:\n        expect: {body_base64: \"not base64!\"}\n");
+    assert!(
+        e.starts_with("t.yaml:5:9: expect: body_base64 is not base64"),
+        "{e}"
+    );
+    let e = err(
+        "cases:\n  - name: a\n    steps:\n      - info:\n        capture: {v: {regex: \"(\"}}\n",
+    );
+    assert!(e.starts_with("t.yaml:5:30: capture `v`: bad regex"), "{e}");
+    // With a variable, the value is prepared when the step runs, after expansion.
+    let suite = load("cases:\n  - name: a\n    vars: {re: \"(\", b: \"!\"}\n    steps:\n      - info:\n        expect: {body_matches: \"${re}\", body_base64: \"${b}\"}\n").unwrap();
+    let expect = &suite.cases[0].steps[0].common.expect;
+    assert!(expect.body_matches.as_ref().unwrap().regex().is_none());
+    assert!(expect.body_base64.as_ref().unwrap().bytes().is_none());
+    let vars = [("re", "("), ("b", "!")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
+    let e = suite.cases[0].steps[0].expanded(&vars).unwrap_err();
+    assert!(e.starts_with("expect: bad regex \"(\""), "{e}");
+}
+
+#[test]
+fn the_step_kinds_are_the_operation_enum() {
+    // Every kind has a key; the message for a step without one lists them all.
+    assert_eq!(Operation::KEYS.len(), 21);
+    let e = err("cases:\n  - name: a\n    steps:\n      - expect: {status: 200}\n");
+    for key in Operation::KEYS {
+        assert!(e.contains(key), "{key} missing from {e}");
+    }
+    // An unknown key is named by the loader itself, with the closest key.
+    let e = err("cases:\n  - name: a\n    steps:\n      - namespace_crate: {name: \"n-${run}\"}\n");
+    assert!(
+        e.starts_with("t.yaml:4:9: unknown field `namespace_crate`"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean `namespace_create`?"), "{e}");
 }

@@ -2,56 +2,67 @@
 
 use sha2::{Digest, Sha512};
 
-use super::{quote_body, Answer};
-use crate::spec::Expect;
+use super::{quote_body, Answer, Mismatch};
+use crate::spec::{Expect, Pattern};
+
+/// The compiled regex of `p`: compiled at load or when its step's variables were expanded;
+/// compiled here only for an `Expect` built by hand that skipped [`Expect::prepare`].
+pub(crate) fn regex_of(p: &Pattern) -> Result<regex::Regex, Mismatch> {
+    if let Some(re) = p.regex() {
+        return Ok(re.clone());
+    }
+    let mut p = p.clone();
+    p.compile()
+        .map_err(|e| Mismatch::new(format!("a valid regex /{p}/"), e))?;
+    p.regex()
+        .cloned()
+        .ok_or_else(|| Mismatch::new(format!("a valid regex /{p}/"), "none"))
+}
 
 /// Checks the body expectations of `expect`.
-pub fn check(expect: &Expect, answer: Answer<'_>) -> Result<(), String> {
+pub fn check(expect: &Expect, answer: Answer<'_>) -> Result<(), Mismatch> {
     let body = &answer.response.body;
     let text = String::from_utf8_lossy(body);
     if let Some(want) = &expect.body {
         if text != want.as_str() {
-            return Err(format!("want body {:?}, got {}", want, quote_body(&text)));
+            return Err(Mismatch::new(format!("body {want:?}"), quote_body(&text)));
         }
     }
     if let Some(b64) = &expect.body_base64 {
-        use base64::Engine;
-        let want = base64::engine::general_purpose::STANDARD
-            .decode(b64.trim())
-            .map_err(|e| format!("body_base64 is not base64: {e}"))?;
-        if body.as_ref() != want.as_slice() {
+        let mut b64 = b64.clone();
+        b64.decode()
+            .map_err(|e| Mismatch::new(format!("body (base64) {}", b64.text()), e))?;
+        if b64.bytes() != Some(body.as_ref()) {
+            use base64::Engine;
             let got = base64::engine::general_purpose::STANDARD.encode(body);
-            return Err(format!(
-                "want body (base64) {b64}, got {}",
-                super::super::result::excerpt(&got, 200)
+            return Err(Mismatch::new(
+                format!("body (base64) {}", b64.text()),
+                super::super::result::excerpt(&got, 200),
             ));
         }
     }
     for want in expect.body_contains.as_slice() {
         if !text.contains(want.as_str()) {
-            return Err(format!(
-                "want body containing {want:?}, got {}",
-                quote_body(&text)
+            return Err(Mismatch::new(
+                format!("body containing {want:?}"),
+                quote_body(&text),
             ));
         }
     }
     for unwanted in expect.body_not_contains.as_slice() {
         if text.contains(unwanted.as_str()) {
-            return Err(format!(
-                "want body without {unwanted:?}, got {}",
-                quote_body(&text)
+            return Err(Mismatch::new(
+                format!("body without {unwanted:?}"),
+                quote_body(&text),
             ));
         }
     }
-    if let Some(re) = &expect.body_matches {
-        let re = regex::RegexBuilder::new(re)
-            .multi_line(true)
-            .build()
-            .map_err(|e| format!("bad regex {re:?}: {e}"))?;
+    if let Some(p) = &expect.body_matches {
+        let re = regex_of(p)?;
         if !re.is_match(&text) {
-            return Err(format!(
-                "want body matching /{re}/, got {}",
-                quote_body(&text)
+            return Err(Mismatch::new(
+                format!("body matching /{p}/"),
+                quote_body(&text),
             ));
         }
     }
@@ -61,18 +72,17 @@ pub fn check(expect: &Expect, answer: Answer<'_>) -> Result<(), String> {
             .zip(answer.request_body)
             .position(|(a, b)| a != b)
             .unwrap_or(body.len().min(answer.request_body.len()));
-        return Err(format!(
-            "want the {} bytes sent echoed, got {} bytes (first difference at byte {at})",
-            answer.request_body.len(),
-            body.len()
+        return Err(Mismatch::new(
+            format!("the {} bytes sent echoed", answer.request_body.len()),
+            format!("{} bytes (first difference at byte {at})", body.len()),
         ));
     }
     if expect.sha512_of_request {
         let want = format!("{:x}  -", Sha512::digest(answer.request_body));
         if text.trim_end() != want {
-            return Err(format!(
-                "want sha512sum output {want:?}, got {}",
-                quote_body(&text)
+            return Err(Mismatch::new(
+                format!("sha512sum output {want:?}"),
+                quote_body(&text),
             ));
         }
     }
@@ -116,8 +126,10 @@ mod tests {
             },
         )
         .unwrap_err();
+        assert_eq!(err.want, "body without \"Http_Path\"");
         assert!(
-            err.starts_with("want body without \"Http_Path\", got"),
+            err.to_string()
+                .starts_with("want body without \"Http_Path\", got"),
             "{err}"
         );
     }
@@ -162,7 +174,7 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert!(err.contains("first difference at byte 1"), "{err}");
+        assert!(err.got.contains("first difference at byte 1"), "{err}");
         let digest = answer(b"9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca72323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043  -\n");
         let e = Expect {
             sha512_of_request: true,

@@ -1,14 +1,18 @@
 //! Function status conditions: replicas, availableReplicas and invocationCount (absent = 0).
 
+use super::Mismatch;
 use crate::model::FunctionStatus;
 use crate::spec::FunctionCondition;
 
 /// Checks the conditions on a status body.
-pub fn check(cond: &FunctionCondition, body: &[u8]) -> Result<(), String> {
+pub fn check(cond: &FunctionCondition, body: &[u8]) -> Result<(), Mismatch> {
     let status: FunctionStatus = serde_json::from_slice(body).map_err(|e| {
-        format!(
-            "want a function status, got {} ({e})",
-            super::quote_body(&String::from_utf8_lossy(body))
+        Mismatch::new(
+            "a function status",
+            format!(
+                "{} ({e})",
+                super::quote_body(&String::from_utf8_lossy(body))
+            ),
         )
     })?;
     let fields = [
@@ -27,7 +31,7 @@ pub fn check(cond: &FunctionCondition, body: &[u8]) -> Result<(), String> {
     for (name, want, got) in fields {
         if let Some(want) = want {
             if !want.accepts(got) {
-                return Err(format!("want {name} {want}, got {got}"));
+                return Err(Mismatch::new(format!("{name} {want}"), got.to_string()));
             }
         }
     }
@@ -69,7 +73,9 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            check(&cond, br#"{"name":"f","replicas":1}"#).unwrap_err(),
+            check(&cond, br#"{"name":"f","replicas":1}"#)
+                .unwrap_err()
+                .to_string(),
             "want availableReplicas >= 1, got 0"
         );
     }

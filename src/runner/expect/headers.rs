@@ -4,31 +4,40 @@ use std::collections::BTreeMap;
 
 use reqwest::header::HeaderMap;
 
+use super::Mismatch;
 use crate::spec::HeaderExpect;
 
 /// Checks every header expectation.
-pub fn check(expect: &BTreeMap<String, HeaderExpect>, headers: &HeaderMap) -> Result<(), String> {
+pub fn check(expect: &BTreeMap<String, HeaderExpect>, headers: &HeaderMap) -> Result<(), Mismatch> {
     for (name, want) in expect {
         let got = headers
             .get(name.as_str())
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         match (want.present, &got) {
-            (Some(true), None) => return Err(format!("want header {name}, got none")),
+            (Some(true), None) => return Err(Mismatch::new(format!("header {name}"), "none")),
             (Some(true), Some(v)) if v.is_empty() => {
-                return Err(format!("want header {name} non-empty, got \"\""))
+                return Err(Mismatch::new(format!("header {name} non-empty"), "\"\""))
             }
-            (Some(false), Some(v)) => return Err(format!("want no header {name}, got {v:?}")),
+            (Some(false), Some(v)) => {
+                return Err(Mismatch::new(format!("no header {name}"), format!("{v:?}")))
+            }
             _ => {}
         }
         if let Some(eq) = &want.equals {
             if got.as_deref() != Some(eq.as_str()) {
-                return Err(format!("want header {name}: {eq:?}, got {got:?}"));
+                return Err(Mismatch::new(
+                    format!("header {name}: {eq:?}"),
+                    format!("{got:?}"),
+                ));
             }
         }
         if let Some(re) = &want.matches {
-            let regex = regex::Regex::new(re).map_err(|e| format!("bad regex {re:?}: {e}"))?;
+            let regex = super::body::regex_of(re)?;
             if !got.as_deref().is_some_and(|v| regex.is_match(v)) {
-                return Err(format!("want header {name} matching /{re}/, got {got:?}"));
+                return Err(Mismatch::new(
+                    format!("header {name} matching /{re}/"),
+                    format!("{got:?}"),
+                ));
             }
         }
     }
@@ -79,7 +88,7 @@ mod tests {
         );
         assert_eq!(
             check(&want, &h).unwrap_err(),
-            "want header X-Start-Time, got none"
+            Mismatch::new("header X-Start-Time", "none")
         );
         let mut eq = BTreeMap::new();
         eq.insert(
@@ -91,6 +100,7 @@ mod tests {
         );
         assert!(check(&eq, &h)
             .unwrap_err()
+            .to_string()
             .contains("got Some(\"abc-123\")"));
     }
 }

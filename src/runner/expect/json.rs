@@ -6,8 +6,10 @@
 
 use serde_json::Value;
 
+use super::Mismatch;
+
 /// Whether `actual` contains `want`; `Err` says where and how it differs.
-pub fn subset(want: &Value, actual: &Value, path: &str) -> Result<(), String> {
+pub fn subset(want: &Value, actual: &Value, path: &str) -> Result<(), Mismatch> {
     if is_empty(want) && actual.is_null() {
         return Ok(());
     }
@@ -22,21 +24,19 @@ pub fn subset(want: &Value, actual: &Value, path: &str) -> Result<(), String> {
         (Value::Array(w), Value::Array(a)) => {
             for (i, wv) in w.iter().enumerate() {
                 if !a.iter().any(|av| subset(wv, av, "").is_ok()) {
-                    return Err(format!(
-                        "at {path}/{i}: want an element matching {wv}, got none among {} elements",
-                        a.len()
-                    ));
+                    return Err(Mismatch::new(
+                        format!("an element matching {wv}"),
+                        format!("none among {} elements", a.len()),
+                    )
+                    .within(format!("at {path}/{i}")));
                 }
             }
             Ok(())
         }
         (Value::Number(w), Value::Number(a)) if w.as_f64() == a.as_f64() => Ok(()),
         (w, a) if w == a => Ok(()),
-        (w, a) => Err(format!(
-            "at {}: want {w}, got {}",
-            if path.is_empty() { "/" } else { path },
-            short(a)
-        )),
+        (w, a) => Err(Mismatch::new(w.to_string(), short(a))
+            .within(format!("at {}", if path.is_empty() { "/" } else { path }))),
     }
 }
 
@@ -55,37 +55,40 @@ fn short(v: &Value) -> String {
     crate::runner::result::excerpt(&v.to_string(), 200)
 }
 
-fn parse(body: &[u8]) -> Result<Value, String> {
+fn parse(body: &[u8]) -> Result<Value, Mismatch> {
     serde_json::from_slice(body).map_err(|e| {
-        format!(
-            "want a JSON body, got {} ({e})",
-            super::quote_body(&String::from_utf8_lossy(body))
+        Mismatch::new(
+            "a JSON body",
+            format!(
+                "{} ({e})",
+                super::quote_body(&String::from_utf8_lossy(body))
+            ),
         )
     })
 }
 
 /// The body is JSON containing `want`.
-pub fn check_contains(want: &Value, body: &[u8]) -> Result<(), String> {
+pub fn check_contains(want: &Value, body: &[u8]) -> Result<(), Mismatch> {
     subset(want, &parse(body)?, "")
 }
 
 /// The body is JSON NOT containing `unwanted`.
-pub fn check_lacks(unwanted: &Value, body: &[u8]) -> Result<(), String> {
+pub fn check_lacks(unwanted: &Value, body: &[u8]) -> Result<(), Mismatch> {
     let actual = parse(body)?;
     match subset(unwanted, &actual, "") {
-        Ok(()) => Err(format!(
-            "want JSON without {unwanted}, got {}",
-            short(&actual)
+        Ok(()) => Err(Mismatch::new(
+            format!("JSON without {unwanted}"),
+            short(&actual),
         )),
         Err(_) => Ok(()),
     }
 }
 
 /// The body is a JSON array or `null`.
-pub fn check_list(body: &[u8]) -> Result<(), String> {
+pub fn check_list(body: &[u8]) -> Result<(), Mismatch> {
     match parse(body)? {
         Value::Array(_) | Value::Null => Ok(()),
-        other => Err(format!("want a JSON list (or null), got {}", short(&other))),
+        other => Err(Mismatch::new("a JSON list (or null)", short(&other))),
     }
 }
 
@@ -105,10 +108,12 @@ mod tests {
     fn missing_element_or_value_is_reported_with_path() {
         let actual = json!({"name": "a", "labels": {"x": "1"}});
         let err = subset(&json!({"labels": {"x": "2"}}), &actual, "").unwrap_err();
-        assert_eq!(err, "at /labels/x: want \"2\", got \"1\"");
+        assert_eq!(err.to_string(), "at /labels/x: want \"2\", got \"1\"");
+        assert_eq!(err.at, ["at /labels/x"]);
         let err = subset(&json!([{"name": "c"}]), &json!([{"name": "a"}]), "").unwrap_err();
         assert!(
-            err.contains("want an element matching {\"name\":\"c\"}"),
+            err.to_string()
+                .contains("want an element matching {\"name\":\"c\"}"),
             "{err}"
         );
     }
@@ -138,8 +143,6 @@ mod tests {
         assert!(check_list(b"null").is_ok());
         assert!(check_list(b"[]").is_ok());
         assert!(check_list(b"{}").is_err());
-        assert!(check_list(b"not json")
-            .unwrap_err()
-            .starts_with("want a JSON body"));
+        assert_eq!(check_list(b"not json").unwrap_err().want, "a JSON body");
     }
 }

@@ -1,6 +1,7 @@
 //! Expectation checks: each kind in its own file, each returning `want X, got Y` on a mismatch.
 
 mod body;
+pub(crate) use body::regex_of;
 mod function;
 mod headers;
 pub mod json;
@@ -9,6 +10,52 @@ mod ndjson;
 use crate::spec::Expect;
 
 use super::client::HttpResponse;
+
+/// Why an answer does not meet an expectation: what was wanted and what came instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// Where in the answer, outermost first (`line 2`, `at /labels/x`); may be empty.
+    pub at: Vec<String>,
+    /// What the expectation wants, in words (`status 200`).
+    pub want: String,
+    /// What came back instead, in words.
+    pub got: String,
+    /// Why the answer does not pass as through a gateway either, when the step allows it.
+    pub gateway: Option<Box<Mismatch>>,
+}
+
+impl Mismatch {
+    /// A mismatch of the whole answer.
+    pub fn new(want: impl Into<String>, got: impl Into<String>) -> Self {
+        Mismatch {
+            at: Vec::new(),
+            want: want.into(),
+            got: got.into(),
+            gateway: None,
+        }
+    }
+
+    /// The same mismatch, located inside `place` (prepended to the location).
+    pub fn within(mut self, place: impl Into<String>) -> Self {
+        self.at.insert(0, place.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for place in &self.at {
+            write!(f, "{place}: ")?;
+        }
+        write!(f, "want {}, got {}", self.want, self.got)?;
+        if let Some(g) = &self.gateway {
+            write!(f, "; nor as through a gateway: {g}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Mismatch {}
 
 /// An answer and the request body that produced it.
 #[derive(Debug, Clone, Copy)]
@@ -22,23 +69,30 @@ pub struct Answer<'a> {
 /// Checks every expectation set in `expect`; the first mismatch is the error. When
 /// `expect` holds a `through_gateway` alternative (kept only against a gateway), an answer
 /// meeting the alternative passes too.
-pub fn check(expect: &Expect, answer: Answer<'_>) -> Result<(), String> {
+pub fn check(expect: &Expect, answer: Answer<'_>) -> Result<(), Mismatch> {
     let direct = check_keys(expect, answer);
     match (direct, &expect.through_gateway) {
-        (Err(mismatch), Some(alternative)) => check_keys(alternative, answer)
-            .map_err(|other| format!("{mismatch}; nor as through a gateway: {other}")),
+        (Err(mut mismatch), Some(alternative)) => {
+            check_keys(alternative, answer).map_err(|other| {
+                mismatch.gateway = Some(Box::new(other));
+                mismatch
+            })
+        }
         (direct, _) => direct,
     }
 }
 
 /// Checks the keys of `expect` itself, not its gateway alternative.
-fn check_keys(expect: &Expect, answer: Answer<'_>) -> Result<(), String> {
+fn check_keys(expect: &Expect, answer: Answer<'_>) -> Result<(), Mismatch> {
     if let Some(status) = &expect.status {
         if !status.accepts(answer.response.status) {
-            return Err(format!(
-                "want status {status}, got {}: {}",
-                answer.response.status,
-                quote_body(&answer.response.text())
+            return Err(Mismatch::new(
+                format!("status {status}"),
+                format!(
+                    "{}: {}",
+                    answer.response.status,
+                    quote_body(&answer.response.text())
+                ),
             ));
         }
     }
@@ -70,7 +124,7 @@ pub fn describe(expect: &Expect) -> String {
         parts.push(format!("body {b:?}"));
     }
     if let Some(b) = &expect.body_base64 {
-        parts.push(format!("body (base64) {b}"));
+        parts.push(format!("body (base64) {}", b.text()));
     }
     for c in expect.body_contains.as_slice() {
         parts.push(format!("body contains {c:?}"));
@@ -142,21 +196,23 @@ mod tests {
     }
 
     fn logs_bad_tail() -> Step {
-        serde_json::from_value(serde_json::json!({
-            "logs": {"name": "f", "tail": "many"},
-            "expect": {"status": 422, "through_gateway": {"status": 500, "body_contains": "(422)"}},
-        }))
-        .unwrap()
+        let suite = crate::spec::load_str(
+            "t.yaml",
+            "cases:\n  - name: c\n    steps:\n      - logs: {name: f, tail: many}\n        expect: {status: 422, through_gateway: {status: 500, body_contains: \"(422)\"}}\n",
+        )
+        .unwrap();
+        suite.cases[0].steps[0].clone()
     }
 
     fn verdict(step: &Step, resp: &HttpResponse) -> Result<(), String> {
         check(
-            &step.expect,
+            &step.common.expect,
             Answer {
                 response: resp,
                 request_body: b"",
             },
         )
+        .map_err(|m| m.to_string())
     }
 
     #[test]
@@ -180,9 +236,9 @@ mod tests {
     #[test]
     fn the_alternative_is_described() {
         let step = logs_bad_tail();
-        assert_eq!(step.expect.status, Some(StatusSet::One(422)));
+        assert_eq!(step.common.expect.status, Some(StatusSet::One(422)));
         assert_eq!(
-            describe(&step.expect),
+            describe(&step.common.expect),
             "status 422 (or through a gateway: status 500, body contains \"(422)\")"
         );
     }
