@@ -34,8 +34,23 @@ pub fn enc(value: &str) -> String {
     out
 }
 
-/// A deterministic body of `len` bytes covering every byte value.
+/// A deterministic body of `len` bytes covering every byte value. Each byte depends only on
+/// its position, so a shorter body is a prefix of a longer one: the longest made so far is
+/// kept and shared (cases that send 1 MiB at once share one buffer, not one each).
 pub fn generated_body(len: usize) -> Bytes {
+    static LONGEST: std::sync::Mutex<Option<Bytes>> = std::sync::Mutex::new(None);
+    let mut longest = LONGEST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(kept) = longest.as_ref().filter(|b| b.len() >= len) {
+        return kept.slice(..len);
+    }
+    let made = generate(len);
+    *longest = Some(made.clone());
+    made
+}
+
+fn generate(len: usize) -> Bytes {
     let mut state: u32 = 0x9e37_79b9;
     let bytes: Vec<u8> = (0..len)
         .map(|i| {
@@ -374,5 +389,8 @@ mod tests {
         body.iter().for_each(|b| seen[*b as usize] = true);
         assert!(seen.iter().all(|s| *s));
         assert_eq!(body, generated_body(1 << 20));
+        // A shorter body, asked for after a longer one, is its fresh prefix.
+        assert_eq!(generated_body(1000), generate(1000));
+        assert_eq!(generated_body(1000), body.slice(..1000));
     }
 }
