@@ -495,7 +495,13 @@ pub fn build(
 /// Prints the end of the console report and writes the report files; returns whether the
 /// files could be written.
 pub fn finish(report: &RunReport, args: &OutputArgs, redactor: &Redactor, quiet: bool) -> bool {
-    let report = redactor.report(report);
+    let report = match redactor.report(report) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: no report is written: {e}");
+            return false;
+        }
+    };
     let style = args.style();
     if quiet {
         super::stdout::put("\n");

@@ -543,10 +543,9 @@ pub fn main(args: RunArgs) -> i32 {
     }];
     if !args.list {
         let empty = output::build(&target, started_at, Duration::ZERO, false, &meta);
-        super::stdout::put(&console::header(
-            &redactor.report(&empty),
-            args.output.style(),
-        ));
+        if let Ok(empty) = redactor.report(&empty) {
+            super::stdout::put(&console::header(&empty, args.output.style()));
+        }
     }
     let interrupted = super::signals::interrupt_on_signal(rt.handle(), vec![runner.clone()]);
     let trials = trials(
@@ -589,8 +588,13 @@ pub fn main(args: RunArgs) -> i32 {
         args.quiet,
     );
     // The starting file quotes failures: redact them as every report is.
-    let redacted = output::redactor(&runner).report(&report);
-    let wrote = write_expectations(args.write_expectations.as_deref(), &redacted);
+    let wrote = match output::redactor(&runner).report(&report) {
+        Ok(redacted) => write_expectations(args.write_expectations.as_deref(), &redacted),
+        Err(e) => {
+            eprintln!("error: --write-expectations: {e}");
+            false
+        }
+    };
     exit_code(&report, written && wrote)
 }
 

@@ -184,7 +184,8 @@ expected failures (xfail):"
 }
 
 /// The end of the console report: the root cause (once), the verdict with why it is not
-/// higher, and the closing line `N passed, N failed, N skipped`, alone on its line.
+/// higher, and the closing line `N passed, N failed, N errored, N skipped, N blocked`
+/// ([`super::Summary::closing_line`], the words every report uses), alone on its line.
 pub fn closing(report: &RunReport, style: Style) -> String {
     let summary = &report.summary;
     let verdict = &report.verdict;

@@ -76,17 +76,8 @@ pub fn render(report: &RunReport) -> String {
     );
     let _ = writeln!(
         out,
-        "**{} passed, {} failed, {} errored, {} skipped, {} blocked{}**{} in {:.1} s.\n",
-        summary.passed,
-        summary.failed,
-        summary.errored,
-        summary.skipped,
-        summary.blocked,
-        if summary.xfailed + summary.xpassed > 0 {
-            format!(", {} xfailed, {} xpassed", summary.xfailed, summary.xpassed)
-        } else {
-            String::new()
-        },
+        "**{}**{} in {:.1} s.\n",
+        summary.closing_line(),
         if run.interrupted {
             " (interrupted)"
         } else {

@@ -16,7 +16,7 @@ mod write;
 pub use clauses::{clause_reports, ClauseReport};
 pub use error::ReportError;
 pub use model::*;
-pub use redact::{Redactor, MARKER};
+pub use redact::{Redactor, Unredactable, MARKER, UNREDACTABLE};
 pub use write::{write_all, Destinations};
 
 /// The JSON report.

@@ -29,7 +29,7 @@ pub fn write_all(
     to: &Destinations,
     redactor: &Redactor,
 ) -> Result<Vec<PathBuf>, ReportError> {
-    let report = redactor.report(report);
+    let report = redactor.report(report)?;
     let json_text = json::render(&report)?;
     let junit_text = junit::render(&report)?;
     let markdown_text = markdown::render(&report);

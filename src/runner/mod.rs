@@ -139,18 +139,26 @@ impl Runner {
 
     /// Remembers secret values a case is about to send, for every later redaction.
     pub(crate) fn add_sensitive(&self, values: &[String]) {
-        if let Ok(mut all) = self.sensitive.lock() {
-            for v in values {
-                if !all.contains(v) {
-                    all.push(v.clone());
-                }
+        // A poisoned lock still holds every value recorded: keep recording (fail closed).
+        let mut all = self
+            .sensitive
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for v in values {
+            if !all.contains(v) {
+                all.push(v.clone());
             }
         }
     }
 
     /// Every secret value sent so far in this run, and the credentials.
     pub fn sensitive(&self) -> Vec<String> {
-        let mut all = self.sensitive.lock().map(|s| s.clone()).unwrap_or_default();
+        // A poisoned lock still holds every value recorded: never an empty list (fail closed).
+        let mut all = self
+            .sensitive
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         if let Some(c) = &self.settings.credentials {
             all.extend(c.secrets());
         }
