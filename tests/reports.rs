@@ -246,13 +246,17 @@ fn written_reports_validate_and_never_leak() {
     let summary = dir.path().join("step-summary.md");
     let to = Destinations {
         dir: Some(dir.path().join("reports")),
-        junit: Some(dir.path().join("single/junit.xml")),
-        json: Some(dir.path().join("single/report.json")),
-        markdown: Some(dir.path().join("single/summary.md")),
-        html: Some(dir.path().join("single/report.html")),
+        files: vec![
+            ("junit", dir.path().join("single/junit.xml")),
+            ("json", dir.path().join("single/report.json")),
+            ("markdown", dir.path().join("single/summary.md")),
+            ("html", dir.path().join("single/report.html")),
+        ],
         step_summary: Some(summary.clone()),
     };
-    let written = report::write_all(&sample(secret), &to, &Redactor::new([secret])).unwrap();
+    // Redacted once, where the run becomes report data; the files are written as given.
+    let redacted = Redactor::new([secret]).report(&sample(secret)).unwrap();
+    let written = report::write_all(&redacted, &to).unwrap();
     assert_eq!(written.len(), 9);
 
     let schema: serde_json::Value = serde_json::from_str(&report::json::schema()).unwrap();

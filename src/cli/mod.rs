@@ -1,10 +1,13 @@
 //! Command-line interface: the subcommands and how each one is started.
 
+pub mod args;
+pub mod collect;
+pub mod config;
 mod contract;
 mod diff;
 pub mod expect;
 mod mock;
-pub mod output;
+pub mod pipeline;
 pub mod progress;
 pub mod run;
 pub mod selftest;
@@ -54,7 +57,15 @@ pub fn main(cli: Cli) -> i32 {
     }
 }
 
-/// Builds the tokio runtime every subcommand runs on.
+/// The runtime `run` and `selftest` run on: one thread, every case a task on it (the cases
+/// wait on the network, not the CPU; one thread keeps memory low and the order plain).
+pub(crate) fn run_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// Builds the tokio runtime the mock server runs on.
 pub(crate) fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
