@@ -104,10 +104,17 @@ fn test_case(case: &CaseReport) -> TestCase {
             &explain::failure(case),
         ),
         Outcome::Errored => non_success(NonSuccessKind::Error, "harness", &explain::failure(case)),
-        // Blocked cases are not failures of their own: the root cause is the one failure.
-        Outcome::Skipped | Outcome::Blocked => {
+        Outcome::Skipped => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(reason.as_str());
+            status
+        }
+        // Blocked cases are not failures of their own: the root cause is the one failure.
+        // Typed `blocked`, so the counts read back as every other output gives them.
+        Outcome::Blocked => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(reason.as_str());
+            status.set_type("blocked");
             status
         }
         // Expected failures are skipped with the reason, so dashboards stay green and
