@@ -51,7 +51,7 @@ fn main() {
         Ok(s) => s,
         Err(e) => panic!("the built-in suites do not load: {e}"),
     };
-    let targets = match rt.block_on(selftest::start(&suites, |_| {})) {
+    let targets = match rt.block_on(selftest::start(suites, |_| {})) {
         Ok(t) => t,
         Err(e) => panic!("cannot start the selftest mocks: {e}"),
     };

@@ -59,7 +59,8 @@ pub struct Runner {
     pub info: serde_json::Value,
     /// The unique id of this run; every resource name contains it.
     pub run_id: String,
-    suites: Vec<Suite>,
+    /// Shared, not copied: a selftest's four runners run the same suites.
+    suites: std::sync::Arc<[Suite]>,
     client: Client,
     deadline: Option<Instant>,
     leftovers: Mutex<Vec<Resource>>,
@@ -78,7 +79,11 @@ pub struct Runner {
 
 impl Runner {
     /// Reads `/system/info` (failing fast when the target is unreachable) and builds the profile.
-    pub async fn connect(settings: Settings, suites: Vec<Suite>) -> Result<Runner, RunError> {
+    pub async fn connect(
+        settings: Settings,
+        suites: impl Into<std::sync::Arc<[Suite]>>,
+    ) -> Result<Runner, RunError> {
+        let suites = suites.into();
         let started = Instant::now();
         let client = Client::new(&settings)?;
         let req = HttpRequest {
@@ -207,7 +212,11 @@ impl Runner {
     }
 
     /// A runner that has not contacted the target (for `--list`): the profile is "unknown".
-    pub fn offline(settings: Settings, suites: Vec<Suite>) -> Result<Runner, RunError> {
+    pub fn offline(
+        settings: Settings,
+        suites: impl Into<std::sync::Arc<[Suite]>>,
+    ) -> Result<Runner, RunError> {
+        let suites = suites.into();
         let client = Client::new(&settings)?;
         let profile = profile::build(profile::Detected::default(), &settings);
         let deadline = settings.timeout.map(|t| Instant::now() + t);

@@ -50,6 +50,8 @@ pub async fn run_all(work: &[Work], jobs: usize) {
             let Ok(place) = places.clone().acquire_owned().await else {
                 break;
             };
+            // Ended tasks are reaped as they end, not all kept to the end.
+            while running.try_join_next().is_some() {}
             let (runner, planned) = (w.runner.clone(), planned.clone());
             running.spawn(async move {
                 let result = std::panic::AssertUnwindSafe(runner.run_case(&planned))
