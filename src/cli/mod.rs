@@ -57,11 +57,13 @@ pub fn main(cli: Cli) -> i32 {
     }
 }
 
-/// The runtime `run` and `selftest` run on: one thread, every case a task on it (the cases
-/// wait on the network, not the CPU; one thread keeps memory low and the order plain).
+/// The one runtime `run` and `selftest` run on: every case a task on it, two worker
+/// threads (the cases mostly wait on the network; a second thread lets the in-process mocks
+/// of a selftest answer while the runner works, and keeps memory low: no thread per case).
 pub(crate) fn run_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     keep_large_buffers_apart();
-    tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
 }
