@@ -12,6 +12,27 @@ use serde::Serialize;
 /// What a secret is replaced with.
 pub const MARKER: &str = "<redacted>";
 
+/// What replaces a value that could not be redacted: it is never passed through.
+pub const UNREDACTABLE: &str = "<unredactable>";
+
+/// A value that could not be redacted, nor have its text replaced: it must not be shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a value could not be redacted ({0}); it is left out rather than shown")]
+pub struct Unredactable(pub String);
+
+/// Every string of `value` but the names ([`STRUCTURAL_KEYS`]) replaced by [`UNREDACTABLE`].
+fn scrub(value: &mut Value) {
+    match value {
+        Value::String(s) => *s = UNREDACTABLE.to_string(),
+        Value::Array(items) => items.iter_mut().for_each(scrub),
+        Value::Object(obj) => obj
+            .iter_mut()
+            .filter(|(k, _)| !STRUCTURAL_KEYS.contains(&k.as_str()))
+            .for_each(|(_, v)| scrub(v)),
+        _ => {}
+    }
+}
+
 /// Keys whose values are names the suites and the contract give, never provider text: suite,
 /// case and clause names, file paths, feature names and outcomes. Redacting them would only
 /// break CI test history (a password `secret` turning the suite `secrets` into `<redacted>s`).
@@ -88,13 +109,18 @@ impl Redactor {
     }
 
     /// `value` with every string in it redacted, but for the names of suites, cases,
-    /// clauses, files and features ([`STRUCTURAL_KEYS`]).
-    pub fn redacted<T: Serialize + DeserializeOwned + Clone>(&self, value: &T) -> T {
-        let Ok(mut json) = serde_json::to_value(value) else {
-            return value.clone();
-        };
-        self.value(&mut json);
-        serde_json::from_value(json).unwrap_or_else(|_| value.clone())
+    /// clauses, files and features ([`STRUCTURAL_KEYS`]). Fails closed: when the value
+    /// cannot go through JSON and back, every string but the names is replaced by
+    /// [`UNREDACTABLE`]; when even that fails, the error, never the value unredacted.
+    pub fn redacted<T: Serialize + DeserializeOwned>(&self, value: &T) -> Result<T, Unredactable> {
+        let json = serde_json::to_value(value).map_err(|e| Unredactable(e.to_string()))?;
+        let mut redacted = json.clone();
+        self.value(&mut redacted);
+        serde_json::from_value(redacted).or_else(|_| {
+            let mut scrubbed = json;
+            scrub(&mut scrubbed);
+            serde_json::from_value(scrubbed).map_err(|e| Unredactable(e.to_string()))
+        })
     }
 
     fn value(&self, value: &mut Value) {
@@ -131,6 +157,40 @@ mod tests {
         let r = Redactor::new([vec![0u8, 159, 146, 150, 1, 2]]);
         let b64 = base64::engine::general_purpose::STANDARD.encode([0u8, 159, 146, 150, 1, 2]);
         assert_eq!(r.text(&format!("rawValue={b64}")), "rawValue=<redacted>");
+    }
+
+    #[test]
+    fn what_cannot_be_redacted_is_replaced_never_passed_through() {
+        /// Reads back only values that were not rewritten: redacting breaks the round trip.
+        #[derive(Debug, Serialize, serde::Deserialize, PartialEq)]
+        struct Picky {
+            suite: String,
+            #[serde(deserialize_with = "no_marker")]
+            echo: String,
+            note: String,
+        }
+        fn no_marker<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+            let s = String::deserialize(d)?;
+            if s.contains(MARKER) {
+                return Err(serde::de::Error::custom("a marker"));
+            }
+            Ok(s)
+        }
+        use serde::Deserialize;
+        let r = Redactor::new(["hunter22"]);
+        let value = Picky {
+            suite: "hunter22-suite".into(),
+            echo: "pw hunter22".into(),
+            note: "hunter22".into(),
+        };
+        let out = r.redacted(&value).expect("replaced");
+        assert_eq!(out.suite, "hunter22-suite", "names stay");
+        assert_eq!(out.echo, UNREDACTABLE);
+        assert_eq!(out.note, UNREDACTABLE);
+        // A value that cannot go to JSON at all is an error, not the value.
+        let bad: std::collections::HashMap<(u8, u8), String> =
+            [((1, 2), "hunter22".to_string())].into_iter().collect();
+        assert!(r.redacted(&bad).is_err());
     }
 
     #[test]

@@ -127,16 +127,17 @@ pub async fn spawn(shape: Shape, password: &str) -> Result<Vec<RunningMock>, Run
 
 /// Starts every shape and connects a runner to each; `tune` adjusts the runner settings.
 pub async fn start(
-    suites: &[Suite],
+    suites: impl Into<std::sync::Arc<[Suite]>>,
     tune: impl Fn(&mut Settings),
 ) -> Result<Vec<Target>, RunError> {
     let password = uuid::Uuid::new_v4().simple().to_string();
+    let suites: std::sync::Arc<[Suite]> = suites.into();
     let mut targets = Vec::new();
     for shape in Shape::ALL {
         let mocks = spawn(shape, &password).await?;
         let mut s = settings(&mocks[0].url, &password);
         tune(&mut s);
-        let runner = Runner::connect(s, suites.to_vec()).await?;
+        let runner = Runner::connect(s, suites.clone()).await?;
         targets.push(Target {
             label: shape.label(),
             mocks,

@@ -93,7 +93,9 @@ fn an_expected_fault_is_xfail_and_the_run_passes_but_is_not_certified() {
     );
     assert!(
         all.contains("verdict: passed (with 2 expected failures)\n")
-            && all.contains("\n1 passed, 0 failed, 0 skipped, 2 xfailed, 0 xpassed\n"),
+            && all.contains(
+                "\n1 passed, 0 failed, 0 errored, 0 skipped, 0 blocked, 2 xfailed, 0 xpassed\n"
+            ),
         "{all}"
     );
     let report = report(&dir.path().join("reports/report.json"));
@@ -124,7 +126,9 @@ fn the_same_file_against_a_healthy_mock_is_xpass_and_fails_unless_allowed() {
     );
     assert!(
         all.contains("verdict: failed\n")
-            && all.contains("\n1 passed, 0 failed, 0 skipped, 0 xfailed, 2 xpassed\n"),
+            && all.contains(
+                "\n1 passed, 0 failed, 0 errored, 0 skipped, 0 blocked, 0 xfailed, 2 xpassed\n"
+            ),
         "{all}"
     );
     let report = report(&dir.path().join("reports/report.json"));

@@ -161,7 +161,7 @@ fn summary_counts_every_outcome() {
     );
     assert_eq!(
         report.summary.closing_line(),
-        "1 passed, 2 failed, 1 skipped"
+        "1 passed, 1 failed, 1 errored, 1 skipped, 0 blocked"
     );
 }
 
@@ -182,7 +182,9 @@ fn markdown_snapshot() {
 
 #[test]
 fn console_snapshot() {
-    let report = Redactor::new(["s3cret-value"]).report(&sample("s3cret-value"));
+    let report = Redactor::new(["s3cret-value"])
+        .report(&sample("s3cret-value"))
+        .unwrap();
     let style = console::Style::default();
     let mut out = console::header(&report, style);
     for case in &report.cases {
@@ -214,8 +216,8 @@ fn junit_reads_back_with_the_same_counts_as_json_and_console() {
     let passed = parsed.tests - parsed.failures - parsed.errors - skipped;
     assert_eq!(
         format!(
-            "{passed} passed, {} failed, {skipped} skipped",
-            parsed.failures + parsed.errors
+            "{passed} passed, {} failed, {} errored, {skipped} skipped, 0 blocked",
+            parsed.failures, parsed.errors
         ),
         report.summary.closing_line()
     );
@@ -244,13 +246,17 @@ fn written_reports_validate_and_never_leak() {
     let summary = dir.path().join("step-summary.md");
     let to = Destinations {
         dir: Some(dir.path().join("reports")),
-        junit: Some(dir.path().join("single/junit.xml")),
-        json: Some(dir.path().join("single/report.json")),
-        markdown: Some(dir.path().join("single/summary.md")),
-        html: Some(dir.path().join("single/report.html")),
+        files: vec![
+            ("junit", dir.path().join("single/junit.xml")),
+            ("json", dir.path().join("single/report.json")),
+            ("markdown", dir.path().join("single/summary.md")),
+            ("html", dir.path().join("single/report.html")),
+        ],
         step_summary: Some(summary.clone()),
     };
-    let written = report::write_all(&sample(secret), &to, &Redactor::new([secret])).unwrap();
+    // Redacted once, where the run becomes report data; the files are written as given.
+    let redacted = Redactor::new([secret]).report(&sample(secret)).unwrap();
+    let written = report::write_all(&redacted, &to).unwrap();
     assert_eq!(written.len(), 9);
 
     let schema: serde_json::Value = serde_json::from_str(&report::json::schema()).unwrap();
@@ -436,7 +442,9 @@ fn html_lines(html: &str) -> String {
 #[test]
 fn html_snapshot() {
     let secret = "s3cret-value";
-    let report = Redactor::new([secret]).report(&timed_sample(secret));
+    let report = Redactor::new([secret])
+        .report(&timed_sample(secret))
+        .unwrap();
     let html = report::html::render(&report);
     assert!(!html.contains(secret));
     assert!(

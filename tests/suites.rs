@@ -4,10 +4,36 @@
 
 use std::sync::Arc;
 
-use faas_certifier::cli::output::Sink;
-use faas_certifier::cli::run::{self, Selection};
+use faas_certifier::cli::collect::case_report;
+use faas_certifier::report::explain;
+use faas_certifier::runner::{CaseOutcome, Runner};
 use faas_certifier::selftest;
 use faas_certifier::spec;
+use libtest_mimic::{Completion, Failed, Trial};
+
+/// One trial per case of `runner`, named `label::suite::case`, foundations first.
+fn trials_of(runner: Arc<Runner>, label: &str, handle: &tokio::runtime::Handle) -> Vec<Trial> {
+    let order = runner.run_order();
+    runner.schedule(order.iter().map(|p| p.trial.clone()));
+    order
+        .into_iter()
+        .map(|planned| {
+            let (runner, handle) = (runner.clone(), handle.clone());
+            let label = label.to_string();
+            Trial::ignorable_test(format!("{label}::{}", planned.trial), move || {
+                let result = handle.block_on(runner.run_case(&planned));
+                match &result.outcome {
+                    CaseOutcome::Passed => Ok(Completion::Completed),
+                    CaseOutcome::Skipped(reason) => Ok(Completion::ignored_with(reason)),
+                    // The same explanation the console and every report show.
+                    _ => Err(Failed::from(explain::failure(&case_report(
+                        &result, &label,
+                    )))),
+                }
+            })
+        })
+        .collect()
+}
 
 fn main() {
     let mut args = libtest_mimic::Arguments::from_args();
@@ -25,7 +51,7 @@ fn main() {
         Ok(s) => s,
         Err(e) => panic!("the built-in suites do not load: {e}"),
     };
-    let targets = match rt.block_on(selftest::start(&suites, |_| {})) {
+    let targets = match rt.block_on(selftest::start(suites, |_| {})) {
         Ok(t) => t,
         Err(e) => panic!("cannot start the selftest mocks: {e}"),
     };
@@ -33,13 +59,7 @@ fn main() {
     let mut mocks = Vec::new();
     for target in targets {
         let runner = Arc::new(target.runner);
-        trials.extend(run::trials(
-            runner,
-            target.label,
-            rt.handle().clone(),
-            Arc::new(Sink::new(target.label, None)),
-            &Selection::default(),
-        ));
+        trials.extend(trials_of(runner, target.label, rt.handle()));
         mocks.extend(target.mocks);
     }
     assert!(

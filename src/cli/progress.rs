@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::runner::{Progress, ProgressHook};
+use crate::runner::Event;
 
 /// How often the elapsed time and spinner are redrawn.
 const TICK: Duration = Duration::from_millis(250);
@@ -56,14 +56,9 @@ impl Live {
         self.header.set_length(total as u64);
     }
 
-    /// The hook for a runner whose trials are shown as `prefix::trial` (`trial` when empty).
-    pub fn hook(self: &Arc<Self>, prefix: &str) -> ProgressHook {
-        let live = self.clone();
-        let prefix = prefix.to_string();
-        Arc::new(move |event| live.event(&prefix, event))
-    }
-
-    fn event(&self, prefix: &str, event: Progress) {
+    /// Shows `event` of a runner whose trials are shown as `prefix::trial` (`trial` when
+    /// empty): a case that starts gets its line, a waiting one says what it waits for.
+    pub fn event(&self, prefix: &str, event: Event) {
         let name = |trial: &str| {
             if prefix.is_empty() {
                 trial.to_string()
@@ -75,7 +70,7 @@ impl Live {
             return;
         };
         match event {
-            Progress::Started { trial } => {
+            Event::CaseStarted { trial } => {
                 let name = name(&trial);
                 let style = ProgressStyle::with_template("  {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner());
@@ -83,7 +78,7 @@ impl Live {
                 line.set_message(format!("{name} — running"));
                 running.insert(name, line);
             }
-            Progress::Waiting {
+            Event::Waiting {
                 trial,
                 mismatch,
                 attempt,
@@ -98,6 +93,7 @@ impl Live {
                     ));
                 }
             }
+            _ => {}
         }
     }
 

@@ -5,15 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use libtest_mimic::{Completion, Failed, Trial};
-
-use super::output::{self, OutputArgs, Sink, TargetRun};
-use crate::exit;
-use crate::report::{console, Outcome};
-use crate::runner::{
-    faas_cli, CaseOutcome, CaseResult, Credentials, Runner, Settings, DEFAULT_JOBS,
-    DEFAULT_REGISTRY,
-};
+use super::args::OutputArgs;
+use super::collect::{RunMeta, Target};
+use super::config::ConfigError;
+use super::pipeline::Pipeline;
+use crate::runner::{faas_cli, Credentials, Runner, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
 use crate::spec::{self, Feature, Suite};
 
 /// Options of `faas-certifier run`.
@@ -106,7 +102,18 @@ pub struct RunArgs {
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Resolves flags over environment over defaults into the run's settings.
-pub fn resolve(args: &RunArgs, env: Env<'_>, stdin: &mut dyn Read) -> Result<Settings, String> {
+pub fn resolve(
+    args: &RunArgs,
+    env: Env<'_>,
+    stdin: &mut dyn Read,
+) -> Result<Settings, ConfigError> {
+    let mut s = options(args, env).map_err(ConfigError::Option)?;
+    s.credentials = credentials(args, env, stdin, &s.gateway).map_err(ConfigError::Credentials)?;
+    Ok(s)
+}
+
+/// Every option but the credentials.
+fn options(args: &RunArgs, env: Env<'_>) -> Result<Settings, String> {
     // Errors name where the URL came from, so a stale environment variable is found.
     let (from, gateway) = [
         ("--gateway", args.gateway.clone()),
@@ -150,32 +157,6 @@ pub fn resolve(args: &RunArgs, env: Env<'_>, stdin: &mut dyn Read) -> Result<Set
             ));
         }
     }
-    s.credentials = if let Some(user) = &args.username {
-        let mut password = String::new();
-        stdin
-            .read_to_string(&mut password)
-            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
-        let password = password.trim_end_matches(['\r', '\n']).to_string();
-        if password.is_empty() {
-            return Err("--password-stdin read an empty password".into());
-        }
-        Some(Credentials::Basic {
-            user: user.clone(),
-            password,
-        })
-    } else if let Some(token) = args
-        .token
-        .clone()
-        .or_else(|| env("OPENFAAS_TOKEN"))
-        .filter(|t| !t.is_empty())
-    {
-        Some(Credentials::Bearer(token))
-    } else {
-        match faas_cli::config_path(env("OPENFAAS_CONFIG").as_deref(), env("HOME").as_deref()) {
-            Some(path) => faas_cli::credentials_for(&path, &s.gateway)?,
-            None => None,
-        }
-    };
     s.registry = args
         .registry_prefix
         .clone()
@@ -226,6 +207,42 @@ fn features(names: &[String]) -> Result<Vec<Feature>, String> {
         .collect()
 }
 
+/// The credentials: `--username` with the password on stdin, a token, or the faas-cli
+/// config's entry for the gateway.
+fn credentials(
+    args: &RunArgs,
+    env: Env<'_>,
+    stdin: &mut dyn Read,
+    gateway: &str,
+) -> Result<Option<Credentials>, String> {
+    Ok(if let Some(user) = &args.username {
+        let mut password = String::new();
+        stdin
+            .read_to_string(&mut password)
+            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+        let password = password.trim_end_matches(['\r', '\n']).to_string();
+        if password.is_empty() {
+            return Err("--password-stdin read an empty password".into());
+        }
+        Some(Credentials::Basic {
+            user: user.clone(),
+            password,
+        })
+    } else if let Some(token) = args
+        .token
+        .clone()
+        .or_else(|| env("OPENFAAS_TOKEN"))
+        .filter(|t| !t.is_empty())
+    {
+        Some(Credentials::Bearer(token))
+    } else {
+        match faas_cli::config_path(env("OPENFAAS_CONFIG").as_deref(), env("HOME").as_deref()) {
+            Some(path) => faas_cli::credentials_for(&path, gateway)?,
+            None => None,
+        }
+    })
+}
+
 /// Loads the suites: `--suites FILE` or `--suites DIR`, else the built-in ones.
 pub fn suites(dir: Option<&PathBuf>) -> Result<Vec<Suite>, spec::SuiteError> {
     match dir {
@@ -258,58 +275,6 @@ impl Selection {
     pub fn selects(&self, name: &str) -> bool {
         (self.filters.is_empty() || self.filters.iter().any(|f| self.matches(f, name)))
             && !self.skip.iter().any(|s| self.matches(s, name))
-    }
-}
-
-/// One libtest-mimic trial per selected case of `runner`, named `PREFIX::suite::case` (or
-/// `suite::case` without a prefix), foundations first; each hands its [`CaseResult`] to
-/// `sink`. The runner learns which trials will run, so a case waits only for foundations
-/// that do.
-pub fn trials(
-    runner: Arc<Runner>,
-    prefix: &str,
-    handle: tokio::runtime::Handle,
-    sink: Arc<Sink>,
-    select: &Selection,
-) -> Vec<Trial> {
-    let selected: Vec<(String, crate::runner::Planned)> = runner
-        .run_order()
-        .into_iter()
-        .map(|planned| (trial_name(prefix, &planned.trial), planned))
-        .filter(|(name, _)| select.selects(name))
-        .collect();
-    runner.schedule(selected.iter().map(|(_, p)| p.trial.clone()));
-    selected
-        .into_iter()
-        .map(|(name, planned)| {
-            let (runner, handle, sink) = (runner.clone(), handle.clone(), sink.clone());
-            Trial::ignorable_test(name, move || {
-                let result = handle.block_on(runner.run_case(&planned));
-                let verdict = match &result.outcome {
-                    CaseOutcome::Passed => Ok(Completion::Completed),
-                    CaseOutcome::Skipped(reason) => Ok(Completion::ignored_with(reason)),
-                    CaseOutcome::Failed(_) | CaseOutcome::Errored(_) | CaseOutcome::Blocked(_) => {
-                        Err(Failed::from(explain(&result)))
-                    }
-                };
-                match (sink.push(result), sink.judge()) {
-                    (Outcome::XFail, _) => Ok(Completion::ignored_with("xfail")),
-                    (Outcome::XPass, Some(judge)) if judge.fails_run(Outcome::XPass) => {
-                        Err(Failed::from("xpass: passed, but expected to fail"))
-                    }
-                    _ => verdict,
-                }
-            })
-        })
-        .collect()
-}
-
-/// A trial's name as filters see it.
-fn trial_name(prefix: &str, trial: &str) -> String {
-    if prefix.is_empty() {
-        trial.to_string()
-    } else {
-        format!("{prefix}::{trial}")
     }
 }
 
@@ -348,7 +313,7 @@ pub fn check_selection(names: &[String], select: &Selection) -> Result<(), Strin
 }
 
 /// What a run checked besides its target: the selection, the suites, forced features.
-pub fn run_meta(args: &RunArgs, select: &Selection, suites: &[Suite]) -> output::RunMeta {
+pub fn run_meta(args: &RunArgs, select: &Selection, suites: &[Suite]) -> RunMeta {
     let mut overrides = Vec::new();
     if let Some(p) = &args.profile {
         overrides.push(format!("--profile {p}"));
@@ -359,7 +324,7 @@ pub fn run_meta(args: &RunArgs, select: &Selection, suites: &[Suite]) -> output:
     if !args.disable.is_empty() {
         overrides.push(format!("--disable {}", args.disable.join(",")));
     }
-    output::RunMeta {
+    RunMeta {
         selection: crate::report::Selection {
             filters: select.filters.clone(),
             skip: select.skip.clone(),
@@ -375,69 +340,6 @@ pub fn run_meta(args: &RunArgs, select: &Selection, suites: &[Suite]) -> output:
         overrides,
     }
 }
-
-/// A failed or errored case in words: the reason, then the failing step's exchange.
-pub fn explain(result: &CaseResult) -> String {
-    let mut out = match &result.outcome {
-        CaseOutcome::Failed(r) => format!("failed: {r}"),
-        CaseOutcome::Errored(r) => format!("error: {r}"),
-        CaseOutcome::Passed => "passed".into(),
-        CaseOutcome::Skipped(r) => format!("skipped: {r}"),
-        CaseOutcome::Blocked(r) => format!("blocked: {r}"),
-    };
-    if let Some(step) = result.steps.last() {
-        let tail: Vec<&String> = step
-            .attempt_log
-            .iter()
-            .rev()
-            .take(3)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        for line in tail {
-            out.push_str(&format!("\n  {line}"));
-        }
-        out.push_str(&format!(
-            "\n  --- sent ---\n{}",
-            indent(&step.request_excerpt)
-        ));
-        out.push_str(&format!(
-            "\n  --- got ---\n{}",
-            indent(&step.response_excerpt)
-        ));
-    }
-    for left in &result.leftovers {
-        out.push_str(&format!("\n  left behind: {left}"));
-    }
-    out
-}
-
-fn indent(text: &str) -> String {
-    let cut = crate::runner::excerpt(text, 1500);
-    cut.lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// libtest-mimic arguments for a run with `jobs` threads. It runs the trials; the console
-/// is ours ([`output`]), so its own printing goes nowhere except for `--list`.
-pub fn harness_args(list: bool, quiet: bool, jobs: usize) -> libtest_mimic::Arguments {
-    libtest_mimic::Arguments {
-        list,
-        quiet,
-        test_threads: Some(jobs.max(1)),
-        logfile: (!list).then(|| NULL_DEVICE.to_string()),
-        ..Default::default()
-    }
-}
-
-/// Where libtest-mimic's own lines go while ours are printed.
-#[cfg(unix)]
-const NULL_DEVICE: &str = "/dev/null";
-#[cfg(not(unix))]
-const NULL_DEVICE: &str = "NUL";
 
 /// Sends tracing (each poll attempt at `info`) to stderr, coloured when `ansi`; `RUST_LOG`
 /// picks the level (default `warn`).
@@ -456,172 +358,68 @@ pub fn main(args: RunArgs) -> i32 {
     let started = Instant::now();
     let started_at = chrono::Utc::now();
     init_tracing(args.output.log_color());
+    configure(&args)
+        .and_then(|(settings, suites, select)| {
+            certify(&args, settings, suites, select, started, started_at)
+        })
+        .unwrap_or_else(|e| e.report())
+}
+
+/// Resolves the command line once: settings, suites and the selection.
+fn configure(args: &RunArgs) -> Result<(Settings, Vec<Suite>, Selection), ConfigError> {
     let env = |k: &str| std::env::var(k).ok();
-    let settings = match resolve(&args, &env, &mut std::io::stdin()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let suites = match suites(args.suites.as_ref()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let judge = match &args.expect {
-        Some(path) => match super::expect::Judge::load(path, &suites, args.allow_xpass) {
-            Ok(judge) => Some(judge),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
-        },
-        None => None,
-    };
+    let settings = resolve(args, &env, &mut std::io::stdin())?;
+    let suites = suites(args.suites.as_ref())?;
     let select = Selection {
         filters: args.filters.clone(),
         skip: args.skip.clone(),
         exact: args.exact,
     };
-    let meta = run_meta(&args, &select, &suites);
-    let rt = match super::runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return exit::USAGE;
-        }
+    Ok((settings, suites, select))
+}
+
+/// Connects to the target and runs the pipeline.
+fn certify(
+    args: &RunArgs,
+    settings: Settings,
+    suites: Vec<Suite>,
+    select: Selection,
+    started: Instant,
+    started_at: chrono::DateTime<chrono::Utc>,
+) -> Result<i32, ConfigError> {
+    let judge = match &args.expect {
+        Some(path) => Some(
+            super::expect::Judge::load(path, &suites, args.allow_xpass)
+                .map_err(ConfigError::Expectations)?,
+        ),
+        None => None,
     };
+    let meta = run_meta(args, &select, &suites);
+    let rt = super::run_runtime().map_err(ConfigError::Runtime)?;
     let jobs = settings.jobs;
-    let offline = match Runner::offline(settings.clone(), suites.clone()) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    // Preflight, before anything is created: a selection that runs nothing, and report
-    // destinations that cannot be written, stop here (earlier reports stay as they were).
-    if !args.list {
-        let names: Vec<String> = offline.plan().into_iter().map(|p| p.trial).collect();
-        if let Err(e) = check_selection(&names, &select) {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-        if let Err(e) = output::check_destinations(&args.output.destinations()) {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    }
-    let connected = if args.list {
-        Ok(offline)
-    } else {
-        rt.block_on(Runner::connect(settings, suites))
-    };
-    let runner = match connected {
-        Ok(r) => Arc::new(r),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let redactor = output::redactor(&runner);
-    let live = (!args.list).then(|| (args.output.style(), args.quiet, redactor.clone()));
-    let progress = (!args.list)
-        .then(|| super::progress::Live::for_terminal(args.quiet))
-        .flatten();
-    let sink = Arc::new(
-        Sink::new("", live)
-            .with_judge(judge)
-            .with_progress(progress.clone()),
-    );
-    let target = [TargetRun {
-        runner: &runner,
-        sink: &sink,
-    }];
-    if !args.list {
-        let empty = output::build(&target, started_at, Duration::ZERO, false, &meta);
-        super::stdout::put(&console::header(
-            &redactor.report(&empty),
-            args.output.style(),
-        ));
-    }
-    let interrupted = super::signals::interrupt_on_signal(rt.handle(), vec![runner.clone()]);
-    let trials = trials(
-        runner.clone(),
-        "",
-        rt.handle().clone(),
-        sink.clone(),
-        &select,
-    );
-    if args.list {
-        super::stdout::list(trials.iter().map(Trial::name));
-        return exit::SUCCESS;
-    }
-    if let Some(p) = &progress {
-        p.set_total(trials.len());
-        runner.on_progress(p.hook(""));
-    }
-    // The report's verdict decides the exit status, not libtest's conclusion.
-    let _ = libtest_mimic::run(&harness_args(args.list, args.quiet, jobs), trials);
-    if let Some(p) = &progress {
-        p.clear();
-    }
-    let left = rt.block_on(runner.finish());
-    report_leftovers(&runner, &left);
-    if args.list {
-        return exit::SUCCESS;
-    }
-    let report = output::build(
-        &target,
+    let pipeline = Pipeline {
+        output: args.output.clone(),
+        quiet: args.quiet,
+        select,
+        meta,
+        judge,
+        jobs,
+        started,
         started_at,
-        started.elapsed(),
-        interrupted.load(std::sync::atomic::Ordering::SeqCst),
-        &meta,
-    );
-    // Redact with every secret the run sent, now that all cases have sent theirs.
-    let written = output::finish(
-        &report,
-        &args.output,
-        &output::redactor(&runner),
-        args.quiet,
-    );
-    // The starting file quotes failures: redact them as every report is.
-    let redacted = output::redactor(&runner).report(&report);
-    let wrote = write_expectations(args.write_expectations.as_deref(), &redacted);
-    exit_code(&report, written && wrote)
-}
-
-/// The exit status of a finished run: by its verdict, then whether its reports were written.
-pub fn exit_code(report: &crate::report::RunReport, written: bool) -> i32 {
-    match report.verdict.level {
-        crate::report::Level::Interrupted => exit::INTERRUPTED,
-        level if !level.passed() => exit::FAILED,
-        _ if !written => exit::USAGE,
-        _ => exit::SUCCESS,
+    };
+    let offline = Target {
+        label: "",
+        runner: Arc::new(Runner::offline(settings.clone(), suites.clone())?),
+    };
+    if args.list {
+        return Ok(pipeline.list(&[offline]));
     }
-}
-
-/// `--write-expectations FILE`: writes the run's failures as a starting expectations file;
-/// returns whether it could (or nothing was asked).
-fn write_expectations(path: Option<&std::path::Path>, report: &crate::report::RunReport) -> bool {
-    let Some(path) = path else { return true };
-    match super::expect::write_starting(path, report) {
-        Ok(n) => {
-            let plural = if n == 1 { "" } else { "s" };
-            println!(
-                "wrote {n} expected failure{plural} to {} (new reasons are TODO)",
-                path.display()
-            );
-            true
-        }
-        Err(e) => {
-            eprintln!("error: --write-expectations: {e}");
-            false
-        }
-    }
+    pipeline.preflight(std::slice::from_ref(&offline))?;
+    drop(offline);
+    let runner = Arc::new(rt.block_on(Runner::connect(settings, suites))?);
+    let target = Target { label: "", runner };
+    let ran = pipeline.run(&rt, vec![target]);
+    Ok(ran.finish(args.write_expectations.as_deref()))
 }
 
 /// Prints what was left behind: on purpose (`--keep`) or because cleanup failed.

@@ -4,9 +4,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::output::{self, OutputArgs, Sink, TargetRun};
+use super::args::OutputArgs;
+use super::collect::Target;
+use super::config::ConfigError;
+use super::pipeline::Pipeline;
 use super::run::{self, Selection};
-use crate::exit;
 use crate::selftest;
 
 /// Options of `faas-certifier selftest`.
@@ -41,136 +43,61 @@ pub fn main(args: SelftestArgs) -> i32 {
     let started = Instant::now();
     let started_at = chrono::Utc::now();
     run::init_tracing(args.output.log_color());
-    let suites = match crate::spec::load_builtin() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let rt = match super::runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return exit::USAGE;
-        }
-    };
-    let targets = match rt.block_on(selftest::start(&suites, |_| {})) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+    certify(args, started, started_at).unwrap_or_else(|e| e.report())
+}
+
+fn certify(
+    args: SelftestArgs,
+    started: Instant,
+    started_at: chrono::DateTime<chrono::Utc>,
+) -> Result<i32, ConfigError> {
+    let suites: Arc<[crate::spec::Suite]> = crate::spec::load_builtin()?.into();
+    let rt = super::run_runtime().map_err(ConfigError::Runtime)?;
+    let started_targets = rt.block_on(selftest::start(suites.clone(), |_| {}))?;
     let select = Selection {
         filters: args.filters.clone(),
         skip: args.skip.clone(),
         exact: args.exact,
     };
-    let meta = run::run_meta(&run::RunArgs::default(), &select, &suites);
-    if !args.list {
-        let names: Vec<String> = targets
-            .iter()
-            .flat_map(|t| {
-                t.runner
-                    .plan()
-                    .into_iter()
-                    .map(move |p| format!("{}::{}", t.label, p.trial))
-            })
-            .collect();
-        let preflight = run::check_selection(&names, &select)
-            .and_then(|()| output::check_destinations(&args.output.destinations()));
-        if let Err(e) = preflight {
-            eprintln!("error: {e}");
-            for mock in targets.into_iter().flat_map(|t| t.mocks) {
-                let _ = rt.block_on(mock.stop());
-            }
-            return exit::USAGE;
-        }
-    }
-    let style = args.output.style();
-    let mut trials = Vec::new();
-    let mut runners = Vec::new();
+    let pipeline = Pipeline {
+        output: args.output.clone(),
+        quiet: args.quiet,
+        meta: run::run_meta(&run::RunArgs::default(), &select, &suites),
+        select,
+        judge: None,
+        jobs: args.jobs.unwrap_or(selftest::SELFTEST_JOBS),
+        started,
+        started_at,
+    };
+    let mut targets = Vec::new();
     let mut mocks = Vec::new();
-    let mut redactor = crate::report::Redactor::default();
-    let progress = (!args.list)
-        .then(|| super::progress::Live::for_terminal(args.quiet))
-        .flatten();
-    for target in targets {
-        let runner = Arc::new(target.runner);
-        let target_redactor = output::redactor(&runner);
-        let live = (!args.list).then(|| (style, args.quiet, target_redactor.clone()));
-        let sink = Arc::new(Sink::new(target.label, live).with_progress(progress.clone()));
-        if let Some(p) = &progress {
-            runner.on_progress(p.hook(target.label));
+    for t in started_targets {
+        targets.push(Target {
+            label: t.label,
+            runner: Arc::new(t.runner),
+        });
+        mocks.extend(t.mocks);
+    }
+    let stop = |mocks: Vec<crate::mock::RunningMock>| {
+        for mock in mocks {
+            let _ = rt.block_on(mock.stop());
         }
-        if !args.list {
-            let empty = output::build(
-                &[TargetRun {
-                    runner: &runner,
-                    sink: &sink,
-                }],
-                started_at,
-                std::time::Duration::ZERO,
-                false,
-                &meta,
-            );
-            let header = crate::report::console::header(&target_redactor.report(&empty), style);
-            super::stdout::put(&format!("[{}] {header}", target.label));
-        }
-        trials.extend(run::trials(
-            runner.clone(),
-            target.label,
-            rt.handle().clone(),
-            sink.clone(),
-            &select,
-        ));
-        runners.push((runner, sink));
-        mocks.extend(target.mocks);
-    }
-    let interrupted = super::signals::interrupt_on_signal(
-        rt.handle(),
-        runners.iter().map(|(r, _)| r.clone()).collect(),
-    );
-    let jobs = args.jobs.unwrap_or(selftest::SELFTEST_JOBS);
+    };
     if args.list {
-        super::stdout::list(trials.iter().map(libtest_mimic::Trial::name));
+        let code = pipeline.list(&targets);
+        stop(mocks);
+        return Ok(code);
     }
-    if let Some(p) = &progress {
-        p.set_total(trials.len());
+    if let Err(e) = pipeline.preflight(&targets) {
+        stop(mocks);
+        return Err(e);
     }
-    // The report's verdict decides the exit status, not libtest's conclusion.
-    let _ = libtest_mimic::run(
-        &run::harness_args(false, args.quiet, jobs),
-        if args.list { Vec::new() } else { trials },
-    );
-    if let Some(p) = &progress {
-        p.clear();
-    }
-    for (runner, _) in &runners {
-        let left = rt.block_on(runner.finish());
-        run::report_leftovers(runner, &left);
-    }
-    for mock in mocks {
-        let _ = rt.block_on(mock.stop());
-    }
-    if args.list {
-        return exit::SUCCESS;
-    }
-    let parts: Vec<TargetRun<'_>> = runners
-        .iter()
-        .map(|(runner, sink)| TargetRun { runner, sink })
-        .collect();
-    let interrupted = interrupted.load(std::sync::atomic::Ordering::SeqCst);
-    let report = output::build(&parts, started_at, started.elapsed(), interrupted, &meta);
-    // Redact with every secret the runs sent, now that all cases have sent theirs.
-    for (runner, _) in &runners {
-        output::add_secrets(&mut redactor, runner);
-    }
-    let written = output::finish(&report, &args.output, &redactor, args.quiet);
+    let ran = pipeline.run(&rt, targets);
+    stop(mocks);
+    let code = ran.finish(None);
     super::stdout::put(&format!(
         "selftest took {:.2}s\n",
         started.elapsed().as_secs_f64()
     ));
-    run::exit_code(&report, written)
+    Ok(code)
 }

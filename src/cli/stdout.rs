@@ -21,8 +21,8 @@ pub fn list<'a>(names: impl IntoIterator<Item = &'a str>) {
 
 /// Whether colour is wanted on a stream: `always`, `never`, or for `auto` a terminal with
 /// `NO_COLOR` unset or empty (no-color.org).
-pub fn colour(choice: super::output::ColorChoice, terminal: bool) -> bool {
-    use super::output::ColorChoice;
+pub fn colour(choice: super::args::ColorChoice, terminal: bool) -> bool {
+    use super::args::ColorChoice;
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

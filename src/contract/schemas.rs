@@ -45,10 +45,9 @@ impl std::fmt::Display for ShapeError {
     }
 }
 
-/// Every answer schema of the contract, compiled; clones share one compilation.
-#[derive(Clone)]
+/// Every answer schema of the contract, compiled.
 pub struct Schemas {
-    routes: std::sync::Arc<Vec<Route>>,
+    routes: Vec<Route>,
 }
 
 impl std::fmt::Debug for Schemas {
@@ -60,17 +59,11 @@ impl std::fmt::Debug for Schemas {
 }
 
 impl Schemas {
-    /// The schemas of the document generated from the model types, compiled once per
-    /// process: every runner (the selftest has four) shares them.
+    /// Compiles the schemas of the document generated from the model types.
     pub fn compile() -> Result<Schemas, String> {
-        static COMPILED: std::sync::OnceLock<Result<Schemas, String>> = std::sync::OnceLock::new();
-        COMPILED
-            .get_or_init(|| {
-                let doc = serde_json::to_value(super::openapi::document())
-                    .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?;
-                Self::from_document(&doc)
-            })
-            .clone()
+        let doc = serde_json::to_value(super::openapi::document())
+            .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?;
+        Self::from_document(&doc)
     }
 
     /// Compiles the answer schemas of an OpenAPI 3.1 document.
@@ -124,9 +117,7 @@ impl Schemas {
                 }
             }
         }
-        Ok(Schemas {
-            routes: std::sync::Arc::new(routes),
-        })
+        Ok(Schemas { routes })
     }
 
     /// How many route answers have a schema.

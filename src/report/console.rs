@@ -2,10 +2,13 @@
 //! the run goes, each failure explained at the end, and the closing count.
 //!
 //! Callers pass a report already redacted ([`super::Redactor::report`]), as for every format.
+//! [`Console`] is the console as a [`Reporter`].
 
 use std::fmt::Write;
 
-use super::{transcript, CaseReport, Outcome, RunReport};
+use std::path::PathBuf;
+
+use super::{explain, CaseReport, Outcome, ReportError, Reporter, RunReport};
 
 /// Whether to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,7 +120,7 @@ pub fn failures(report: &RunReport, style: Style) -> String {
     let broken: Vec<&CaseReport> = report
         .cases
         .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Errored))
+        .filter(|c| explain::is_explained(c))
         .collect();
     if broken.is_empty() {
         return out;
@@ -125,10 +128,15 @@ pub fn failures(report: &RunReport, style: Style) -> String {
     let _ = writeln!(out, "\nfailures:\n");
     for case in &broken {
         let _ = writeln!(out, "---- {} ({}) ----", style.bold(&case.id), case.file);
-        if let Some(reason) = &case.reason {
-            let _ = writeln!(out, "{}", style.red(reason));
+        let text = explain::failure(case);
+        // The reason (its first line) in red, the rest as it is.
+        match (&case.reason, text.split_once('\n')) {
+            (Some(_), Some((reason, rest))) => {
+                let _ = writeln!(out, "{}", style.red(reason));
+                out.push_str(rest);
+            }
+            _ => out.push_str(&text),
         }
-        out.push_str(&transcript::render(case));
         out.push('\n');
     }
     let _ = writeln!(out, "failures:");
@@ -184,7 +192,8 @@ expected failures (xfail):"
 }
 
 /// The end of the console report: the root cause (once), the verdict with why it is not
-/// higher, and the closing line `N passed, N failed, N skipped`, alone on its line.
+/// higher, and the closing line `N passed, N failed, N errored, N skipped, N blocked`
+/// ([`super::Summary::closing_line`], the words every report uses), alone on its line.
 pub fn closing(report: &RunReport, style: Style) -> String {
     let summary = &report.summary;
     let verdict = &report.verdict;
@@ -214,4 +223,82 @@ pub fn closing(report: &RunReport, style: Style) -> String {
     }
     let _ = writeln!(out, "{}", paint(&summary.closing_line()));
     out
+}
+
+/// Where the console's text goes (stdout, behind the live status area when there is one).
+pub type Out = Box<dyn FnMut(&str) + Send>;
+
+/// The console as a reporter: the header, a line (or with `quiet` a character) per case as
+/// it ends, then the failures explained and the expected failures. [`Console::close`]
+/// prints the closing count, last.
+pub struct Console {
+    style: Style,
+    quiet: bool,
+    out: Out,
+}
+
+impl std::fmt::Debug for Console {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Console")
+            .field("style", &self.style)
+            .field("quiet", &self.quiet)
+            .finish()
+    }
+}
+
+impl Console {
+    /// A console writing to `out`.
+    pub fn new(style: Style, quiet: bool, out: Out) -> Self {
+        Self { style, quiet, out }
+    }
+
+    /// Prints the end of the report: the root cause, the verdict and the closing count.
+    pub fn close(&mut self, report: &RunReport) {
+        (self.out)(&closing(report, self.style));
+    }
+
+    /// Prints a line of its own (e.g. the files written).
+    pub fn say(&mut self, text: &str) {
+        (self.out)(text);
+    }
+}
+
+/// A case's character in `--quiet` mode.
+pub fn quiet_char(outcome: Outcome) -> char {
+    match outcome {
+        Outcome::Passed => '.',
+        Outcome::Failed | Outcome::Errored => 'F',
+        Outcome::Skipped => 'i',
+        Outcome::XFail => 'x',
+        Outcome::XPass => 'X',
+        Outcome::Blocked => 'b',
+    }
+}
+
+impl Reporter for Console {
+    fn run_started(&mut self, label: &str, report: &RunReport) {
+        let header = header(report, self.style);
+        if label.is_empty() {
+            (self.out)(&header);
+        } else {
+            (self.out)(&format!("[{label}] {header}"));
+        }
+    }
+
+    fn case_finished(&mut self, case: &CaseReport) {
+        if self.quiet {
+            (self.out)(&quiet_char(case.outcome).to_string());
+        } else {
+            (self.out)(&format!("{}\n", case_line(case, self.style)));
+        }
+    }
+
+    fn run_finished(&mut self, report: &RunReport) -> Result<Vec<PathBuf>, ReportError> {
+        if self.quiet {
+            (self.out)("\n");
+        }
+        (self.out)(&failures(report, self.style));
+        (self.out)(&expected(report, self.style));
+        Ok(Vec::new())
+    }
 }

@@ -11,4 +11,7 @@ pub enum ReportError {
     /// A file could not be written.
     #[error("cannot write {path}: {source}", path = .0.display(), source = .1)]
     Write(PathBuf, #[source] std::io::Error),
+    /// Part of the report could not be redacted, so no file is written.
+    #[error(transparent)]
+    Unredactable(#[from] super::Unredactable),
 }

@@ -5,7 +5,25 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{transcript, CaseReport, Outcome, ReportError, RunReport};
+use super::{explain, CaseReport, Outcome, ReportError, RunReport};
+
+/// The JUnit XML format (`junit.xml`).
+#[derive(Debug, Clone, Copy)]
+pub struct Junit;
+
+impl super::Format for Junit {
+    fn key(&self) -> &'static str {
+        "junit"
+    }
+
+    fn file_name(&self) -> &'static str {
+        "junit.xml"
+    }
+
+    fn render(&self, report: &RunReport) -> Result<String, ReportError> {
+        render(report)
+    }
+}
 
 /// Renders the report as JUnit XML.
 pub fn render(report: &RunReport) -> Result<String, ReportError> {
@@ -79,12 +97,24 @@ fn test_case(case: &CaseReport) -> TestCase {
     let reason = case.reason.clone().unwrap_or_default();
     let status = match case.outcome {
         Outcome::Passed => TestCaseStatus::success(),
-        Outcome::Failed => non_success(NonSuccessKind::Failure, "expectation", &reason),
-        Outcome::Errored => non_success(NonSuccessKind::Error, "harness", &reason),
-        // Blocked cases are not failures of their own: the root cause is the one failure.
-        Outcome::Skipped | Outcome::Blocked => {
+        // The failure's text is the one explanation: reason, steps, last attempts.
+        Outcome::Failed => non_success(
+            NonSuccessKind::Failure,
+            "expectation",
+            &explain::failure(case),
+        ),
+        Outcome::Errored => non_success(NonSuccessKind::Error, "harness", &explain::failure(case)),
+        Outcome::Skipped => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(reason.as_str());
+            status
+        }
+        // Blocked cases are not failures of their own: the root cause is the one failure.
+        // Typed `blocked`, so the counts read back as every other output gives them.
+        Outcome::Blocked => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(reason.as_str());
+            status.set_type("blocked");
             status
         }
         // Expected failures are skipped with the reason, so dashboards stay green and
@@ -113,7 +143,7 @@ fn test_case(case: &CaseReport) -> TestCase {
     test_case.set_classname(case.suite.as_str());
     test_case.set_time(Duration::from_millis(case.duration_ms));
     if !case.steps.is_empty() {
-        test_case.set_system_out(transcript::render(case));
+        test_case.set_system_out(explain::steps(case));
     }
     test_case
 }

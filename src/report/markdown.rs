@@ -3,10 +3,28 @@
 
 use std::fmt::Write;
 
-use super::{transcript, Level, Outcome, RunReport};
+use super::{explain, transcript, Level, Outcome, RunReport};
 
 /// How much of a reason a table cell shows.
 const REASON_EXCERPT: usize = 200;
+
+/// The Markdown format (`summary.md`).
+#[derive(Debug, Clone, Copy)]
+pub struct Markdown;
+
+impl super::Format for Markdown {
+    fn key(&self) -> &'static str {
+        "markdown"
+    }
+
+    fn file_name(&self) -> &'static str {
+        "summary.md"
+    }
+
+    fn render(&self, report: &RunReport) -> Result<String, super::ReportError> {
+        Ok(render(report))
+    }
+}
 
 /// Renders the summary.
 pub fn render(report: &RunReport) -> String {
@@ -76,17 +94,8 @@ pub fn render(report: &RunReport) -> String {
     );
     let _ = writeln!(
         out,
-        "**{} passed, {} failed, {} errored, {} skipped, {} blocked{}**{} in {:.1} s.\n",
-        summary.passed,
-        summary.failed,
-        summary.errored,
-        summary.skipped,
-        summary.blocked,
-        if summary.xfailed + summary.xpassed > 0 {
-            format!(", {} xfailed, {} xpassed", summary.xfailed, summary.xpassed)
-        } else {
-            String::new()
-        },
+        "**{}**{} in {:.1} s.\n",
+        summary.closing_line(),
         if run.interrupted {
             " (interrupted)"
         } else {
@@ -131,8 +140,30 @@ pub fn render(report: &RunReport) -> String {
         }
         out.push('\n');
     }
+    failures(&mut out, report);
     clauses(&mut out, report);
     out
+}
+
+/// Each failed or errored case explained ([`explain::failure`]), folded.
+fn failures(out: &mut String, report: &RunReport) {
+    let broken: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| explain::is_explained(c))
+        .collect();
+    if broken.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Failures\n");
+    for case in broken {
+        let text = explain::failure(case).replace("```", "`\u{200b}``");
+        let _ = writeln!(
+            out,
+            "<details><summary><code>{}</code> ({})</summary>\n\n```text\n{}```\n\n</details>\n",
+            case.id, case.file, text
+        );
+    }
 }
 
 /// The cases an expectations file judged, listed apart from the suites' tables.

@@ -1,27 +1,52 @@
-//! Reports: render a finished run (a [`RunReport`]) as console text, JUnit XML, JSON,
-//! Markdown and HTML. Renderers only read the report; redaction happens once, before any output.
+//! Reports: render a run (its cases as they end, then the finished [`RunReport`]) as console
+//! text, JUnit XML, JSON, Markdown and HTML. Every output is a [`Reporter`]; the files are
+//! [`Format`]s listed once in [`FORMATS`]. Renderers only read what they are given: cases and
+//! reports arrive redacted (once, where the runner's results become report data).
 
 mod clauses;
 pub mod console;
 pub mod diff;
 mod error;
+pub mod explain;
 pub mod html;
 pub mod junit;
 pub mod markdown;
 mod model;
 mod redact;
+mod reporter;
 pub mod transcript;
 mod write;
 
 pub use clauses::{clause_reports, ClauseReport};
+pub use console::Console;
 pub use error::ReportError;
 pub use model::*;
-pub use redact::{Redactor, MARKER};
-pub use write::{write_all, Destinations};
+pub use redact::{Redactor, Unredactable, MARKER, UNREDACTABLE};
+pub use reporter::{format, Format, Reporter, FORMATS};
+pub use write::{write_all, Destinations, Files};
 
 /// The JSON report.
 pub mod json {
     use super::{ReportError, RunReport};
+
+    /// The JSON format (`report.json`): the report document itself, the failure explanation
+    /// as its fields (reason, steps with their last attempts and bodies).
+    #[derive(Debug, Clone, Copy)]
+    pub struct Json;
+
+    impl super::Format for Json {
+        fn key(&self) -> &'static str {
+            "json"
+        }
+
+        fn file_name(&self) -> &'static str {
+            "report.json"
+        }
+
+        fn render(&self, report: &RunReport) -> Result<String, ReportError> {
+            render(report)
+        }
+    }
 
     /// Renders the report as pretty JSON (`faas-certifier/report/v1`).
     pub fn render(report: &RunReport) -> Result<String, ReportError> {

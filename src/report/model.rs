@@ -310,23 +310,19 @@ impl Summary {
         }
     }
 
-    /// The console's closing line: `N passed, N failed, N skipped` (errors count as failed),
-    /// then `N xfailed, N xpassed` when an expectations file made any.
+    /// The counts in words, the same in the console's closing line and every report:
+    /// `N passed, N failed, N errored, N skipped, N blocked`, then `N xfailed, N xpassed`
+    /// when an expectations file made any.
     pub fn closing_line(&self) -> String {
         let mut line = format!(
-            "{} passed, {} failed, {} skipped",
-            self.passed,
-            self.failed + self.errored,
-            self.skipped
+            "{} passed, {} failed, {} errored, {} skipped, {} blocked",
+            self.passed, self.failed, self.errored, self.skipped, self.blocked
         );
         if self.xfailed + self.xpassed > 0 {
             line.push_str(&format!(
                 ", {} xfailed, {} xpassed",
                 self.xfailed, self.xpassed
             ));
-        }
-        if self.blocked > 0 {
-            line.push_str(&format!(", {} blocked", self.blocked));
         }
         line
     }

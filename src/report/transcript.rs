@@ -1,9 +1,4 @@
-//! A case's step-by-step transcript (requests and answers), for JUnit `system-out` and the
-//! console's failure explanations.
-
-use std::fmt::Write;
-
-use super::{CaseReport, StepOutcome};
+//! Excerpts of provider text for one-line display: bodies, reasons, mismatches.
 
 /// How much of a body a transcript shows.
 pub const BODY_EXCERPT: usize = 400;
@@ -22,57 +17,6 @@ pub fn excerpt(text: &str, max: usize) -> String {
     }
     let kept: String = text.chars().take(max).collect();
     format!("{kept}… ({} more characters)", count - max)
-}
-
-/// One line per step, with the failing step's details under it.
-pub fn render(case: &CaseReport) -> String {
-    let mut out = String::new();
-    for (i, step) in case.steps.iter().enumerate() {
-        let status = step
-            .status
-            .map_or_else(|| "no answer".to_string(), |s| s.to_string());
-        let attempts = if step.attempts > 1 {
-            format!(", {} attempts", step.attempts)
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "{}. {} {} {} -> {} ({} ms{attempts}) {}",
-            i + 1,
-            step.name,
-            step.method,
-            step.path,
-            status,
-            step.duration_ms,
-            outcome_word(step.outcome)
-        );
-        if step.outcome == StepOutcome::Skipped {
-            continue;
-        }
-        let _ = writeln!(out, "   want: {}", step.expectation);
-        if let Some(message) = &step.message {
-            let _ = writeln!(out, "   got:  {message}");
-        }
-        if let Some(body) = step.request_body.as_deref().filter(|b| !b.is_empty()) {
-            let _ = writeln!(out, "   sent: {}", body_line(body));
-        }
-        if step.outcome != StepOutcome::Passed {
-            if let Some(body) = step.response_body.as_deref().filter(|b| !b.is_empty()) {
-                let _ = writeln!(out, "   body: {}", body_line(body));
-            }
-        }
-    }
-    out
-}
-
-fn outcome_word(outcome: StepOutcome) -> &'static str {
-    match outcome {
-        StepOutcome::Passed => "ok",
-        StepOutcome::Failed => "FAILED",
-        StepOutcome::Errored => "ERROR",
-        StepOutcome::Skipped => "not run",
-    }
 }
 
 #[cfg(test)]

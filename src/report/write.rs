@@ -1,39 +1,43 @@
-//! Where reports go: a report directory, single files, and `$GITHUB_STEP_SUMMARY`.
+//! Where reports go: a report directory, single files, and `$GITHUB_STEP_SUMMARY`; the
+//! [`Files`] reporter writes them.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{html, json, junit, markdown, Redactor, ReportError, RunReport};
+use super::{Format, ReportError, Reporter, RunReport, FORMATS};
 
 /// The files a run writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Destinations {
-    /// Writes `junit.xml`, `report.json`, `summary.md` and `report.html` here (None: `--no-reports`).
+    /// Writes every format's file (`junit.xml`, `report.json`, `summary.md`, `report.html`)
+    /// here (None: `--no-reports`).
     pub dir: Option<PathBuf>,
-    /// A JUnit XML file besides (or instead of) the directory's.
-    pub junit: Option<PathBuf>,
-    /// A JSON file.
-    pub json: Option<PathBuf>,
-    /// A Markdown file.
-    pub markdown: Option<PathBuf>,
-    /// An HTML file.
-    pub html: Option<PathBuf>,
+    /// Single files besides (or instead of) the directory's: a format's key
+    /// ([`Format::key`]) and the path.
+    pub files: Vec<(&'static str, PathBuf)>,
     /// Appends the Markdown summary here (`$GITHUB_STEP_SUMMARY`).
     pub step_summary: Option<PathBuf>,
 }
 
-/// Renders every format once, redacted, and writes each destination. Returns the files
-/// written.
-pub fn write_all(
-    report: &RunReport,
-    to: &Destinations,
-    redactor: &Redactor,
-) -> Result<Vec<PathBuf>, ReportError> {
-    let report = redactor.report(report);
-    let json_text = json::render(&report)?;
-    let junit_text = junit::render(&report)?;
-    let markdown_text = markdown::render(&report);
-    let html_text = html::render(&report);
+/// Renders every format once and writes each destination, as given (the report comes
+/// redacted). Returns the files written.
+pub fn write_all(report: &RunReport, to: &Destinations) -> Result<Vec<PathBuf>, ReportError> {
+    let mut rendered: Vec<(&dyn Format, String)> = Vec::new();
+    for format in FORMATS {
+        let wanted = to.dir.is_some()
+            || to.files.iter().any(|(key, _)| *key == format.key())
+            || (to.step_summary.is_some() && format.key() == "markdown");
+        if wanted {
+            rendered.push((*format, format.render(report)?));
+        }
+    }
+    let text = |key: &str| {
+        rendered
+            .iter()
+            .find(|(f, _)| f.key() == key)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_default()
+    };
     let mut written = Vec::new();
     let mut put = |path: &Path, text: &str| -> Result<(), ReportError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -45,22 +49,12 @@ pub fn write_all(
         Ok(())
     };
     if let Some(dir) = &to.dir {
-        put(&dir.join("junit.xml"), &junit_text)?;
-        put(&dir.join("report.json"), &json_text)?;
-        put(&dir.join("summary.md"), &markdown_text)?;
-        put(&dir.join("report.html"), &html_text)?;
+        for (format, text) in &rendered {
+            put(&dir.join(format.file_name()), text)?;
+        }
     }
-    if let Some(path) = &to.junit {
-        put(path, &junit_text)?;
-    }
-    if let Some(path) = &to.json {
-        put(path, &json_text)?;
-    }
-    if let Some(path) = &to.markdown {
-        put(path, &markdown_text)?;
-    }
-    if let Some(path) = &to.html {
-        put(path, &html_text)?;
+    for (key, path) in &to.files {
+        put(path, text(key))?;
     }
     if let Some(path) = &to.step_summary {
         let mut file = std::fs::OpenOptions::new()
@@ -68,9 +62,22 @@ pub fn write_all(
             .append(true)
             .open(path)
             .map_err(|e| ReportError::Write(path.clone(), e))?;
-        file.write_all(markdown_text.as_bytes())
+        file.write_all(text("markdown").as_bytes())
             .map_err(|e| ReportError::Write(path.clone(), e))?;
         written.push(path.clone());
     }
     Ok(written)
+}
+
+/// The reporter that writes the report files.
+#[derive(Debug, Clone)]
+pub struct Files {
+    /// Where.
+    pub to: Destinations,
+}
+
+impl Reporter for Files {
+    fn run_finished(&mut self, report: &RunReport) -> Result<Vec<PathBuf>, ReportError> {
+        write_all(report, &self.to)
+    }
 }

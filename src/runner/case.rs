@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::cleanup::{self, Resource};
+use super::event::{Event, StepVerdict};
 use super::gate::{Ended, Stop};
 use super::plan::Planned;
 use super::result::{CaseOutcome, CaseResult, StepOutcome, StepResult};
@@ -39,8 +40,17 @@ pub(crate) struct CaseCtx<'r> {
 impl CaseCtx<'_> {
     async fn run_steps(&mut self, steps: &[Step]) -> CaseOutcome {
         for step in steps {
-            if let Err(outcome) = self.run_step(step).await {
-                let at = &step.span;
+            let at = &step.span;
+            let before = self.steps.len();
+            let ran = self.run_step(step).await;
+            for done in &self.steps[before.min(self.steps.len())..] {
+                self.runner.progress.report(|| Event::StepFinished {
+                    trial: self.trial.clone(),
+                    outcome: StepVerdict::of(done),
+                    step: Box::new(done.clone()),
+                });
+            }
+            if let Err(outcome) = ran {
                 let last = self.steps.last();
                 let what = last
                     .map(|s| format!("{at} step `{}`: {} {}: ", s.label, s.method, s.path))
@@ -79,20 +89,7 @@ impl Runner {
     ) -> CaseResult {
         let started = Instant::now();
         let case = &self.suites[planned.suite].cases[planned.case];
-        let mut result = CaseResult {
-            trial: planned.trial.clone(),
-            suite: self.suites[planned.suite].name.clone(),
-            case: case.name.clone(),
-            description: case.description.clone(),
-            contract: case.contract.clone(),
-            source: case.source.clone(),
-            namespace: planned.namespace.clone(),
-            outcome: CaseOutcome::Passed,
-            duration: Duration::ZERO,
-            started_at: Some(chrono::Utc::now()),
-            steps: Vec::new(),
-            leftovers: Vec::new(),
-        };
+        let mut result = self.empty_result(planned);
         if let Some(reason) = &planned.skip {
             result.outcome = CaseOutcome::Skipped(reason.clone());
             return result;
@@ -117,7 +114,7 @@ impl Runner {
             ));
             return result;
         }
-        self.progress.report(|| super::Progress::Started {
+        self.progress.report(|| Event::CaseStarted {
             trial: planned.trial.clone(),
         });
         let mut deadline = started + case.timeout;
@@ -208,6 +205,10 @@ impl Runner {
             cleanup::delete_all(&self.client, created).await
         };
         result.leftovers = left.iter().map(ToString::to_string).collect();
+        self.progress.report(|| Event::Cleanup {
+            trial: planned.trial.clone(),
+            left: result.leftovers.clone(),
+        });
         if !left.is_empty() {
             if let Ok(mut all) = self.leftovers.lock() {
                 all.extend(left);
@@ -217,6 +218,25 @@ impl Runner {
         result.steps = ctx.steps;
         result.duration = started.elapsed();
         result
+    }
+
+    /// The result of `planned` before it runs: passed, no steps, started now.
+    pub(crate) fn empty_result(&self, planned: &Planned) -> CaseResult {
+        let case = &self.suites[planned.suite].cases[planned.case];
+        CaseResult {
+            trial: planned.trial.clone(),
+            suite: self.suites[planned.suite].name.clone(),
+            case: case.name.clone(),
+            description: case.description.clone(),
+            contract: case.contract.clone(),
+            source: case.source.clone(),
+            namespace: planned.namespace.clone(),
+            outcome: CaseOutcome::Passed,
+            duration: Duration::ZERO,
+            started_at: Some(chrono::Utc::now()),
+            steps: Vec::new(),
+            leftovers: Vec::new(),
+        }
     }
 
     /// `${run}`, `${namespace}` and the other built-in variables of a trial.

@@ -1,7 +1,9 @@
-//! The runner: executes checked suites against a provider URL and returns result data; it never prints.
+//! The runner: executes checked suites against a provider URL and sends what happens as
+//! typed [`Event`]s; it never prints, and knows nothing of reports.
 //!
 //! [`Runner::connect`] reads `/system/info` once and builds the [`Profile`]; [`Runner::plan`]
-//! turns cases into trials; [`Runner::run_case`] runs one trial and always cleans up after it.
+//! turns cases into trials; [`run_all`] runs trials as tasks, `--jobs` at a time, on the
+//! caller's runtime; [`Runner::run_case`] runs one trial and always cleans up after it.
 
 mod backoff;
 mod capture;
@@ -9,6 +11,7 @@ mod case;
 mod cleanup;
 mod client;
 mod error;
+mod event;
 mod expect;
 pub mod faas_cli;
 mod follow;
@@ -19,8 +22,8 @@ mod plan;
 mod preflight;
 pub mod probe;
 pub mod profile;
-mod progress;
 mod result;
+mod schedule;
 mod settings;
 mod step;
 
@@ -30,12 +33,13 @@ use std::time::Instant;
 pub use case::BLOCKED_BY;
 pub use cleanup::Resource;
 pub use error::RunError;
+pub use event::{Event, EventHook, Progress, StepVerdict, LAST_ATTEMPTS};
 pub use expect::json::subset as json_subset;
 pub use gate::Stop;
 pub use plan::Planned;
 pub use profile::{FeatureState, Profile};
-pub use progress::{Progress, ProgressHook};
 pub use result::{excerpt, CaseOutcome, CaseResult, StepOutcome, StepResult};
+pub use schedule::{run_all, Work};
 pub use settings::{Credentials, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
 
 use crate::spec::Suite;
@@ -55,7 +59,8 @@ pub struct Runner {
     pub info: serde_json::Value,
     /// The unique id of this run; every resource name contains it.
     pub run_id: String,
-    suites: Vec<Suite>,
+    /// Shared, not copied: a selftest's four runners run the same suites.
+    suites: std::sync::Arc<[Suite]>,
     client: Client,
     deadline: Option<Instant>,
     leftovers: Mutex<Vec<Resource>>,
@@ -67,14 +72,18 @@ pub struct Runner {
     sensitive: Mutex<Vec<String>>,
     /// The answer schemas of `contract/openapi.json`, compiled once per run: every JSON
     /// answer a step accepts is checked against its route's schema.
-    schemas: crate::contract::schemas::Schemas,
-    /// Where cases report what they are doing (a live display), if anyone listens.
-    progress: progress::ProgressSlot,
+    schemas: &'static crate::contract::schemas::Schemas,
+    /// Where the run sends its events ([`Event`]), if anyone listens.
+    progress: event::EventSlot,
 }
 
 impl Runner {
     /// Reads `/system/info` (failing fast when the target is unreachable) and builds the profile.
-    pub async fn connect(settings: Settings, suites: Vec<Suite>) -> Result<Runner, RunError> {
+    pub async fn connect(
+        settings: Settings,
+        suites: impl Into<std::sync::Arc<[Suite]>>,
+    ) -> Result<Runner, RunError> {
+        let suites = suites.into();
         let started = Instant::now();
         let client = Client::new(&settings)?;
         let req = HttpRequest {
@@ -133,24 +142,32 @@ impl Runner {
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
             schemas,
-            progress: progress::ProgressSlot::default(),
+            progress: event::EventSlot::default(),
         })
     }
 
     /// Remembers secret values a case is about to send, for every later redaction.
     pub(crate) fn add_sensitive(&self, values: &[String]) {
-        if let Ok(mut all) = self.sensitive.lock() {
-            for v in values {
-                if !all.contains(v) {
-                    all.push(v.clone());
-                }
+        // A poisoned lock still holds every value recorded: keep recording (fail closed).
+        let mut all = self
+            .sensitive
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for v in values {
+            if !all.contains(v) {
+                all.push(v.clone());
             }
         }
     }
 
     /// Every secret value sent so far in this run, and the credentials.
     pub fn sensitive(&self) -> Vec<String> {
-        let mut all = self.sensitive.lock().map(|s| s.clone()).unwrap_or_default();
+        // A poisoned lock still holds every value recorded: never an empty list (fail closed).
+        let mut all = self
+            .sensitive
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         if let Some(c) = &self.settings.credentials {
             all.extend(c.secrets());
         }
@@ -163,9 +180,9 @@ impl Runner {
         self.gate.stop(Stop::Interrupted);
     }
 
-    /// Reports every case start and unmet polling attempt to `hook` (set once; a second
-    /// hook is refused and `false` returned).
-    pub fn on_progress(&self, hook: ProgressHook) -> bool {
+    /// Sends every event of this runner ([`Event`]) to `hook` (set once; a second hook is
+    /// refused and `false` returned).
+    pub fn on_event(&self, hook: EventHook) -> bool {
         self.progress.set(hook)
     }
 
@@ -195,7 +212,11 @@ impl Runner {
     }
 
     /// A runner that has not contacted the target (for `--list`): the profile is "unknown".
-    pub fn offline(settings: Settings, suites: Vec<Suite>) -> Result<Runner, RunError> {
+    pub fn offline(
+        settings: Settings,
+        suites: impl Into<std::sync::Arc<[Suite]>>,
+    ) -> Result<Runner, RunError> {
+        let suites = suites.into();
         let client = Client::new(&settings)?;
         let profile = profile::build(profile::Detected::default(), &settings);
         let deadline = settings.timeout.map(|t| Instant::now() + t);
@@ -211,7 +232,7 @@ impl Runner {
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
             schemas: compile_schemas()?,
-            progress: progress::ProgressSlot::default(),
+            progress: event::EventSlot::default(),
         })
     }
 
@@ -273,9 +294,14 @@ async fn probe_features(
     probe::probe(client, settings, run_id, detected.gateway, deadline).await
 }
 
-/// The answer schemas; a failure is a defect of the certifier's own document.
-fn compile_schemas() -> Result<crate::contract::schemas::Schemas, RunError> {
-    crate::contract::schemas::Schemas::compile()
+/// The answer schemas, compiled once per process (every runner of a selftest shares them);
+/// a failure is a defect of the certifier's own document.
+fn compile_schemas() -> Result<&'static crate::contract::schemas::Schemas, RunError> {
+    static SCHEMAS: std::sync::OnceLock<Result<crate::contract::schemas::Schemas, String>> =
+        std::sync::OnceLock::new();
+    SCHEMAS
+        .get_or_init(crate::contract::schemas::Schemas::compile)
+        .as_ref()
         .map_err(|e| RunError::Config(format!("the contract's answer schemas: {e}")))
 }
 

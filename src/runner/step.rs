@@ -9,7 +9,7 @@ use super::case::CaseCtx;
 use super::client::{HttpRequest, HttpResponse};
 use super::expect::{self, Answer, Mismatch};
 use super::ops;
-use super::result::{excerpt, redact, StepOutcome, StepResult};
+use super::result::{excerpt, StepOutcome, StepResult};
 use super::{Progress, RunError};
 use crate::spec::{DurationText, Expect, Operation, Step};
 
@@ -200,24 +200,17 @@ impl CaseCtx<'_> {
             method: prepared.request.method.clone(),
             path: format!("{}{}", self.runner.client.prefix(), prepared.request.path),
             status: polled.response.as_ref().ok().map(|r| r.status),
-            expectation: self.redacted(&description),
-            outcome: match &verdict {
-                StepOutcome::Passed => StepOutcome::Passed,
-                StepOutcome::Failed(m) => StepOutcome::Failed(self.redacted(m)),
-                StepOutcome::Errored(m) => StepOutcome::Errored(self.redacted(m)),
-            },
+            expectation: description,
+            outcome: verdict,
             attempts: polled.attempts,
             duration: started.elapsed(),
             waited: polled.waited,
-            request_excerpt: self.redacted(&request_excerpt(
-                self.runner.client.prefix(),
-                &prepared.request,
-            )),
+            request_excerpt: request_excerpt(self.runner.client.prefix(), &prepared.request),
             response_excerpt: match &polled.response {
-                Ok(r) => self.redacted(&response_excerpt(r)),
-                Err(e) => self.redacted(&e.to_string()),
+                Ok(r) => response_excerpt(r),
+                Err(e) => e.to_string(),
             },
-            attempt_log: log.iter().map(|l| self.redacted(l)).collect(),
+            attempt_log: log,
         };
         let outcome = record.outcome.clone();
         self.steps.push(record);
@@ -396,12 +389,10 @@ impl CaseCtx<'_> {
             if let Ok(r) = &response {
                 last_answer = Some((r.clone(), mismatch.clone()));
             }
-            let line = format!("[{attempts}/..] {mismatch}");
-            tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, self.redacted(&line));
-            log.push(line);
+            log.push(format!("[{attempts}/..] {mismatch}"));
             self.runner.progress.report(|| Progress::Waiting {
                 trial: self.trial.clone(),
-                mismatch: self.redacted(&mismatch.to_string()),
+                mismatch: mismatch.to_string(),
                 attempt: attempts,
                 elapsed: polling_since.elapsed(),
             });
@@ -437,13 +428,6 @@ impl CaseCtx<'_> {
             attempt_log: Vec::new(),
         });
         outcome
-    }
-
-    /// `text` with every secret value and credential replaced by `<redacted>`.
-    pub(crate) fn redacted(&self, text: &str) -> String {
-        let mut secrets = self.runner.sensitive();
-        secrets.extend(self.sensitive.iter().cloned());
-        redact(text, &secrets)
     }
 }
 

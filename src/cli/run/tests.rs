@@ -10,7 +10,7 @@ fn resolve_with(args: &RunArgs, env: &[(&str, &str)], stdin: &str) -> Result<Set
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     let lookup = move |k: &str| map.get(k).cloned();
-    resolve(args, &lookup, &mut stdin.as_bytes())
+    resolve(args, &lookup, &mut stdin.as_bytes()).map_err(|e| e.to_string())
 }
 
 #[test]

@@ -16,6 +16,24 @@ use super::{CaseReport, Level, Outcome, RunReport, StepOutcome, StepReport};
 /// The page's only style sheet, inlined.
 const STYLE: &str = include_str!("style.css");
 
+/// The HTML format (`report.html`).
+#[derive(Debug, Clone, Copy)]
+pub struct Html;
+
+impl super::Format for Html {
+    fn key(&self) -> &'static str {
+        "html"
+    }
+
+    fn file_name(&self) -> &'static str {
+        "report.html"
+    }
+
+    fn render(&self, report: &RunReport) -> Result<String, super::ReportError> {
+        Ok(render(report))
+    }
+}
+
 /// Renders the report as one HTML5 document.
 pub fn render(report: &RunReport) -> String {
     let run = &report.run;
@@ -215,6 +233,7 @@ fn case_row(index: usize, case: &CaseReport) -> Markup {
                     details {
                         summary { (case.reason.as_deref().unwrap_or("")) }
                         (transcript(case))
+                        pre.explanation { (super::explain::failure(case)) }
                     }
                 } @else if let Some(reason) = &case.reason {
                     (reason)

@@ -1,0 +1,474 @@
+//! The event boundary: where the runner's events become report data. Each case is judged
+//! (`--expect`) and redacted here, once, as it ends; reporters receive only what comes out.
+//! The run's report is assembled here from those cases, its run-level text redacted once.
+
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::expect::Judge;
+use super::progress::Live;
+use crate::redact::Unredactable;
+use crate::report::{
+    self, CaseReport, Certifier, FeatureDecision, Outcome, ProviderReport, Redactor, Reporter,
+    RunInfo, RunReport, Selection, StepOutcome, StepReport, SuiteSource, Summary, Verdict,
+    SCHEMA_ID,
+};
+use crate::runner::{self, CaseOutcome, CaseResult, Event, Resource, Runner};
+
+/// One certified target: its label (`provider`, `gateway`… in a selftest, empty for `run`)
+/// and its connected runner.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The prefix of its trial names in a selftest; empty for `run`.
+    pub label: &'static str,
+    /// The connected runner.
+    pub runner: Arc<Runner>,
+}
+
+/// A finished case, as reported, with where it goes in the report.
+#[derive(Debug)]
+struct Collected {
+    target: usize,
+    position: usize,
+    case: CaseReport,
+}
+
+/// Receives every runner's events: turns finished cases into redacted, judged
+/// [`CaseReport`]s, hands them to the live reporters (the console) and the progress area, and
+/// keeps them for the report.
+pub struct Collector {
+    started_at: DateTime<Utc>,
+    /// Each target's label, runner (weak: the runner holds the hook that holds this) and
+    /// plan order.
+    targets: Vec<(&'static str, Weak<Runner>, Vec<String>)>,
+    judge: Option<Judge>,
+    cases: Vec<Collected>,
+    leftovers: Vec<(usize, Vec<Resource>)>,
+    live: Vec<Box<dyn Reporter + Send>>,
+    progress: Option<Arc<Live>>,
+}
+
+impl std::fmt::Debug for Collector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collector")
+            .field("cases", &self.cases.len())
+            .finish()
+    }
+}
+
+impl Collector {
+    /// A collector for `targets`, judging with `judge`, feeding `live` reporters and the
+    /// `progress` area as cases end; each runner's events are sent to it from now on.
+    pub fn attach(
+        targets: &[Target],
+        started_at: DateTime<Utc>,
+        judge: Option<Judge>,
+        live: Vec<Box<dyn Reporter + Send>>,
+        progress: Option<Arc<Live>>,
+    ) -> Arc<Mutex<Collector>> {
+        let collector = Arc::new(Mutex::new(Collector {
+            started_at,
+            targets: targets
+                .iter()
+                .map(|t| {
+                    let order = t.runner.plan().into_iter().map(|p| p.trial).collect();
+                    (t.label, Arc::downgrade(&t.runner), order)
+                })
+                .collect(),
+            judge,
+            cases: Vec::new(),
+            leftovers: Vec::new(),
+            live,
+            progress,
+        }));
+        for (i, t) in targets.iter().enumerate() {
+            let c = collector.clone();
+            t.runner.on_event(Arc::new(move |event| {
+                c.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .event(i, event);
+            }));
+        }
+        collector
+    }
+
+    /// Everything secret any runner knows of so far: credentials and every secret value a
+    /// case has sent (a faulty provider may echo one case's secret into another's answer).
+    pub fn redactor(&self) -> Redactor {
+        let mut redactor = Redactor::default();
+        for (_, runner, _) in &self.targets {
+            if let Some(runner) = runner.upgrade() {
+                for secret in runner.sensitive() {
+                    redactor.add(secret.as_bytes());
+                }
+            }
+        }
+        redactor
+    }
+
+    fn name(&self, target: usize, trial: &str) -> String {
+        match self.targets.get(target).map(|t| t.0) {
+            Some(label) if !label.is_empty() => format!("{label}::{trial}"),
+            _ => trial.to_string(),
+        }
+    }
+
+    fn event(&mut self, target: usize, event: Event) {
+        match event {
+            Event::Waiting {
+                trial,
+                mismatch,
+                attempt,
+                elapsed,
+            } => {
+                // Attempt lines leave the runner as they are; shown or logged only redacted.
+                let mismatch = self.redactor().text(&mismatch);
+                tracing::info!(target: "faas_certifier::poll", "{} [{attempt}/..] {mismatch}", self.name(target, &trial));
+                if let Some(progress) = &self.progress {
+                    let label = self.targets.get(target).map_or("", |t| t.0);
+                    progress.event(
+                        label,
+                        Event::Waiting {
+                            trial,
+                            mismatch,
+                            attempt,
+                            elapsed,
+                        },
+                    );
+                }
+            }
+            Event::CaseStarted { .. } => {
+                if let Some(progress) = &self.progress {
+                    let label = self.targets.get(target).map_or("", |t| t.0);
+                    progress.event(label, event);
+                }
+            }
+            Event::CaseFinished { result } => self.finished(target, &result),
+            Event::RunFinished { leftovers, .. } => self.leftovers.push((target, leftovers)),
+            Event::RunStarted { .. } | Event::StepFinished { .. } | Event::Cleanup { .. } => {}
+        }
+    }
+
+    /// The event boundary: the case judged, redacted once, shown and kept.
+    fn finished(&mut self, target: usize, result: &CaseResult) {
+        let label = self.targets.get(target).map_or("", |t| t.0);
+        let mut case = case_report(result, label);
+        if let Some(judge) = &self.judge {
+            judge.apply(&result.trial, &mut case);
+        }
+        case.started_ms = result
+            .started_at
+            .map(|t| u64::try_from((t - self.started_at).num_milliseconds()).unwrap_or(0));
+        let case = self.redactor().report_case(&case);
+        let name = self.name(target, &result.trial);
+        let live = &mut self.live;
+        match &self.progress {
+            Some(progress) => {
+                progress.finished(&name);
+                progress.suspend(|| live.iter_mut().for_each(|r| r.case_finished(&case)));
+            }
+            None => live.iter_mut().for_each(|r| r.case_finished(&case)),
+        }
+        let position = self
+            .targets
+            .get(target)
+            .and_then(|t| t.2.iter().position(|p| *p == result.trial))
+            .unwrap_or(usize::MAX);
+        self.cases.push(Collected {
+            target,
+            position,
+            case,
+        });
+    }
+
+    /// Hands a target's header report to the live reporters.
+    pub fn run_started(&mut self, label: &str, header: &RunReport) {
+        for r in self.live.iter_mut() {
+            r.run_started(label, header);
+        }
+    }
+
+    /// What each target left behind (from its `RunFinished`).
+    pub fn leftovers(&self) -> &[(usize, Vec<Resource>)] {
+        &self.leftovers
+    }
+
+    /// The live reporters, back for the end of the run.
+    pub fn take_live(&mut self) -> Vec<Box<dyn Reporter + Send>> {
+        std::mem::take(&mut self.live)
+    }
+
+    /// The report of the run so far over `targets` (no case yet: the header), in plan order,
+    /// its run-level text redacted once.
+    pub fn report(
+        &self,
+        targets: &[Target],
+        elapsed: Duration,
+        interrupted: bool,
+        meta: &RunMeta,
+    ) -> Result<RunReport, Unredactable> {
+        let mut collected: Vec<&Collected> = self.cases.iter().collect();
+        collected.sort_by_key(|c| (c.target, c.position));
+        let cases = collected.into_iter().map(|c| c.case.clone()).collect();
+        let expectations = self.judge.as_ref().map(Judge::used);
+        let report = build(
+            targets,
+            cases,
+            self.started_at,
+            elapsed,
+            interrupted,
+            meta,
+            expectations,
+        );
+        let redactor = self.redactor();
+        Ok(RunReport {
+            run: redactor.redacted(&report.run)?,
+            verdict: redactor.redacted(&report.verdict)?,
+            ..report
+        })
+    }
+}
+
+/// One case as the report carries it.
+pub fn case_report(result: &CaseResult, prefix: &str) -> CaseReport {
+    let suite = if prefix.is_empty() {
+        result.suite.clone()
+    } else {
+        format!("{prefix}::{}", result.suite)
+    };
+    let case = result
+        .trial
+        .split_once("::")
+        .map_or(result.trial.as_str(), |(_, c)| c)
+        .to_string();
+    let (outcome, reason) = match &result.outcome {
+        CaseOutcome::Passed => (Outcome::Passed, None),
+        CaseOutcome::Failed(r) => (Outcome::Failed, Some(r.clone())),
+        CaseOutcome::Errored(r) => (Outcome::Errored, Some(r.clone())),
+        CaseOutcome::Skipped(r) => (Outcome::Skipped, Some(r.clone())),
+        CaseOutcome::Blocked(r) => (Outcome::Blocked, Some(r.clone())),
+    };
+    let mut reason = reason;
+    if !result.leftovers.is_empty() {
+        let left = format!("left behind: {}", result.leftovers.join(", "));
+        reason = Some(reason.map_or(left.clone(), |r| format!("{r}; {left}")));
+    }
+    CaseReport {
+        id: format!("{suite}::{case}"),
+        suite,
+        case,
+        file: result.source.to_string(),
+        description: result.description.clone(),
+        outcome,
+        contract: result.contract.clone(),
+        reason,
+        expected_failure: None,
+        duration_ms: millis(result.duration),
+        started_ms: None,
+        steps: result.steps.iter().map(step_report).collect(),
+    }
+}
+
+fn step_report(step: &runner::StepResult) -> StepReport {
+    let (outcome, message) = match &step.outcome {
+        runner::StepOutcome::Passed => (StepOutcome::Passed, None),
+        runner::StepOutcome::Failed(m) => (StepOutcome::Failed, Some(m.clone())),
+        runner::StepOutcome::Errored(m) => (StepOutcome::Errored, Some(m.clone())),
+    };
+    let non_empty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+    StepReport {
+        name: step.label.clone(),
+        method: step.method.clone(),
+        path: step.path.clone(),
+        status: step.status,
+        expectation: step.expectation.clone(),
+        outcome,
+        duration_ms: millis(step.duration),
+        attempts: step.attempts,
+        waited_ms: Some(millis(step.waited)).filter(|w| *w > 0),
+        last_attempts: last(&step.attempt_log, runner::LAST_ATTEMPTS),
+        message,
+        request_body: non_empty(&step.request_excerpt),
+        response_body: non_empty(&step.response_excerpt),
+    }
+}
+
+/// The last `n` of `lines`.
+fn last(lines: &[String], n: usize) -> Vec<String> {
+    lines[lines.len().saturating_sub(n)..].to_vec()
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The provider as the runner detected it.
+fn provider_report(runner: &Runner) -> ProviderReport {
+    let d = &runner.profile.detected;
+    let info = &runner.info;
+    let provider = if d.gateway {
+        info.get("provider").unwrap_or(info)
+    } else {
+        info
+    };
+    let text = |pointer: &str| {
+        provider
+            .pointer(pointer)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    ProviderReport {
+        name: d.provider.clone(),
+        orchestration: d.orchestration.clone(),
+        version: d.version.clone(),
+        sha: text("/version/sha"),
+        form: if info.is_object() {
+            if d.gateway { "gateway" } else { "provider" }.to_string()
+        } else {
+            "unknown".to_string()
+        },
+        info: Some(info.clone()).filter(|i| !i.is_null()),
+    }
+}
+
+/// What a run checked, besides its targets: the selection, the suites, forced features.
+#[derive(Debug, Clone)]
+pub struct RunMeta {
+    /// The filters as given.
+    pub selection: Selection,
+    /// The suites that ran.
+    pub suites: SuiteSource,
+    /// Features forced rather than detected.
+    pub overrides: Vec<String>,
+}
+
+impl RunMeta {
+    /// Why a passing run with this meta is only `passed (partial)`: empty when the
+    /// built-in suites ran unfiltered on the detected profile.
+    pub fn partial_reasons(&self) -> Vec<String> {
+        let mut why = Vec::new();
+        let s = &self.selection;
+        if !s.filters.is_empty() {
+            why.push(format!(
+                "filtered: only cases matching {}{}",
+                s.filters.join(", "),
+                if s.exact { " (exact)" } else { "" }
+            ));
+        }
+        if !s.skip.is_empty() {
+            why.push(format!("filtered: --skip {}", s.skip.join(", ")));
+        }
+        if self.suites.source != SuiteSource::BUILT_IN {
+            why.push(format!("custom suites from {}", self.suites.source));
+        }
+        if !self.overrides.is_empty() {
+            why.push(format!("features forced: {}", self.overrides.join(", ")));
+        }
+        why
+    }
+}
+
+/// Builds the report of a run over one or more targets (a selftest has several).
+fn build(
+    targets: &[Target],
+    cases: Vec<CaseReport>,
+    started_at: DateTime<Utc>,
+    elapsed: Duration,
+    interrupted: bool,
+    meta: &RunMeta,
+    expectations: Option<report::ExpectationsUsed>,
+) -> RunReport {
+    let first = targets.first().map(|t| &*t.runner);
+    let target = targets
+        .iter()
+        .map(|t| t.runner.settings.gateway.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    // One target: its profile. Several (a selftest): a feature is certified when any target
+    // certifies it, and the reason names each target's decision where they differ.
+    let profile = first
+        .map(|r| {
+            r.profile
+                .features
+                .iter()
+                .map(|(f, s)| {
+                    let states: Vec<(&str, bool, &str)> = targets
+                        .iter()
+                        .filter_map(|t| {
+                            let state = t.runner.profile.features.get(f)?;
+                            Some((t.label, state.enabled, state.reason.as_str()))
+                        })
+                        .collect();
+                    let same = states
+                        .iter()
+                        .all(|(_, on, why)| *on == s.enabled && *why == s.reason);
+                    FeatureDecision {
+                        feature: f.name().to_string(),
+                        enabled: states.iter().any(|(_, on, _)| *on),
+                        reason: if same {
+                            s.reason.clone()
+                        } else {
+                            states
+                                .iter()
+                                .map(|(label, on, why)| {
+                                    format!("{label}: {} ({why})", if *on { "on" } else { "off" })
+                                })
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        },
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let summary = Summary::of(&cases);
+    let root_cause = targets.iter().find_map(|t| t.runner.root_cause());
+    let verdict = Verdict::decide(
+        &summary,
+        interrupted,
+        root_cause.as_deref(),
+        expectations.as_ref(),
+        meta.partial_reasons(),
+    );
+    RunReport {
+        schema: SCHEMA_ID.to_string(),
+        certifier: Certifier {
+            version: crate::version::RELEASE.to_string(),
+            sha: crate::version::SHA.to_string(),
+        },
+        run: RunInfo {
+            id: first.map(|r| r.run_id.clone()).unwrap_or_default(),
+            target,
+            namespace: first
+                .map(|r| r.settings.namespace.clone())
+                .unwrap_or_default(),
+            extra_namespace: first.and_then(|r| r.settings.extra_namespace.clone()),
+            provider: first
+                .map(provider_report)
+                .unwrap_or_else(|| ProviderReport {
+                    name: String::new(),
+                    orchestration: String::new(),
+                    version: String::new(),
+                    sha: String::new(),
+                    form: "unknown".into(),
+                    info: None,
+                }),
+            profile,
+            started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            duration_ms: millis(elapsed),
+            interrupted,
+            expectations,
+            selection: meta.selection.clone(),
+            suites: meta.suites.clone(),
+            overrides: meta.overrides.clone(),
+            root_cause,
+        },
+        verdict,
+        clauses: report::clause_reports(&cases),
+        summary,
+        cases,
+    }
+}

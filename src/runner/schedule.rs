@@ -1,0 +1,98 @@
+//! Running many trials at once on one async runtime: each trial is a task, at most `jobs`
+//! run at a time, started in the order given (foundations first, see [`super::plan`]), so a
+//! case waiting for a foundation never holds the place the foundation needs.
+
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::event::Event;
+use super::plan::Planned;
+use super::result::{CaseOutcome, CaseResult};
+use super::Runner;
+
+/// One runner and the trials of its plan to run (a selftest certifies several targets in
+/// one run, sharing the `jobs`).
+#[derive(Debug, Clone)]
+pub struct Work {
+    /// The connected runner.
+    pub runner: Arc<Runner>,
+    /// The trials to run, in the order to start them.
+    pub trials: Vec<Planned>,
+}
+
+/// Runs every trial of `work`, at most `jobs` at a time, and sends each runner's events to
+/// its hook: `RunStarted` first, `CaseFinished` as each ends, `RunFinished` after the
+/// runner's last cleanup. Returns when every trial has ended.
+pub async fn run_all(work: &[Work], jobs: usize) {
+    for w in work {
+        w.runner.schedule(w.trials.iter().map(|p| p.trial.clone()));
+        w.runner.progress.report(|| Event::RunStarted {
+            target: w.runner.settings.gateway.clone(),
+            provider: w.runner.profile.detected.provider.clone(),
+            profile: w
+                .runner
+                .profile
+                .features
+                .iter()
+                .map(|(f, s)| (f.name().to_string(), s.enabled, s.reason.clone()))
+                .collect(),
+            plan: w.trials.iter().map(|p| p.trial.clone()).collect(),
+        });
+    }
+    let places = Arc::new(Semaphore::new(jobs.max(1)));
+    let mut running = JoinSet::new();
+    for w in work {
+        for planned in &w.trials {
+            // Taken here, in order, so trials start in the order given.
+            let Ok(place) = places.clone().acquire_owned().await else {
+                break;
+            };
+            // Ended tasks are reaped as they end, not all kept to the end.
+            while running.try_join_next().is_some() {}
+            let (runner, planned) = (w.runner.clone(), planned.clone());
+            running.spawn(async move {
+                let result = std::panic::AssertUnwindSafe(runner.run_case(&planned))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|panic| panicked(&runner, &planned, &panic));
+                drop(place);
+                runner.progress.report(|| Event::CaseFinished {
+                    result: Box::new(result),
+                });
+            });
+        }
+    }
+    while running.join_next().await.is_some() {}
+    for w in work {
+        let leftovers = w.runner.finish().await;
+        w.runner.progress.report(|| Event::RunFinished {
+            stopped: w.runner.stopped(),
+            leftovers,
+        });
+    }
+}
+
+/// The result of a trial whose task panicked: errored, saying so (a defect of the
+/// certifier, never of the provider).
+fn panicked(
+    runner: &Runner,
+    planned: &Planned,
+    panic: &Box<dyn std::any::Any + Send>,
+) -> CaseResult {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    runner
+        .gate
+        .finish(&planned.trial, super::gate::Ended::Broken("errored"));
+    let mut result = runner.empty_result(planned);
+    result.outcome = CaseOutcome::Errored(format!(
+        "the certifier failed while running this case (a defect, please report it): {what}"
+    ));
+    result
+}
