@@ -117,29 +117,7 @@ impl Collector {
 
     fn event(&mut self, target: usize, event: Event) {
         match event {
-            Event::Waiting {
-                trial,
-                mismatch,
-                attempt,
-                elapsed,
-            } => {
-                // Attempt lines leave the runner as they are; shown or logged only redacted.
-                let mismatch = self.redactor().text(&mismatch);
-                tracing::info!(target: "faas_certifier::poll", "{} [{attempt}/..] {mismatch}", self.name(target, &trial));
-                if let Some(progress) = &self.progress {
-                    let label = self.targets.get(target).map_or("", |t| t.0);
-                    progress.event(
-                        label,
-                        Event::Waiting {
-                            trial,
-                            mismatch,
-                            attempt,
-                            elapsed,
-                        },
-                    );
-                }
-            }
-            Event::CaseStarted { .. } => {
+            Event::CaseStarted { .. } | Event::Waiting { .. } => {
                 if let Some(progress) = &self.progress {
                     let label = self.targets.get(target).map_or("", |t| t.0);
                     progress.event(label, event);

@@ -60,9 +60,9 @@ pub struct StepResult {
     /// The part of `duration` spent pausing between attempts (polling).
     #[serde(serialize_with = "millis")]
     pub waited: Duration,
-    /// The start of the request (headers and body), as sent: the reports' boundary redacts it.
+    /// The start of the request (headers and body), secrets redacted.
     pub request_excerpt: String,
-    /// The start of the answer (status, headers and body), as received.
+    /// The start of the answer (status, headers and body), secrets redacted.
     pub response_excerpt: String,
     /// One line per failed attempt: `[3/..] want X, got Y`.
     pub attempt_log: Vec<String>,

@@ -194,23 +194,32 @@ impl CaseCtx<'_> {
         if let Some(u) = &common.until {
             description = format!("until {}; then {description}", expect::describe(u));
         }
+        // One redactor for the whole record, with every secret the run has sent so far.
+        let redactor = self.redactor();
         let record = StepResult {
             label: step.label(),
             source: step.span.clone(),
             method: prepared.request.method.clone(),
             path: format!("{}{}", self.runner.client.prefix(), prepared.request.path),
             status: polled.response.as_ref().ok().map(|r| r.status),
-            expectation: description,
-            outcome: verdict,
+            expectation: redactor.text(&description),
+            outcome: match &verdict {
+                StepOutcome::Passed => StepOutcome::Passed,
+                StepOutcome::Failed(m) => StepOutcome::Failed(redactor.text(m)),
+                StepOutcome::Errored(m) => StepOutcome::Errored(redactor.text(m)),
+            },
             attempts: polled.attempts,
             duration: started.elapsed(),
             waited: polled.waited,
-            request_excerpt: request_excerpt(self.runner.client.prefix(), &prepared.request),
+            request_excerpt: redactor.text(&request_excerpt(
+                self.runner.client.prefix(),
+                &prepared.request,
+            )),
             response_excerpt: match &polled.response {
-                Ok(r) => response_excerpt(r),
-                Err(e) => e.to_string(),
+                Ok(r) => redactor.text(&response_excerpt(r)),
+                Err(e) => redactor.text(&e.to_string()),
             },
-            attempt_log: log,
+            attempt_log: log.iter().map(|l| redactor.text(l)).collect(),
         };
         let outcome = record.outcome.clone();
         self.steps.push(record);
@@ -389,10 +398,13 @@ impl CaseCtx<'_> {
             if let Ok(r) = &response {
                 last_answer = Some((r.clone(), mismatch.clone()));
             }
-            log.push(format!("[{attempts}/..] {mismatch}"));
+            let line = format!("[{attempts}/..] {mismatch}");
+            let redactor = self.redactor();
+            tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, redactor.text(&line));
+            log.push(line);
             self.runner.progress.report(|| Progress::Waiting {
                 trial: self.trial.clone(),
-                mismatch: mismatch.to_string(),
+                mismatch: redactor.text(&mismatch.to_string()),
                 attempt: attempts,
                 elapsed: polling_since.elapsed(),
             });
@@ -428,6 +440,13 @@ impl CaseCtx<'_> {
             attempt_log: Vec::new(),
         });
         outcome
+    }
+
+    /// `text` with every secret value and credential replaced by `<redacted>`.
+    pub(crate) fn redactor(&self) -> crate::redact::Redactor {
+        let mut secrets = self.runner.sensitive();
+        secrets.extend(self.sensitive.iter().cloned());
+        crate::redact::Redactor::new(&secrets)
     }
 }
 
