@@ -40,6 +40,43 @@ const STRUCTURAL_KEYS: [&str; 10] = [
     "id", "suite", "case", "file", "feature", "entry", "contract", "level", "outcome", "schema",
 ];
 
+/// The stand-in for the `i`th protected name while secrets are replaced: private-use
+/// characters only, so no secret matches it.
+fn placeholder(i: usize) -> String {
+    let digits = i.to_string();
+    let mut out = String::from('\u{E000}');
+    out.extend(
+        digits
+            .bytes()
+            .filter_map(|d| char::from_u32(0xE010 + u32::from(d - b'0'))),
+    );
+    out.push('\u{E001}');
+    out
+}
+
+/// The provider API's own words, as transcripts carry them: routes, the secrets' mount path
+/// and JSON keys. A password that is part of one (`secret`, `function`) leaves it whole.
+const API_NAMES: [&str; 18] = [
+    "/system/functions",
+    "/system/function/",
+    "/system/scale-function/",
+    "/system/secrets",
+    "/system/logs",
+    "/system/namespaces",
+    "/system/namespace/",
+    "/system/info",
+    "/function/",
+    "/var/openfaas/secrets/",
+    "\"secrets\"",
+    "\"service\"",
+    "\"namespace\"",
+    "\"functionName\"",
+    "\"rawValue\"",
+    "\"envProcess\"",
+    "\"annotations\"",
+    "\"labels\"",
+];
+
 /// Values shorter than this are not searched for: they would match ordinary text.
 const MIN_SECRET_LEN: usize = 4;
 
@@ -48,6 +85,10 @@ const MIN_SECRET_LEN: usize = 4;
 pub struct Redactor {
     /// Every form of every secret, longest first so a value hides before its substrings.
     needles: Vec<String>,
+    /// Names the suites give (suites, cases, trials, step kinds, suite files), longest
+    /// first: where one appears whole in a text, a secret inside it is left alone (a
+    /// password `secret` does not turn `blocked by secrets::x` into `<redacted>s::x`).
+    names: Vec<String>,
 }
 
 /// `Authorization: <anything>` in transcripts; compiled once.
@@ -72,7 +113,9 @@ impl Redactor {
     {
         let mut redactor = Self {
             needles: Vec::new(),
+            names: Vec::new(),
         };
+        redactor.protect(API_NAMES.iter().copied());
         for secret in secrets {
             redactor.add(secret.as_ref());
         }
@@ -95,15 +138,50 @@ impl Redactor {
         self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
     }
 
-    /// The text with every secret replaced by the marker.
+    /// Protects these names: wherever one appears whole, a secret that is only part of it
+    /// is not replaced. A name equal to a secret is not protected (the secret wins).
+    pub fn protect<I, S>(&mut self, names: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        for name in names {
+            let name = name.into();
+            if !name.is_empty() && !self.names.contains(&name) {
+                self.names.push(name);
+            }
+        }
+        self.names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    }
+
+    /// The text with every secret replaced by the marker; protected names stay whole.
     pub fn text(&self, text: &str) -> String {
         let mut out = AUTHORIZATION
             .replace_all(text, format!("${{1}}{MARKER}"))
             .into_owned();
+        if !self.needles.iter().any(|n| out.contains(n.as_str())) {
+            return out;
+        }
+        // Names holding a secret are set aside as private-use placeholders (which no secret
+        // matches), the secrets replaced, then the names put back.
+        let mut kept: Vec<&str> = Vec::new();
+        for name in &self.names {
+            let holds_secret = self
+                .needles
+                .iter()
+                .any(|n| name.contains(n.as_str()) && name != n);
+            if holds_secret && out.contains(name.as_str()) {
+                out = out.replace(name.as_str(), &placeholder(kept.len()));
+                kept.push(name);
+            }
+        }
         for needle in &self.needles {
             if out.contains(needle.as_str()) {
                 out = out.replace(needle.as_str(), MARKER);
             }
+        }
+        for (i, name) in kept.iter().enumerate().rev() {
+            out = out.replace(&placeholder(i), name);
         }
         out
     }
@@ -139,6 +217,26 @@ impl Redactor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn protected_names_stay_whole_while_the_secret_goes() {
+        let mut r = Redactor::new(["secret"]);
+        r.protect(["secrets", "secrets::list-names-not-values", "secret_create"]);
+        assert_eq!(
+            r.text("blocked by secrets::list-names-not-values; step `secret_create`: got secret"),
+            "blocked by secrets::list-names-not-values; step `secret_create`: got <redacted>"
+        );
+        // Many names at once are all put back, each in its place.
+        let names: Vec<String> = (0..12).map(|i| format!("secrets-{i}")).collect();
+        r.protect(names.clone());
+        let text = names.join(" secret ");
+        let want = names.join(" <redacted> ");
+        assert_eq!(r.text(&text), want);
+        // A name equal to the secret is not protected: the secret wins.
+        let mut same = Redactor::new(["hunter22"]);
+        same.protect(["hunter22"]);
+        assert_eq!(same.text("hunter22"), MARKER);
+    }
 
     #[test]
     fn hides_values_their_base64_and_auth_headers() {

@@ -98,10 +98,19 @@ impl Collector {
     /// case has sent (a faulty provider may echo one case's secret into another's answer).
     pub fn redactor(&self) -> Redactor {
         let mut redactor = Redactor::default();
-        for (_, runner, _) in &self.targets {
+        redactor.protect(crate::spec::Operation::KEYS.iter().copied());
+        for (label, runner, _) in &self.targets {
             if let Some(runner) = runner.upgrade() {
                 for secret in runner.sensitive() {
                     redactor.add(secret.as_bytes());
+                }
+                for suite in runner.suites() {
+                    redactor.protect([suite.name.clone(), suite.file.clone()]);
+                    redactor.protect(suite.cases.iter().flat_map(|c| {
+                        let trial = format!("{}::{}", suite.name, c.name);
+                        let labelled = format!("{label}::{trial}");
+                        [c.name.clone(), trial, labelled]
+                    }));
                 }
             }
         }
