@@ -11,7 +11,7 @@ use base64::Engine;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sha2::{Digest, Sha256};
 
-use super::{CaseReport, Level, Outcome, RunReport, StepOutcome, StepReport};
+use super::{CaseReport, Level, Outcome, RunReport};
 
 /// The page's only style sheet, inlined.
 const STYLE: &str = include_str!("style.css");
@@ -232,68 +232,10 @@ fn case_row(index: usize, case: &CaseReport) -> Markup {
                 @if failed {
                     details {
                         summary { (case.reason.as_deref().unwrap_or("")) }
-                        (transcript(case))
                         pre.explanation { (super::explain::failure(case)) }
                     }
                 } @else if let Some(reason) = &case.reason {
                     (reason)
-                }
-            }
-        }
-    }
-}
-
-/// Every step: what was sent, what was expected and what came back.
-fn transcript(case: &CaseReport) -> Markup {
-    html! {
-        ol.steps {
-            @for step in &case.steps {
-                (step_item(step))
-            }
-        }
-        p.mono { small { (case.file) } }
-    }
-}
-
-fn step_item(step: &StepReport) -> Markup {
-    let class = match step.outcome {
-        StepOutcome::Passed => "passed",
-        StepOutcome::Failed => "failed",
-        StepOutcome::Errored => "errored",
-        StepOutcome::Skipped => "skipped",
-    };
-    let status = step
-        .status
-        .map_or_else(|| "no answer".to_string(), |s| s.to_string());
-    let mut timing = duration(step.duration_ms);
-    if step.attempts > 1 {
-        timing.push_str(&format!(", {} attempts", step.attempts));
-    }
-    if let Some(waited) = step.waited_ms {
-        timing.push_str(&format!(", {} waiting", duration(waited)));
-    }
-    let shown = step.outcome != StepOutcome::Passed;
-    html! {
-        li.(class) {
-            div.step-head {
-                (step.name) " — " code { (step.method) " " (step.path) } " → " (status)
-                " (" (timing) ") " (class)
-            }
-            @if step.outcome != StepOutcome::Skipped {
-                dl.exchange {
-                    dt { "expected" } dd { code { (step.expectation) } }
-                    @if let Some(message) = &step.message { dt { "got" } dd { code { (message) } } }
-                    @if let Some(body) = step.request_body.as_deref().filter(|b| !b.is_empty()) {
-                        dt { "sent" } dd { pre { (body) } }
-                    }
-                    @if shown {
-                        @if let Some(body) = step.response_body.as_deref().filter(|b| !b.is_empty()) {
-                            dt { "came back" } dd { pre { (body) } }
-                        }
-                        @if !step.last_attempts.is_empty() {
-                            dt { "last attempts" } dd { pre { (step.last_attempts.join("\n")) } }
-                        }
-                    }
                 }
             }
         }
