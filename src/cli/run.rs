@@ -387,6 +387,8 @@ fn certify(
     started: Instant,
     started_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i32, ConfigError> {
+    // One copy of the suites, shared by the offline runner of the preflight and the run's.
+    let suites: Arc<[Suite]> = suites.into();
     let judge = match &args.expect {
         Some(path) => Some(
             super::expect::Judge::load(path, &suites, args.allow_xpass)

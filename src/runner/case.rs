@@ -210,9 +210,10 @@ impl Runner {
             left: result.leftovers.clone(),
         });
         if !left.is_empty() {
-            if let Ok(mut all) = self.leftovers.lock() {
-                all.extend(left);
-            }
+            self.leftovers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend(left);
         }
         result.outcome = outcome;
         result.steps = ctx.steps;

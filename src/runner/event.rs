@@ -111,9 +111,6 @@ impl StepVerdict {
     }
 }
 
-/// What the step executor calls its running-case events (kept for its `Waiting` reports).
-pub type Progress = Event;
-
 /// The hook a caller sets; called from the runner's tasks, so it must be cheap.
 pub type EventHook = Arc<dyn Fn(Event) + Send + Sync>;
 

@@ -33,7 +33,7 @@ use std::time::Instant;
 pub use case::BLOCKED_BY;
 pub use cleanup::Resource;
 pub use error::RunError;
-pub use event::{Event, EventHook, Progress, StepVerdict, LAST_ATTEMPTS};
+pub use event::{Event, EventHook, StepVerdict, LAST_ATTEMPTS};
 pub use expect::json::subset as json_subset;
 pub use gate::Stop;
 pub use plan::Planned;
@@ -186,11 +186,6 @@ impl Runner {
         self.progress.set(hook)
     }
 
-    /// Whether [`Runner::interrupt`] was called.
-    pub fn is_interrupted(&self) -> bool {
-        self.gate.stopped() == Some(Stop::Interrupted)
-    }
-
     /// Why the run stopped early, if it did.
     pub fn stopped(&self) -> Option<Stop> {
         self.gate.stopped()
@@ -259,11 +254,12 @@ impl Runner {
 
     /// Deletes what case cleanups could not (unless `--keep`); returns what is left.
     pub async fn finish(&self) -> Vec<Resource> {
-        let left = self
-            .leftovers
-            .lock()
-            .map(|mut l| std::mem::take(&mut *l))
-            .unwrap_or_default();
+        let left = std::mem::take(
+            &mut *self
+                .leftovers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         if self.settings.keep {
             return left;
         }

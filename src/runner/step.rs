@@ -10,7 +10,7 @@ use super::client::{HttpRequest, HttpResponse};
 use super::expect::{self, Answer, Mismatch};
 use super::ops;
 use super::result::{excerpt, StepOutcome, StepResult};
-use super::{Progress, RunError};
+use super::{Event, RunError};
 use crate::spec::{DurationText, Expect, Operation, Step};
 
 /// How long a followed log stream is read when the step sets no `retry`.
@@ -402,7 +402,7 @@ impl CaseCtx<'_> {
             let redactor = self.redactor();
             tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, redactor.text(&line));
             log.push(line);
-            self.runner.progress.report(|| Progress::Waiting {
+            self.runner.progress.report(|| Event::Waiting {
                 trial: self.trial.clone(),
                 mismatch: redactor.text(&mismatch.to_string()),
                 attempt: attempts,

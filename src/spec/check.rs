@@ -132,7 +132,18 @@ fn check_step(
             Some(("namespace", &n.name))
         }
         Operation::NamespaceDelete(n) => Some(("namespace", &n.name)),
-        _ => None,
+        // Written out, so a new kind must say whether it creates or changes anything.
+        Operation::Request(_)
+        | Operation::Status(_)
+        | Operation::List(_)
+        | Operation::Invoke(_)
+        | Operation::SecretList(_)
+        | Operation::Logs(_)
+        | Operation::Namespaces(_)
+        | Operation::NamespaceGet(_)
+        | Operation::Info(_)
+        | Operation::Health(_)
+        | Operation::Load(_) => None,
     };
     if let Some((kind, name)) = created {
         if !mentions_run(name, case_vars) {
