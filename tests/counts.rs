@@ -2,15 +2,14 @@
 //! Markdown, read back from a real run of the binary against a mock in its own process;
 //! for a run with failures, and for a run stopped by SIGINT midway.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, TestCaseStatus};
 
 mod common;
-use common::process::{MockProcess, BIN};
+use common::process::{wait_until_holding, MockProcess, RunProcess, BIN};
 
 /// passed, failed, errored, skipped, blocked.
 type Counts = [usize; 5];
@@ -107,58 +106,24 @@ fn an_interrupted_run_gives_the_same_counts_everywhere() {
     let mock = MockProcess::start(&["--namespace", "cert-extra"]);
     let url = mock.url.clone();
     let dir = tempfile::tempdir().unwrap();
-    let mut run = Command::new(BIN)
-        .current_dir(dir.path())
-        .args(["run", "--gateway", &url, "--extra-namespace", "cert-extra"])
-        .args(["--report-dir", "reports"])
-        .env("OPENFAAS_CONFIG", dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the run starts");
-    let stdout = run.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<String>>()
-    });
+    let run = RunProcess::start(
+        dir.path(),
+        &[
+            "run",
+            "--gateway",
+            &url,
+            "--extra-namespace",
+            "cert-extra",
+            "--report-dir",
+            "reports",
+        ],
+    );
     // Signal once some cases have ended and others hold functions.
-    let client = reqwest::blocking::Client::new();
-    let held = || -> usize {
-        let list: serde_json::Value = client
-            .get(format!("{url}/system/functions?namespace=openfaas-fn"))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        list.as_array().map_or(0, |l| {
-            l.iter()
-                .filter(|f| {
-                    !f["name"]
-                        .as_str()
-                        .unwrap_or("")
-                        .starts_with("certifier-probe-")
-                })
-                .count()
-        })
-    };
-    let waiting = Instant::now();
-    while held() == 0 {
-        assert!(
-            waiting.elapsed() < Duration::from_secs(60),
-            "the run never held a function"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until_holding(&url, &["openfaas-fn"]);
     std::thread::sleep(Duration::from_millis(300));
-    let status = Command::new("kill")
-        .args(["-INT", &run.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let code = run.wait().expect("the run ends").code();
-    let console = reader.join().expect("the output").join("\n");
+    run.interrupt();
+    let (code, lines) = run.wait();
+    let console = lines.join("\n");
     assert_eq!(code, Some(130), "{console}");
     let [_, _, errored, skipped, _] = agree(&console, &dir.path().join("reports"));
     assert!(

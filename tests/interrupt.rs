@@ -2,12 +2,10 @@
 //! reports with the interrupted cases marked, and exits with 130. The provider is a mock in
 //! its own process, so what it holds afterwards is what a real cluster would hold.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::process::{MockProcess, BIN};
+use common::process::{wait_until_holding, MockProcess, RunProcess};
 
 #[test]
 fn sigint_mid_run_cleans_up_and_reports() {
@@ -18,9 +16,9 @@ fn sigint_mid_run_cleans_up_and_reports() {
 
     let dir = tempfile::tempdir().expect("a temporary directory");
     let json = dir.path().join("report.json");
-    let mut run = Command::new(BIN)
-        .current_dir(dir.path())
-        .args([
+    let run = RunProcess::start(
+        dir.path(),
+        &[
             "run",
             "--gateway",
             &url,
@@ -28,60 +26,14 @@ fn sigint_mid_run_cleans_up_and_reports() {
             "cert-extra",
             "--no-reports",
             "--json",
-        ])
-        .arg(&json)
-        .env("OPENFAAS_CONFIG", dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the run starts");
-    // Drain the run's output on a thread, so it never blocks on a full pipe.
-    let stdout = run.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<String>>()
-    });
-
+            json.to_str().expect("a UTF-8 path"),
+        ],
+    );
     // Signal once the run holds resources (the scaling cases hold functions for seconds).
-    let client = reqwest::blocking::Client::new();
-    let held = |ns: &str| -> usize {
-        let list: serde_json::Value = client
-            .get(format!("{url}/system/functions?namespace={ns}"))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        // The run's feature probe deploys and deletes a function of its own while it
-        // connects; only functions of cases count.
-        list.as_array().map_or(0, |l| {
-            l.iter()
-                .filter(|f| {
-                    !f["name"]
-                        .as_str()
-                        .unwrap_or("")
-                        .starts_with("certifier-probe-")
-                })
-                .count()
-        })
-    };
-    let waiting = Instant::now();
-    while held("openfaas-fn") + held("cert-extra") == 0 {
-        assert!(
-            waiting.elapsed() < Duration::from_secs(60),
-            "the run never held a function"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until_holding(&url, &["openfaas-fn", "cert-extra"]);
     let signalled = Instant::now();
-    let status = Command::new("kill")
-        .args(["-INT", &run.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let code = run.wait().expect("the run ends").code();
-    let rest = reader.join().expect("the output");
+    run.interrupt();
+    let (code, rest) = run.wait();
     let took = signalled.elapsed();
     assert_eq!(
         code,
@@ -100,6 +52,7 @@ fn sigint_mid_run_cleans_up_and_reports() {
     );
 
     // Nothing the run created is left on the provider.
+    let client = reqwest::blocking::Client::new();
     for ns in ["openfaas-fn", "cert-extra"] {
         let functions: serde_json::Value = client
             .get(format!("{url}/system/functions?namespace={ns}"))
