@@ -92,7 +92,11 @@ impl Proxy {
                         let mut line = String::new();
                         let mut reader = BufReader::new(&stream);
                         let _ = reader.read_line(&mut line);
-                        log.lock().unwrap().push(line.trim_end().to_string());
+                        // A connection that sends no request line (Chromium opens spare
+                        // sockets to its proxy ahead of time) asks for nothing.
+                        if !line.trim().is_empty() {
+                            log.lock().unwrap().push(line.trim_end().to_string());
+                        }
                         let _ = (&stream).write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
                     }
                     Err(e) if e.kind() == ErrorKind::WouldBlock => {
