@@ -13,6 +13,12 @@ use super::result::{excerpt, StepOutcome, StepResult};
 use super::{Event, RunError};
 use crate::spec::{DurationText, Expect, Operation, Step};
 
+/// A request body at least this large is a large exchange.
+const LARGE_BODY: usize = 256 * 1024;
+
+/// Large exchanges in flight at once, in the whole process (every runner of a selftest).
+static LARGE_EXCHANGES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// How long a followed log stream is read when the step sets no `retry`.
 const FOLLOW_DEFAULT: Duration = Duration::from_secs(10);
 
@@ -253,7 +259,8 @@ impl CaseCtx<'_> {
         StepOutcome::Passed
     }
 
-    /// Sends `req` until `cond` holds; once when there is no deadline.
+    /// Sends `req` until `cond` holds; once when there is no deadline. A request with a large
+    /// body waits for its turn ([`LARGE_EXCHANGES`]) before each attempt.
     pub(crate) async fn poll(
         &self,
         req: &HttpRequest,
@@ -264,7 +271,19 @@ impl CaseCtx<'_> {
         let client = self.runner.client.clone();
         let hard = deadline.unwrap_or(self.deadline);
         self.poll_with(
-            || client.send(req, Some(hard)),
+            || async {
+                // One large exchange at a time per process: their bodies, and the buffers
+                // they grow, are what a run's memory peaks with.
+                let _turn = if req.body.len() >= LARGE_BODY {
+                    tokio::time::timeout_at(hard.into(), LARGE_EXCHANGES.acquire())
+                        .await
+                        .ok()
+                        .and_then(Result::ok)
+                } else {
+                    None
+                };
+                client.send(req, Some(hard)).await
+            },
             &req.body,
             Some(req),
             cond,
