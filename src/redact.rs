@@ -145,13 +145,11 @@ impl Redactor {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        for name in names {
-            let name = name.into();
-            if !name.is_empty() && !self.names.contains(&name) {
-                self.names.push(name);
-            }
-        }
-        self.names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        self.names
+            .extend(names.into_iter().map(Into::into).filter(|n| !n.is_empty()));
+        self.names
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.names.dedup();
     }
 
     /// The text with every secret replaced by the marker; protected names stay whole.

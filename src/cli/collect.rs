@@ -48,6 +48,9 @@ pub struct Collector {
     leftovers: Vec<(usize, Vec<Resource>)>,
     live: Vec<Box<dyn Reporter + Send>>,
     progress: Option<Arc<Live>>,
+    /// A redactor with no secrets yet that protects every name of the run's suites: built
+    /// once, and each redaction adds the secrets known by then.
+    names: Redactor,
 }
 
 impl std::fmt::Debug for Collector {
@@ -56,6 +59,24 @@ impl std::fmt::Debug for Collector {
             .field("cases", &self.cases.len())
             .finish()
     }
+}
+
+/// A redactor that protects the step kinds and every suite, case and trial name and suite
+/// file of `targets`, so a secret that is part of one leaves it whole.
+fn names_protected(targets: &[Target]) -> Redactor {
+    let mut redactor = Redactor::default();
+    redactor.protect(crate::spec::Operation::KEYS.iter().copied());
+    for t in targets {
+        for suite in t.runner.suites() {
+            redactor.protect([suite.name.clone(), suite.file.clone()]);
+            redactor.protect(suite.cases.iter().flat_map(|c| {
+                let trial = format!("{}::{}", suite.name, c.name);
+                let labelled = format!("{}::{trial}", t.label);
+                [c.name.clone(), trial, labelled]
+            }));
+        }
+    }
+    redactor
 }
 
 impl Collector {
@@ -82,6 +103,7 @@ impl Collector {
             leftovers: Vec::new(),
             live,
             progress,
+            names: names_protected(targets),
         }));
         for (i, t) in targets.iter().enumerate() {
             let c = collector.clone();
@@ -97,20 +119,11 @@ impl Collector {
     /// Everything secret any runner knows of so far: credentials and every secret value a
     /// case has sent (a faulty provider may echo one case's secret into another's answer).
     pub fn redactor(&self) -> Redactor {
-        let mut redactor = Redactor::default();
-        redactor.protect(crate::spec::Operation::KEYS.iter().copied());
-        for (label, runner, _) in &self.targets {
+        let mut redactor = self.names.clone();
+        for (_, runner, _) in &self.targets {
             if let Some(runner) = runner.upgrade() {
                 for secret in runner.sensitive() {
                     redactor.add(secret.as_bytes());
-                }
-                for suite in runner.suites() {
-                    redactor.protect([suite.name.clone(), suite.file.clone()]);
-                    redactor.protect(suite.cases.iter().flat_map(|c| {
-                        let trial = format!("{}::{}", suite.name, c.name);
-                        let labelled = format!("{label}::{trial}");
-                        [c.name.clone(), trial, labelled]
-                    }));
                 }
             }
         }

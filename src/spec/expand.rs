@@ -97,6 +97,7 @@ macro_rules! expand_as_is {
 }
 
 expand_as_is!(bool, u64, usize, f64);
+pub(crate) use expand_as_is;
 
 /// Implements [`Expand`] for a struct by expanding each of its fields; the struct literal
 /// makes the compiler insist that every field is listed.

@@ -440,21 +440,8 @@ impl<T: Expand> Expand for OneOrMany<T> {
     }
 }
 
-/// Status sets, counts and function conditions hold no variables.
-macro_rules! no_variables {
-    ($($t:ty),*) => {
-        $(impl Expand for $t {
-            fn map_strings<E>(
-                &self,
-                _: &mut dyn FnMut(&str) -> Result<String, E>,
-            ) -> Result<Self, E> {
-                Ok(self.clone())
-            }
-        })*
-    };
-}
-
-no_variables!(StatusSet, Count, FunctionCondition);
+// Status sets, counts and function conditions hold no variables.
+super::expand::expand_as_is!(StatusSet, Count, FunctionCondition);
 
 expand_fields!(HeaderExpect {
     present,
