@@ -30,7 +30,7 @@ pub struct SelftestArgs {
     /// One character per trial instead of one line.
     #[arg(long, short)]
     pub quiet: bool,
-    /// How many trials run at once [default: 16].
+    /// How many trials run at once [default: 24].
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Reports and console.

@@ -265,13 +265,20 @@ fn hop_by_hop(name: &HeaderName) -> bool {
 
 async fn send(up: &Upstream, request: Request) -> Result<reqwest::Response, Response> {
     let (parts, body) = request.into_parts();
-    let body = to_bytes(body, up.max_body_bytes).await.map_err(|_| {
-        (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body is larger than {} bytes\n", up.max_body_bytes),
-        )
-            .into_response()
-    })?;
+    let body = super::body::read(body, &parts.headers, up.max_body_bytes)
+        .await
+        .map_err(|e| match e {
+            super::body::Unread::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("request body is larger than {} bytes\n", up.max_body_bytes),
+            )
+                .into_response(),
+            super::body::Unread::Broken(why) => (
+                StatusCode::BAD_REQUEST,
+                format!("the request body broke off: {why}\n"),
+            )
+                .into_response(),
+        })?;
     let path = parts.uri.path();
     let query = parts
         .uri

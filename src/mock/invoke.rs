@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::extract::{Path, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -79,11 +79,15 @@ async fn invoke(
     let (name, ns) = split_name(&full_name);
     // Read here rather than by an extractor, so a refusal carries the headers below too.
     let limit = state.config().max_body_bytes;
-    let result = match to_bytes(body, limit).await {
+    let result = match super::body::read(body, &headers, limit).await {
         Ok(body) => run(&state, name, ns, &path, &method, &uri, &headers, &body).await,
-        Err(_) => Err(ApiError {
+        Err(super::body::Unread::TooLarge) => Err(ApiError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             message: format!("request body is larger than {limit} bytes"),
+        }),
+        Err(super::body::Unread::Broken(why)) => Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: format!("the request body broke off: {why}"),
         }),
     };
     let mut response = match result {
@@ -112,7 +116,7 @@ async fn run(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
-    body: &[u8],
+    body: &bytes::Bytes,
 ) -> Result<Response, ApiError> {
     if name.is_empty() {
         return Err(ApiError::not_found(format!(

@@ -6,6 +6,7 @@
 mod app;
 mod auth;
 mod autoscaler;
+mod body;
 mod config;
 mod error;
 pub mod faults;

@@ -17,6 +17,7 @@
 
 use std::collections::BTreeMap;
 
+use bytes::Bytes;
 use sha2::{Digest, Sha512};
 
 /// Where OpenFaaS mounts a function's secrets.
@@ -30,14 +31,15 @@ pub const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 pub struct Output {
     /// The HTTP status the watchdog answers with.
     pub status: u16,
-    /// The response body (the process's stdout, or an error text).
-    pub body: Vec<u8>,
+    /// The response body (the process's stdout, or an error text); `cat` hands back the
+    /// request's own buffer.
+    pub body: Bytes,
     /// A `Location` header, for redirects.
     pub location: Option<String>,
 }
 
 impl Output {
-    fn ok(body: impl Into<Vec<u8>>) -> Self {
+    fn ok(body: impl Into<Bytes>) -> Self {
         Self {
             status: 200,
             body: body.into(),
@@ -48,7 +50,7 @@ impl Output {
     fn failed(message: String) -> Self {
         Self {
             status: 500,
-            body: format!("{message}\n").into_bytes(),
+            body: format!("{message}\n").into(),
             location: None,
         }
     }
@@ -59,21 +61,21 @@ pub fn run(
     fprocess: &str,
     image: &str,
     env: &BTreeMap<String, String>,
-    body: &[u8],
+    body: &Bytes,
     secrets: &BTreeMap<String, Vec<u8>>,
 ) -> Output {
     let words: Vec<&str> = fprocess.split(' ').filter(|w| !w.is_empty()).collect();
     let redirector = image.contains("redirector");
     match words.as_slice() {
         ["./handler", ..] | [] if redirector => redirect(env),
-        [] | ["cat"] => Output::ok(body),
+        [] | ["cat"] => Output::ok(body.clone()),
         ["env"] | ["printenv"] => Output::ok(render_env(env)),
         ["cat", file] => read_file(file, secrets),
         ["sha512sum"] => Output::ok(format!("{:x}  -\n", Sha512::digest(body))),
         ["./handler", ..] => redirect(env),
         ["echo", args @ ..] => Output::ok(format!("{}\n", args.join(" "))),
         ["wc", "-c"] => Output::ok(format!("{}\n", body.len())),
-        ["true"] => Output::ok(Vec::new()),
+        ["true"] => Output::ok(Bytes::new()),
         ["false"] => Output::failed("exit status 1".into()),
         [cmd, ..] => Output::failed(format!("exec: {cmd:?}: executable file not found in $PATH")),
     }
@@ -99,7 +101,7 @@ fn redirect(env: &BTreeMap<String, String>) -> Output {
     match env.get("destination").filter(|d| !d.is_empty()) {
         Some(destination) => Output {
             status: 302,
-            body: Vec::new(),
+            body: Bytes::new(),
             location: Some(destination.clone()),
         },
         None => {
@@ -173,7 +175,7 @@ mod tests {
 
     #[test]
     fn cat_is_binary_safe() {
-        let body: Vec<u8> = (0..=255).collect();
+        let body: Bytes = (0..=255).collect();
         assert_eq!(
             run("cat", "alpine", &BTreeMap::new(), &body, &none()).body,
             body
@@ -182,9 +184,15 @@ mod tests {
 
     #[test]
     fn sha512sum_matches_coreutils() {
-        let out = run("sha512sum", "alpine", &BTreeMap::new(), b"", &none());
+        let out = run(
+            "sha512sum",
+            "alpine",
+            &BTreeMap::new(),
+            &Bytes::new(),
+            &none(),
+        );
         assert_eq!(
-            String::from_utf8(out.body).unwrap(),
+            String::from_utf8(out.body.to_vec()).unwrap(),
             "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e  -\n"
         );
     }
@@ -196,15 +204,15 @@ mod tests {
             "cat /var/openfaas/secrets/db",
             "alpine",
             &BTreeMap::new(),
-            b"",
+            &Bytes::new(),
             &secrets,
         );
-        assert_eq!((out.status, out.body), (200, vec![1, 2, 3]));
+        assert_eq!((out.status, out.body.to_vec()), (200, vec![1, 2, 3]));
         let out = run(
             "cat /var/openfaas/secrets/other",
             "alpine",
             &BTreeMap::new(),
-            b"",
+            &Bytes::new(),
             &secrets,
         );
         assert_eq!(out.status, 500);
@@ -220,7 +228,7 @@ mod tests {
             "./handler",
             "ghcr.io/openfaas/redirector:latest",
             &env,
-            b"",
+            &Bytes::new(),
             &none(),
         );
         assert_eq!(
@@ -228,7 +236,7 @@ mod tests {
             (302, Some("https://example.com/"))
         );
         assert_eq!(
-            run("node index.js", "alpine", &env, b"", &none()).status,
+            run("node index.js", "alpine", &env, &Bytes::new(), &none()).status,
             500
         );
     }

@@ -164,7 +164,10 @@ impl Client {
             }
         };
         let announced = resp.content_length().filter(|n| *n > BODY_LIMIT as u64);
-        let mut body = Vec::new();
+        // Sized once from the announced length, so a large body is not regrown (and briefly
+        // held twice) on its way in.
+        let expected = resp.content_length().unwrap_or(0).min(BODY_LIMIT as u64) as usize;
+        let mut body = Vec::with_capacity(if announced.is_some() { 0 } else { expected });
         loop {
             // The status came back: say so, or a broken body reads like an unreachable target.
             let chunk = resp.chunk().await.map_err(|e| RunError::Transport {

@@ -247,9 +247,10 @@ impl Runner {
     }
 
     /// The plan in the order to start it: foundations (cases others build on) first, so a
-    /// root cause is found before what depends on it waits for it.
+    /// root cause is found before what depends on it waits for it; then the cases that wait
+    /// on the autoscaler, so their waits overlap the rest.
     pub fn run_order(&self) -> Vec<Planned> {
-        plan::foundations_first(self.plan())
+        plan::start_order(&self.suites, self.plan())
     }
 
     /// Deletes what case cleanups could not (unless `--keep`); returns what is left.

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::profile::Profile;
-use crate::spec::Suite;
+use crate::spec::{Operation, Suite};
 
 /// One trial to run: a case in a namespace.
 #[derive(Debug, Clone, Serialize)]
@@ -25,14 +25,31 @@ pub struct Planned {
     pub builds_on: Vec<String>,
 }
 
-/// `plan` reordered to start foundations first, each group in plan order.
-pub fn foundations_first(plan: Vec<Planned>) -> Vec<Planned> {
+/// `plan` reordered in three groups, each in plan order: foundations first (cases others
+/// build on), then cases that put load on a function (they wait on the provider's
+/// autoscaler, the longest legitimate waits of a run, so they start while the rest runs),
+/// then the rest.
+pub fn start_order(suites: &[Suite], plan: Vec<Planned>) -> Vec<Planned> {
     let bases: std::collections::BTreeSet<String> =
         plan.iter().flat_map(|p| p.builds_on.clone()).collect();
-    let (mut first, rest): (Vec<_>, Vec<_>) =
-        plan.into_iter().partition(|p| bases.contains(&p.trial));
-    first.extend(rest);
-    first
+    let loads = |p: &Planned| {
+        suites[p.suite].cases[p.case]
+            .steps
+            .iter()
+            .any(|s| matches!(s.op, Operation::Load(_)))
+    };
+    let mut plan = plan;
+    // A stable sort: the order within each group is the plan's.
+    plan.sort_by_key(|p| {
+        if bases.contains(&p.trial) {
+            0
+        } else if loads(p) {
+            1
+        } else {
+            2
+        }
+    });
+    plan
 }
 
 /// Plans every case of `suites` against `profile`.
@@ -95,4 +112,67 @@ pub fn plan(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUITE: &str = r#"
+description: start order
+cases:
+  - name: quick
+    steps:
+      - health:
+        expect: {status: 200}
+  - name: loader
+    builds_on: [order::base]
+    steps:
+      - load: {name: "f-${run}", rps: 5}
+        expect: {status: 200}
+  - name: base
+    steps:
+      - health:
+        expect: {status: 200}
+  - name: later
+    steps:
+      - health:
+        expect: {status: 200}
+"#;
+
+    fn planned(trial: &str, case: usize, builds_on: &[&str]) -> Planned {
+        Planned {
+            trial: trial.into(),
+            suite: 0,
+            case,
+            namespace: "openfaas-fn".into(),
+            skip: None,
+            index: case,
+            builds_on: builds_on.iter().map(|b| b.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn foundations_then_load_then_the_rest_each_in_plan_order() {
+        let suite = crate::spec::load_str("order.yaml", SUITE).expect("suite loads");
+        let plan = vec![
+            planned("order::quick", 0, &[]),
+            planned("order::loader", 1, &["order::base"]),
+            planned("order::base", 2, &[]),
+            planned("order::later", 3, &[]),
+        ];
+        let order: Vec<String> = start_order(&[suite], plan)
+            .into_iter()
+            .map(|p| p.trial)
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "order::base",
+                "order::loader",
+                "order::quick",
+                "order::later"
+            ]
+        );
+    }
 }

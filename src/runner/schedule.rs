@@ -44,26 +44,24 @@ pub async fn run_all(work: &[Work], jobs: usize) {
     }
     let places = Arc::new(Semaphore::new(jobs.max(1)));
     let mut running = JoinSet::new();
-    for w in work {
-        for planned in &w.trials {
-            // Taken here, in order, so trials start in the order given.
-            let Ok(place) = places.clone().acquire_owned().await else {
-                break;
-            };
-            // Ended tasks are reaped as they end, not all kept to the end.
-            while running.try_join_next().is_some() {}
-            let (runner, planned) = (w.runner.clone(), planned.clone());
-            running.spawn(async move {
-                let result = std::panic::AssertUnwindSafe(runner.run_case(&planned))
-                    .catch_unwind()
-                    .await
-                    .unwrap_or_else(|panic| panicked(&runner, &planned, &panic));
-                drop(place);
-                runner.progress.report(|| Event::CaseFinished {
-                    result: Box::new(result),
-                });
+    for (w, planned) in interleaved(work) {
+        // Taken here, in order, so trials start in the order given.
+        let Ok(place) = places.clone().acquire_owned().await else {
+            break;
+        };
+        // Ended tasks are reaped as they end, not all kept to the end.
+        while running.try_join_next().is_some() {}
+        let (runner, planned) = (w.runner.clone(), planned.clone());
+        running.spawn(async move {
+            let result = std::panic::AssertUnwindSafe(runner.run_case(&planned))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| panicked(&runner, &planned, &panic));
+            drop(place);
+            runner.progress.report(|| Event::CaseFinished {
+                result: Box::new(result),
             });
-        }
+        });
     }
     while running.join_next().await.is_some() {}
     for w in work {
@@ -73,6 +71,27 @@ pub async fn run_all(work: &[Work], jobs: usize) {
             leftovers,
         });
     }
+}
+
+/// Every trial of `work` in the order to start them: each runner's in its own order, the
+/// runners taking turns, so that one target's long waits (scaling, idling) overlap
+/// another's rather than following them.
+fn interleaved(work: &[Work]) -> impl Iterator<Item = (&Work, &Planned)> {
+    let lists: Vec<&[Planned]> = work.iter().map(|w| w.trials.as_slice()).collect();
+    taking_turns(lists).map(move |(i, planned)| (&work[i], planned))
+}
+
+/// The items of `lists` with the index of their list: the first of each list, then the
+/// second of each, and so on; a list that runs out drops out.
+fn taking_turns<T>(lists: Vec<&[T]>) -> impl Iterator<Item = (usize, &T)> {
+    let longest = lists.iter().map(|l| l.len()).max().unwrap_or(0);
+    (0..longest).flat_map(move |n| {
+        lists
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| Some((i, l.get(n)?)))
+            .collect::<Vec<_>>()
+    })
 }
 
 /// The result of a trial whose task panicked: errored, saying so (a defect of the
@@ -95,4 +114,19 @@ fn panicked(
         "the certifier failed while running this case (a defect, please report it): {what}"
     ));
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::taking_turns;
+
+    #[test]
+    fn runners_take_turns_and_a_short_list_drops_out() {
+        let (a, b, c) = (["a1", "a2", "a3"], ["b1"], ["c1", "c2"]);
+        let order: Vec<(usize, &&str)> = taking_turns(vec![&a[..], &b[..], &c[..]]).collect();
+        let names: Vec<&str> = order.iter().map(|(_, n)| **n).collect();
+        assert_eq!(names, ["a1", "b1", "c1", "a2", "c2", "a3"]);
+        assert_eq!(order[4].0, 2, "c2 is the third list's");
+        assert_eq!(taking_turns::<u8>(vec![]).count(), 0);
+    }
 }
