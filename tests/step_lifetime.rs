@@ -2,7 +2,8 @@
 //! expanded is the suite's fault: against the bundled mock, through the library.
 //!
 //! - The `load` generator stops when the case's deadline ends the step, and when the run is
-//!   interrupted mid-step: the function's invocation count at the mock stops growing.
+//!   interrupted mid-step: the function's invocation count at the mock stops growing; the
+//!   step cut off is recorded with the attempts it made.
 //! - A regex or a base64 value that is only wrong once `${...}` is expanded makes the case
 //!   `errored` (a suite error), never `failed` (a provider failure).
 
@@ -141,6 +142,26 @@ async fn the_load_stops_when_the_run_is_interrupted_mid_step() {
         CaseOutcome::Errored(m) => assert!(m.contains("interrupted"), "{m}"),
         other => panic!("want errored (interrupted), got {other:?}"),
     }
+    // The step cut off mid-way is recorded, with the attempts it made before.
+    let cut = result.steps.last().expect("steps are recorded");
+    assert_eq!(cut.label, "load", "{result:?}");
+    assert!(
+        matches!(&cut.outcome, StepOutcome::Errored(m) if m.contains("interrupted")),
+        "{:?}",
+        cut.outcome
+    );
+    assert!(
+        cut.attempts > 0 && cut.attempt_log.len() == cut.attempts as usize,
+        "{} attempts, log {:?}",
+        cut.attempts,
+        cut.attempt_log
+    );
+    assert!(
+        cut.attempt_log.iter().all(|l| l.contains("replicas")),
+        "{:?}",
+        cut.attempt_log
+    );
+    assert!(cut.path.contains("/system/function/"), "{}", cut.path);
     // The case's steps future was dropped mid-load; its generator must not outlive it.
     assert_load_stopped(&mock.url, &deployed(&result)).await;
 }

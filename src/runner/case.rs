@@ -35,6 +35,10 @@ pub(crate) struct CaseCtx<'r> {
     pub steps: Vec<StepResult>,
     /// The trial's name, for log lines.
     pub trial: String,
+    /// The step under way, recorded if the case is cut off before it ends.
+    pub in_flight: Option<super::step::InFlight>,
+    /// Of `created`, those whose create never got its answer: they may land late.
+    pub in_doubt: Vec<Resource>,
 }
 
 impl CaseCtx<'_> {
@@ -141,6 +145,8 @@ impl Runner {
             deadline,
             steps: Vec::new(),
             trial: planned.trial.clone(),
+            in_flight: None,
+            in_doubt: Vec::new(),
         };
         let mut outcome = CaseOutcome::Passed;
         for (key, value) in &case.vars {
@@ -183,6 +189,17 @@ impl Runner {
                     )),
                 },
             };
+            // A step cut off mid-way is recorded with the attempts it made, so the failure
+            // shows them like any other.
+            if let CaseOutcome::Errored(why) | CaseOutcome::Blocked(why) = &outcome {
+                if let Some(step) = ctx.cut_off(why) {
+                    self.progress.report(|| Event::StepFinished {
+                        trial: planned.trial.clone(),
+                        outcome: StepVerdict::of(&step),
+                        step: Box::new(step),
+                    });
+                }
+            }
             // A case whose own request noticed the provider is gone names the root cause,
             // whatever the step made of the transport error.
             if let Some(Stop::ProviderGone { cause, trial }) = self.gate.stopped() {
@@ -202,7 +219,7 @@ impl Runner {
         let left = if self.settings.keep || gone {
             created
         } else {
-            cleanup::delete_all(&self.client, created).await
+            cleanup::delete_all(&self.client, created, &ctx.in_doubt).await
         };
         result.leftovers = left.iter().map(ToString::to_string).collect();
         self.progress.report(|| Event::Cleanup {

@@ -99,19 +99,57 @@ impl Resource {
 /// How long cleanup may take per resource.
 const CLEANUP_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Deletes `resources` (404 counts as gone); returns those that could not be deleted.
-pub async fn delete_all(client: &Client, mut resources: Vec<Resource>) -> Vec<Resource> {
+/// Deletes `resources` (404 counts as gone); returns those that could not be deleted. A
+/// resource `in_doubt` is one whose create never got its answer (cut off, timed out): it may
+/// still land at the provider after its delete, so a 404 for it is asked again for a while.
+pub async fn delete_all(
+    client: &Client,
+    mut resources: Vec<Resource>,
+    in_doubt: &[Resource],
+) -> Vec<Resource> {
     resources.sort_by_key(Resource::rank);
     resources.dedup();
     let mut left = Vec::new();
     for r in resources {
         let deadline = Instant::now() + CLEANUP_TIMEOUT;
-        match client.send(&r.delete_request(), Some(deadline)).await {
-            Ok(resp) if (200..300).contains(&resp.status) || resp.status == 404 => {}
-            _ => left.push(r),
+        let gone = match client.send(&r.delete_request(), Some(deadline)).await {
+            Ok(resp) if (200..300).contains(&resp.status) => true,
+            Ok(resp) if resp.status == 404 && in_doubt.contains(&r) => {
+                gone_once_landed(client, &r, deadline).await
+            }
+            Ok(resp) => resp.status == 404,
+            Err(_) => false,
+        };
+        if !gone {
+            left.push(r);
         }
     }
     left
+}
+
+/// Pauses before each new delete of a resource whose create may still land.
+const LANDING_PAUSES: [Duration; 4] = [
+    Duration::from_millis(100),
+    Duration::from_millis(200),
+    Duration::from_millis(400),
+    Duration::from_millis(800),
+];
+
+/// Deletes `r` again after each of [`LANDING_PAUSES`] while it answers 404: `true` once a
+/// delete took (it had landed) or it never showed up, `false` if a delete failed.
+async fn gone_once_landed(client: &Client, r: &Resource, deadline: Instant) -> bool {
+    for pause in LANDING_PAUSES {
+        if Instant::now() + pause >= deadline {
+            break;
+        }
+        tokio::time::sleep(pause).await;
+        match client.send(&r.delete_request(), Some(deadline)).await {
+            Ok(resp) if (200..300).contains(&resp.status) => return true,
+            Ok(resp) if resp.status == 404 => continue,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// `text` as one shell word: as is when it holds only safe characters, else single-quoted.
@@ -121,5 +159,77 @@ fn shell_word(text: &str) -> String {
         text.to_string()
     } else {
         format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::Settings;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn function() -> Resource {
+        Resource::Function {
+            name: "late-fn".into(),
+            namespace: "openfaas-fn".into(),
+        }
+    }
+
+    /// A provider whose function lands only after the first delete: 404 once, then 202.
+    async fn lands_late() -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("DELETE"))
+            .and(path("/system/functions"))
+            .respond_with(ResponseTemplate::new(404))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("DELETE"))
+            .and(path("/system/functions"))
+            .respond_with(ResponseTemplate::new(202))
+            .with_priority(2)
+            .mount(&server)
+            .await;
+        server
+    }
+
+    async fn deletes(server: &MockServer) -> usize {
+        server.received_requests().await.unwrap_or_default().len()
+    }
+
+    #[tokio::test]
+    async fn a_create_in_doubt_that_lands_late_is_deleted_once_it_has() {
+        let server = lands_late().await;
+        let client = Client::new(&Settings::new(&server.uri())).expect("a client");
+        let left = delete_all(&client, vec![function()], &[function()]).await;
+        assert!(left.is_empty(), "{left:?}");
+        assert_eq!(deletes(&server).await, 2, "asked again after the 404");
+    }
+
+    #[tokio::test]
+    async fn a_confirmed_create_answering_404_is_gone_at_once() {
+        let server = lands_late().await;
+        let client = Client::new(&Settings::new(&server.uri())).expect("a client");
+        let left = delete_all(&client, vec![function()], &[]).await;
+        assert!(left.is_empty(), "{left:?}");
+        assert_eq!(
+            deletes(&server).await,
+            1,
+            "a 404 is final when no create is in doubt"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_delete_leaves_the_resource_listed() {
+        let server = MockServer::start().await;
+        Mock::given(method("DELETE"))
+            .respond_with(ResponseTemplate::new(500))
+            .mount(&server)
+            .await;
+        let client = Client::new(&Settings::new(&server.uri())).expect("a client");
+        let left = delete_all(&client, vec![function()], &[function()]).await;
+        assert_eq!(left, vec![function()]);
     }
 }

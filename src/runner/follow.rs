@@ -22,7 +22,7 @@ impl CaseCtx<'_> {
         nested: &[Step],
         cond: &Expect,
         deadline: Instant,
-        log: &mut Vec<String>,
+        log: &super::step::AttemptLog,
     ) -> Result<Polled, StepOutcome> {
         let mut resp = match self.runner.client.open(req, deadline).await {
             Ok(r) => r,

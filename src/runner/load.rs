@@ -26,7 +26,7 @@ impl CaseCtx<'_> {
         status: &HttpRequest,
         cond: &Expect,
         deadline: Option<Instant>,
-        log: &mut Vec<String>,
+        log: &super::step::AttemptLog,
     ) -> Polled {
         let invoke = Operation::Invoke(Invoke {
             name: l.name.clone(),

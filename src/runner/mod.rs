@@ -266,7 +266,7 @@ impl Runner {
         }
         // Also after the provider stopped answering: it may be back (a port-forward that
         // hiccuped), and against one that is gone each delete fails at once.
-        cleanup::delete_all(&self.client, left).await
+        cleanup::delete_all(&self.client, left, &[]).await
     }
 }
 

@@ -58,6 +58,64 @@ impl std::fmt::Display for Unmet {
     }
 }
 
+/// The lines of a step's failed attempts, shared with its case: a step cut off before it
+/// ends (the case's backstop, an interrupt) is still recorded with the attempts it made.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AttemptLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl AttemptLog {
+    /// Adds one attempt's line.
+    pub(crate) fn push(&self, line: String) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(line);
+    }
+
+    /// The lines so far.
+    pub(crate) fn lines(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// What is known of the step under way before it ends: enough to record it if it is cut off.
+#[derive(Debug)]
+pub(crate) struct InFlight {
+    /// Its record as it would read now, without an outcome of its own yet.
+    record: StepResult,
+    /// When it started.
+    started: Instant,
+    /// Its failed attempts so far.
+    log: AttemptLog,
+    /// What it is creating, if it started tracking it: cut off, its create may land late.
+    creates: Option<super::cleanup::Resource>,
+}
+
+impl CaseCtx<'_> {
+    /// Records the step under way, if any, as errored with `why`: it was cut off before it
+    /// could end on its own. Returns the record.
+    pub(crate) fn cut_off(&mut self, why: &str) -> Option<StepResult> {
+        let InFlight {
+            mut record,
+            started,
+            log,
+            creates,
+        } = self.in_flight.take()?;
+        self.in_doubt.extend(creates);
+        let redactor = self.redactor();
+        let lines = log.lines();
+        record.outcome = StepOutcome::Errored(redactor.text(why));
+        record.attempts = lines.len() as u32;
+        record.duration = started.elapsed();
+        record.attempt_log = lines.iter().map(|l| redactor.text(l)).collect();
+        self.steps.push(record.clone());
+        Some(record)
+    }
+}
+
 /// The result of polling: the last answer (or transport error), attempts, and the last mismatch.
 pub(crate) struct Polled {
     pub response: Result<HttpResponse, RunError>,
@@ -93,6 +151,8 @@ impl CaseCtx<'_> {
                 }
             }
             let result = self.run_expanded(step, &expanded, started).await;
+            // Ended on its own, however: nothing left to record as cut off.
+            self.in_flight = None;
             self.deadline = case_deadline;
             result
         })
@@ -142,19 +202,49 @@ impl CaseCtx<'_> {
         self.runner.add_sensitive(&prepared.sensitive);
         self.sensitive.append(&mut prepared.sensitive);
         let cond = common.until.as_ref().unwrap_or(&common.expect);
-        let mut log = Vec::new();
+        let mut description = expect::describe(&common.expect);
+        if let Some(u) = &common.until {
+            description = format!("until {}; then {description}", expect::describe(u));
+        }
+        let log = AttemptLog::default();
+        {
+            let redactor = self.redactor();
+            self.in_flight = Some(InFlight {
+                record: StepResult {
+                    label: step.label(),
+                    source: step.span.clone(),
+                    method: prepared.request.method.clone(),
+                    path: format!("{}{}", self.runner.client.prefix(), prepared.request.path),
+                    status: None,
+                    expectation: redactor.text(&description),
+                    outcome: StepOutcome::Passed,
+                    attempts: 0,
+                    duration: Duration::ZERO,
+                    waited: Duration::ZERO,
+                    request_excerpt: redactor.text(&request_excerpt(
+                        self.runner.client.prefix(),
+                        &prepared.request,
+                    )),
+                    response_excerpt: String::new(),
+                    attempt_log: Vec::new(),
+                },
+                started,
+                log: log.clone(),
+                creates: creates.clone().filter(|_| newly_tracked),
+            });
+        }
         let polled = match &expanded.op {
             Operation::Load(l) => {
-                self.with_load(l, load_for, &prepared.request, cond, deadline, &mut log)
+                self.with_load(l, load_for, &prepared.request, cond, deadline, &log)
                     .await
             }
             Operation::Logs(l) if l.follow => {
                 let deadline = deadline
                     .unwrap_or_else(|| (Instant::now() + FOLLOW_DEFAULT).min(self.deadline));
-                self.follow(&prepared.request, &l.steps, cond, deadline, &mut log)
+                self.follow(&prepared.request, &l.steps, cond, deadline, &log)
                     .await?
             }
-            _ => self.poll(&prepared.request, cond, deadline, &mut log).await,
+            _ => self.poll(&prepared.request, cond, deadline, &log).await,
         };
         let mut verdict = match (&polled.response, &polled.mismatch) {
             (Err(e @ RunError::BodyTooLarge { .. }), _) => StepOutcome::Failed(e.brief()),
@@ -185,6 +275,10 @@ impl CaseCtx<'_> {
                 self.created.retain(|c| c != r);
             }
         }
+        // A create whose answer never came may still land at the provider.
+        if let (Some(r), Err(_), true) = (&creates, &polled.response, newly_tracked) {
+            self.in_doubt.push(r.clone());
+        }
         // A refused create (4xx) created nothing: no cleanup needed.
         if let (Some(r), Ok(resp), true) = (&creates, &polled.response, newly_tracked) {
             if (400..500).contains(&resp.status) {
@@ -195,10 +289,6 @@ impl CaseCtx<'_> {
             if !matches!(e, RunError::BodyTooLarge { .. }) {
                 verdict = StepOutcome::Errored(e.brief());
             }
-        }
-        let mut description = expect::describe(&common.expect);
-        if let Some(u) = &common.until {
-            description = format!("until {}; then {description}", expect::describe(u));
         }
         // One redactor for the whole record, with every secret the run has sent so far.
         let redactor = self.redactor();
@@ -225,7 +315,7 @@ impl CaseCtx<'_> {
                 Ok(r) => redactor.text(&response_excerpt(r)),
                 Err(e) => redactor.text(&e.to_string()),
             },
-            attempt_log: log.iter().map(|l| redactor.text(l)).collect(),
+            attempt_log: log.lines().iter().map(|l| redactor.text(l)).collect(),
         };
         let outcome = record.outcome.clone();
         self.steps.push(record);
@@ -266,7 +356,7 @@ impl CaseCtx<'_> {
         req: &HttpRequest,
         cond: &Expect,
         deadline: Option<Instant>,
-        log: &mut Vec<String>,
+        log: &AttemptLog,
     ) -> Polled {
         let client = self.runner.client.clone();
         let hard = deadline.unwrap_or(self.deadline);
@@ -302,7 +392,7 @@ impl CaseCtx<'_> {
         route: Option<&HttpRequest>,
         cond: &Expect,
         deadline: Option<Instant>,
-        log: &mut Vec<String>,
+        log: &AttemptLog,
     ) -> Polled
     where
         F: FnMut() -> Fut,
