@@ -27,10 +27,16 @@ pub struct Target {
     pub runner: Arc<Runner>,
 }
 
+/// Why a trial that ran has no result of its own.
+pub const LOST: &str =
+    "the certifier lost this case's result (a defect, please report it): it is counted as errored";
+
 /// A finished case, as reported, with where it goes in the report.
 #[derive(Debug)]
 struct Collected {
     target: usize,
+    /// The trial's own name (without the target's label).
+    trial: String,
     position: usize,
     case: CaseReport,
 }
@@ -178,9 +184,33 @@ impl Collector {
             .unwrap_or(usize::MAX);
         self.cases.push(Collected {
             target,
+            trial: result.trial.clone(),
             position,
             case,
         });
+    }
+
+    /// Records each trial of `work` (one entry per target, in target order) whose end never
+    /// reached the collector as errored, so that no count claims more than was checked.
+    /// Only a defect loses one: an event hook that panicked, or a runner that refused the
+    /// collector's hook. Returns how many were missing.
+    pub fn account_for(&mut self, work: &[runner::Work]) -> usize {
+        let mut missing = 0;
+        for (target, w) in work.iter().enumerate() {
+            for planned in &w.trials {
+                let seen = self
+                    .cases
+                    .iter()
+                    .any(|c| c.target == target && c.trial == planned.trial);
+                if !seen {
+                    let mut result = w.runner.empty_result(planned);
+                    result.outcome = CaseOutcome::Errored(LOST.into());
+                    self.finished(target, &result);
+                    missing += 1;
+                }
+            }
+        }
+        missing
     }
 
     /// Hands a target's header report to the live reporters.
@@ -470,5 +500,69 @@ fn build(
         clauses: report::clause_reports(&cases),
         summary,
         cases,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two `health::` trials; only the first runs, the second's end never reaches the
+    /// collector (as when a hook panicked): it is counted as errored, not forgotten.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_trial_whose_end_was_lost_is_counted_as_errored() {
+        let mock = crate::mock::spawn(crate::mock::MockConfig::default())
+            .await
+            .expect("the mock starts");
+        let suites = crate::spec::load_builtin().expect("the built-in suites load");
+        let runner = Arc::new(
+            Runner::connect(runner::Settings::new(&mock.url), suites)
+                .await
+                .expect("the runner connects"),
+        );
+        let target = Target {
+            label: "",
+            runner: runner.clone(),
+        };
+        let collector = Collector::attach(
+            std::slice::from_ref(&target),
+            Utc::now(),
+            None,
+            Vec::new(),
+            None,
+        );
+        let trials: Vec<_> = runner
+            .run_order()
+            .into_iter()
+            .filter(|p| p.trial.starts_with("health::"))
+            .take(2)
+            .collect();
+        assert_eq!(trials.len(), 2, "{trials:?}");
+        let ran = runner::Work {
+            runner: runner.clone(),
+            trials: trials[..1].to_vec(),
+        };
+        runner::run_all(std::slice::from_ref(&ran), 2).await;
+        let planned = runner::Work {
+            runner: runner.clone(),
+            trials: trials.clone(),
+        };
+        {
+            let mut c = collector.lock().unwrap();
+            assert_eq!(c.account_for(std::slice::from_ref(&planned)), 1);
+            assert_eq!(c.account_for(std::slice::from_ref(&planned)), 0, "once");
+            let outcome = |trial: &str| {
+                c.cases
+                    .iter()
+                    .find(|k| k.trial == trial)
+                    .map(|k| (k.case.outcome, k.case.reason.clone()))
+            };
+            let (first, _) = outcome(&trials[0].trial).expect("the first is reported");
+            assert_eq!(first, Outcome::Passed);
+            let (second, why) = outcome(&trials[1].trial).expect("the lost one is reported");
+            assert_eq!(second, Outcome::Errored);
+            assert!(why.is_some_and(|w| w.contains("lost")));
+        }
+        mock.stop().await.expect("the mock stops");
     }
 }

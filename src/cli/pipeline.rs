@@ -136,7 +136,8 @@ impl Pipeline {
             p.clear();
         }
         {
-            let c = collector.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut c = collector.lock().unwrap_or_else(PoisonError::into_inner);
+            c.account_for(&work);
             for (i, left) in c.leftovers() {
                 if let Some(t) = targets.get(*i) {
                     report_leftovers(&t.runner, left);
