@@ -101,11 +101,11 @@ impl Pipeline {
     /// target's header and each case as it ends.
     pub fn run(mut self, rt: &tokio::runtime::Runtime, targets: Vec<Target>) -> Ran {
         let progress = super::progress::Live::for_terminal(self.quiet);
-        let console = Console::new(
-            self.output.style(),
-            self.quiet,
-            Box::new(|text: &str| super::stdout::put(text)),
-        );
+        let out = super::stdout::Background::start();
+        let console = Console::new(self.output.style(), self.quiet, {
+            let out = out.clone();
+            Box::new(move |text: &str| out.put(text))
+        });
         let collector = Collector::attach(
             &targets,
             self.started_at,
@@ -149,6 +149,7 @@ impl Pipeline {
             pipeline: self,
             collector,
             targets,
+            out,
         }
     }
 }
@@ -159,7 +160,12 @@ pub struct Ran {
     collector: Arc<Mutex<Collector>>,
     targets: Vec<Target>,
     interrupted: bool,
+    /// The console's writer thread.
+    out: super::stdout::Background,
 }
+
+/// How long the end of a run waits for the console's lines to be written before it goes on.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 impl Ran {
     /// Assembles the report, hands it to every reporter (the console's failures, the
@@ -179,6 +185,7 @@ impl Ran {
         ) {
             Ok(report) => report,
             Err(e) => {
+                self.out.drain(DRAIN_LIMIT);
                 eprintln!("error: no report is written: {e}");
                 return exit::USAGE;
             }
@@ -190,6 +197,8 @@ impl Ran {
                 written = false;
             }
         }
+        // What follows is written directly: the console's lines come first.
+        self.out.drain(DRAIN_LIMIT);
         let mut files = Files {
             to: p.output.destinations(),
         };
