@@ -379,25 +379,31 @@ pub struct LogMessage {
 }
 
 /// The body of namespace CRUD on `/system/namespace/{name}`.
+// (A plain comment, not a doc one: doc text goes into the OpenAPI document.) Labels and
+// annotations are optional maps: `None` is left out (the mock's answers leave out what a
+// namespace lacks), `Some` is written even when empty, `{}` (the runner's create and update
+// bodies always carry both). Absent and `null` read as `None`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NamespaceRequest {
     /// The namespace's name.
     #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// Labels.
+    #[schema(nullable = false)]
     #[serde(
         default,
-        skip_serializing_if = "BTreeMap::is_empty",
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "null_as_default"
     )]
-    pub labels: BTreeMap<String, String>,
+    pub labels: Option<BTreeMap<String, String>>,
     /// Annotations.
+    #[schema(nullable = false)]
     #[serde(
         default,
-        skip_serializing_if = "BTreeMap::is_empty",
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "null_as_default"
     )]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: Option<BTreeMap<String, String>>,
 }
 
 /// A DNS-1123 label, as Kubernetes (and so faas-netes) requires of function and namespace
@@ -438,6 +444,26 @@ mod tests {
         assert!(text.contains(r#""annotations":{}"#), "{text}");
         let back: FunctionStatus = serde_json::from_str(r#"{"name":"f","image":"i"}"#).unwrap();
         assert_eq!(back.replicas, 0);
+    }
+
+    #[test]
+    fn namespace_maps_are_written_when_present_even_empty() {
+        let bare = NamespaceRequest {
+            name: "n".into(),
+            ..Default::default()
+        };
+        assert_eq!(serde_json::to_string(&bare).unwrap(), r#"{"name":"n"}"#);
+        let empty = NamespaceRequest {
+            labels: Some(BTreeMap::new()),
+            annotations: Some(BTreeMap::new()),
+            ..bare
+        };
+        assert_eq!(
+            serde_json::to_string(&empty).unwrap(),
+            r#"{"name":"n","labels":{},"annotations":{}}"#
+        );
+        let read: NamespaceRequest = serde_json::from_str(r#"{"name":"n","labels":null}"#).unwrap();
+        assert_eq!((read.labels, read.annotations), (None, None));
     }
 
     #[test]

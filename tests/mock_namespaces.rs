@@ -71,12 +71,18 @@ async fn a_namespace_is_created_read_updated_used_and_deleted() {
         .json();
     assert_eq!(read.name, "team-c");
     assert_eq!(
-        read.labels.get("openfaas").map(String::as_str),
+        read.labels
+            .as_ref()
+            .and_then(|m| m.get("openfaas"))
+            .map(String::as_str),
         Some("1"),
         "{read:?}"
     );
     assert_eq!(
-        read.annotations.get("owner").map(String::as_str),
+        read.annotations
+            .as_ref()
+            .and_then(|m| m.get("owner"))
+            .map(String::as_str),
         Some("qa"),
         "{read:?}"
     );
@@ -94,7 +100,10 @@ async fn a_namespace_is_created_read_updated_used_and_deleted() {
         .expect(200)
         .json();
     assert_eq!(
-        read.labels.get("tier").map(String::as_str),
+        read.labels
+            .as_ref()
+            .and_then(|m| m.get("tier"))
+            .map(String::as_str),
         Some("gold"),
         "after update: {read:?}"
     );

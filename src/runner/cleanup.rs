@@ -2,10 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use serde::Serialize;
-use serde_json::json;
 
+use super::bodies::{delete_function, json_request, secret_ref};
 use super::client::{Client, HttpRequest};
 use super::ops::enc;
 
@@ -71,27 +70,24 @@ impl Resource {
     }
 
     fn delete_request(&self) -> HttpRequest {
-        let (method, path, body) = match self {
-            Resource::Function { name, namespace } => (
+        match self {
+            Resource::Function { name, namespace } => json_request(
                 "DELETE",
                 format!("/system/functions?namespace={}", enc(namespace)),
-                json!({"functionName": name, "namespace": namespace}).to_string(),
+                &delete_function(name, namespace),
             ),
-            Resource::Secret { name, namespace } => (
+            Resource::Secret { name, namespace } => json_request(
                 "DELETE",
                 format!("/system/secrets?namespace={}", enc(namespace)),
-                json!({"name": name, "namespace": namespace}).to_string(),
+                &secret_ref(name, namespace),
             ),
-            Resource::Namespace { name } => {
-                ("DELETE", format!("/system/namespace/{name}"), String::new())
-            }
-        };
-        HttpRequest {
-            method: method.into(),
-            path,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: Bytes::from(body),
-            ..Default::default()
+            // No body, but the same header as the others.
+            Resource::Namespace { name } => HttpRequest {
+                method: "DELETE".into(),
+                path: format!("/system/namespace/{name}"),
+                headers: vec![("Content-Type".into(), "application/json".into())],
+                ..Default::default()
+            },
         }
     }
 }
@@ -164,10 +160,12 @@ fn shell_word(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::runner::Settings;
+    use serde_json::{json, Value};
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::runner::Settings;
 
     fn function() -> Resource {
         Resource::Function {
@@ -231,5 +229,34 @@ mod tests {
         let client = Client::new(&Settings::new(&server.uri())).expect("a client");
         let left = delete_all(&client, vec![function()], &[function()]).await;
         assert_eq!(left, vec![function()]);
+    }
+
+    fn body(r: &Resource) -> Value {
+        serde_json::from_slice(&r.delete_request().body).expect("the body is JSON")
+    }
+
+    #[test]
+    fn delete_requests_name_the_resource_in_query_and_body() {
+        let f = Resource::Function {
+            name: "f".into(),
+            namespace: "ns 1".into(),
+        };
+        assert_eq!(f.delete_request().method, "DELETE");
+        assert_eq!(
+            f.delete_request().path,
+            "/system/functions?namespace=ns%201"
+        );
+        assert_eq!(body(&f), json!({"functionName": "f", "namespace": "ns 1"}));
+        let s = Resource::Secret {
+            name: "s".into(),
+            namespace: "extra".into(),
+        };
+        assert_eq!(s.delete_request().path, "/system/secrets?namespace=extra");
+        assert_eq!(body(&s), json!({"name": "s", "namespace": "extra"}));
+        let n = Resource::Namespace {
+            name: "team-a".into(),
+        };
+        assert_eq!(n.delete_request().path, "/system/namespace/team-a");
+        assert!(n.delete_request().body.is_empty());
     }
 }

@@ -6,6 +6,7 @@
 //! caller's runtime; [`Runner::run_case`] runs one trial and always cleans up after it.
 
 mod backoff;
+mod bodies;
 mod capture;
 mod case;
 mod cleanup;

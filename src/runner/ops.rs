@@ -2,11 +2,11 @@
 //! [`routes.unknown-404`](../../CONTRACT.md#routes.unknown-404)), and the resources they create or delete.
 
 use bytes::Bytes;
-use serde_json::json;
 
+use super::bodies::{self, json_request};
 use super::cleanup::Resource;
 use super::client::HttpRequest;
-use crate::spec::{Deploy, Operation, RawRequest};
+use crate::spec::{Operation, RawRequest};
 
 /// A request built from an operation, with the bookkeeping it implies.
 #[derive(Debug, Clone, Default)]
@@ -63,60 +63,12 @@ fn generate(len: usize) -> Bytes {
     Bytes::from(bytes)
 }
 
-pub(super) fn json_request(method: &str, path: String, body: &serde_json::Value) -> HttpRequest {
-    HttpRequest {
-        method: method.into(),
-        path,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: Bytes::from(body.to_string()),
-        ..Default::default()
-    }
-}
-
 pub(super) fn get(path: String) -> HttpRequest {
     HttpRequest {
         method: "GET".into(),
         path,
         ..Default::default()
     }
-}
-
-fn deployment(d: &Deploy, ns: &str) -> serde_json::Value {
-    let mut obj = serde_json::Map::new();
-    obj.insert("service".into(), json!(d.name));
-    obj.insert("image".into(), json!(d.image));
-    obj.insert("namespace".into(), json!(ns));
-    if let Some(p) = &d.fprocess {
-        obj.insert("envProcess".into(), json!(p));
-    }
-    if !d.env.is_empty() {
-        obj.insert("envVars".into(), json!(d.env));
-    }
-    if !d.labels.is_empty() {
-        obj.insert("labels".into(), json!(d.labels));
-    }
-    if !d.annotations.is_empty() {
-        obj.insert("annotations".into(), json!(d.annotations));
-    }
-    if !d.secrets.is_empty() {
-        obj.insert("secrets".into(), json!(d.secrets));
-    }
-    if !d.constraints.is_empty() {
-        obj.insert("constraints".into(), json!(d.constraints));
-    }
-    for (key, r) in [("limits", &d.limits), ("requests", &d.requests)] {
-        if let Some(r) = r {
-            obj.insert(key.into(), json!({"memory": r.memory.clone().unwrap_or_default(), "cpu": r.cpu.clone().unwrap_or_default()}));
-        }
-    }
-    if d.null_labels {
-        obj.insert("labels".into(), serde_json::Value::Null);
-        obj.insert("annotations".into(), serde_json::Value::Null);
-    }
-    if d.read_only_root_filesystem {
-        obj.insert("readOnlyRootFilesystem".into(), json!(true));
-    }
-    serde_json::Value::Object(obj)
 }
 
 fn raw(r: &RawRequest) -> HttpRequest {
@@ -159,13 +111,9 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
                 name: d.name.clone(),
                 namespace: ns.clone(),
             });
-            json_request("POST", "/system/functions".into(), &deployment(d, &ns))
+            bodies::deployment_request("POST", d, &ns)
         }
-        Operation::Update(d) => json_request(
-            "PUT",
-            "/system/functions".into(),
-            &deployment(d, &ns_of(&d.namespace)),
-        ),
+        Operation::Update(d) => bodies::deployment_request("PUT", d, &ns_of(&d.namespace)),
         Operation::Delete(f) => {
             let ns = ns_of(&f.namespace);
             p.deletes = Some(Resource::Function {
@@ -175,7 +123,7 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
             json_request(
                 "DELETE",
                 format!("/system/functions?namespace={}", enc(&ns)),
-                &json!({"functionName": f.name, "namespace": ns}),
+                &bodies::delete_function(&f.name, &ns),
             )
         }
         Operation::Status(f) => get(format!(
@@ -192,7 +140,7 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
             json_request(
                 "POST",
                 format!("/system/scale-function/{}?namespace={}", s.name, enc(&ns)),
-                &json!({"serviceName": s.name, "replicas": s.replicas, "namespace": ns}),
+                &bodies::scale(&s.name, s.replicas, &ns),
             )
         }
         Operation::Invoke(i) => {
@@ -231,21 +179,8 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
         }
         Operation::SecretCreate(s) | Operation::SecretUpdate(s) => {
             let ns = ns_of(&s.namespace);
-            let mut body = json!({"name": s.name, "namespace": ns});
-            if let Some(v) = &s.value {
-                body["value"] = json!(v);
-                p.sensitive.push(v.clone());
-            }
-            if let Some(v) = &s.raw_value_base64 {
-                body["rawValue"] = json!(v);
-                p.sensitive.push(v.clone());
-                // The bytes themselves may come back too (a secret mounted and echoed).
-                use base64::Engine;
-                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(v) {
-                    p.sensitive
-                        .push(String::from_utf8_lossy(&bytes).into_owned());
-                }
-            }
+            let (body, sensitive) = bodies::secret(s, &ns);
+            p.sensitive = sensitive;
             let method = if matches!(op, Operation::SecretCreate(_)) {
                 p.creates = Some(Resource::Secret {
                     name: s.name.clone(),
@@ -270,7 +205,7 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
             json_request(
                 "DELETE",
                 format!("/system/secrets?namespace={}", enc(&ns)),
-                &json!({"name": s.name, "namespace": ns}),
+                &bodies::secret_ref(&s.name, &ns),
             )
         }
         Operation::SecretList(n) => get(format!(
@@ -298,7 +233,7 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
         }
         Operation::Namespaces(_) => get("/system/namespaces".into()),
         Operation::NamespaceCreate(n) | Operation::NamespaceUpdate(n) => {
-            let body = json!({"name": n.body_name.clone().unwrap_or_else(|| n.name.clone()), "labels": n.labels, "annotations": n.annotations});
+            let body = bodies::namespace(n);
             let method = if matches!(op, Operation::NamespaceCreate(_)) {
                 p.creates = Some(Resource::Namespace {
                     name: n.name.clone(),

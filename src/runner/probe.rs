@@ -8,13 +8,15 @@
 
 use std::time::Instant;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::bodies::{delete_function, json_request, scale};
 use super::cleanup::Resource;
 use super::client::{Client, HttpRequest, HttpResponse};
-use super::ops::{enc, get, json_request};
+use super::ops::{enc, get};
 use super::settings::Settings;
 use super::RunError;
+use crate::model::FunctionDeployment;
 use crate::spec::Feature;
 
 /// What one probe found out about one feature.
@@ -129,13 +131,14 @@ fn deploy(name: &str, ns: &str, registry: &str) -> HttpRequest {
     json_request(
         "POST",
         "/system/functions".into(),
-        &json!({
-            "service": name,
-            "image": format!("{registry}/alpine:latest"),
-            "envProcess": "env",
-            "namespace": ns,
-            "labels": {"com.openfaas.certifier": "probe"},
-        }),
+        &FunctionDeployment {
+            service: name.to_string(),
+            image: format!("{registry}/alpine:latest"),
+            env_process: "env".into(),
+            namespace: ns.to_string(),
+            labels: [("com.openfaas.certifier".to_string(), "probe".to_string())].into(),
+            ..Default::default()
+        },
     )
 }
 
@@ -201,7 +204,7 @@ async fn scale_to_zero(
     let scale = json_request(
         "POST",
         format!("/system/scale-function/{name}?namespace={}", enc(ns)),
-        &json!({"serviceName": name, "replicas": 0, "namespace": ns}),
+        &scale(name, 0, ns),
     );
     let what = format!("POST /system/scale-function/{name} {{replicas: 0}}");
     let scaled = ask(client, scale, deadline).await;
@@ -284,7 +287,7 @@ async fn delete(client: &Client, name: &str, ns: &str, deadline: Instant) -> Opt
     let req = json_request(
         "DELETE",
         format!("/system/functions?namespace={}", enc(ns)),
-        &json!({"functionName": name, "namespace": ns}),
+        &delete_function(name, ns),
     );
     match client.send(&req, Some(deadline)).await {
         Ok(r) if (200..300).contains(&r.status) || r.status == 404 => None,
@@ -351,5 +354,25 @@ mod tests {
             answer: Ok(answer(401, "Unauthorized", None)),
         };
         assert_eq!(route_finding(Feature::Secrets, &refused), None);
+    }
+
+    #[test]
+    fn the_probe_function_is_deployed_with_its_label() {
+        let req = deploy("certifier-probe-x", "openfaas-fn", "docker.io/library");
+        assert_eq!(
+            (req.method.as_str(), req.path.as_str()),
+            ("POST", "/system/functions")
+        );
+        let body: Value = serde_json::from_slice(&req.body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "service": "certifier-probe-x",
+                "image": "docker.io/library/alpine:latest",
+                "envProcess": "env",
+                "namespace": "openfaas-fn",
+                "labels": {"com.openfaas.certifier": "probe"},
+            })
+        );
     }
 }

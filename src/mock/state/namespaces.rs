@@ -16,8 +16,8 @@ impl State {
         let ns = inner.namespaces.get(name).ok_or_else(|| not_found(name))?;
         Ok(NamespaceRequest {
             name: name.to_string(),
-            labels: ns.labels.clone(),
-            annotations: ns.annotations.clone(),
+            labels: Some(ns.labels.clone()).filter(|m| !m.is_empty()),
+            annotations: Some(ns.annotations.clone()).filter(|m| !m.is_empty()),
         })
     }
 
@@ -37,8 +37,8 @@ impl State {
         inner.namespaces.insert(
             path_name.to_string(),
             Namespace {
-                labels: body.labels,
-                annotations: body.annotations,
+                labels: body.labels.unwrap_or_default(),
+                annotations: body.annotations.unwrap_or_default(),
                 ..Default::default()
             },
         );
@@ -57,8 +57,8 @@ impl State {
             .namespaces
             .get_mut(path_name)
             .ok_or_else(|| not_found(path_name))?;
-        ns.labels = body.labels;
-        ns.annotations = body.annotations;
+        ns.labels = body.labels.unwrap_or_default();
+        ns.annotations = body.annotations.unwrap_or_default();
         Ok(())
     }
 
