@@ -29,15 +29,20 @@ pub struct Background {
 }
 
 impl Background {
-    /// Starts the writer thread.
+    /// Starts the writer thread, writing to stdout.
     pub fn start() -> Self {
+        Self::start_with(put)
+    }
+
+    /// Starts the writer thread, handing each text to `write`.
+    fn start_with(mut write: impl FnMut(&str) + Send + 'static) -> Self {
         let (to, from) = channel::<Message>();
         let started = std::thread::Builder::new()
             .name("stdout".into())
             .spawn(move || {
                 for message in from {
                     match message {
-                        Message::Text(text) => put(&text),
+                        Message::Text(text) => write(&text),
                         Message::Drained(done) => {
                             let _ = done.send(());
                         }
@@ -94,12 +99,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lines_handed_over_are_written_before_drain_returns() {
-        let out = Background::start();
-        assert!(out.to.is_some(), "the writer thread starts");
-        out.put("");
+    fn lines_are_written_in_order_before_drain_returns() {
+        let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = written.clone();
+        let out = Background::start_with(move |t| sink.lock().unwrap().push(t.to_string()));
+        for line in ["a\n", "b\n", "c\n"] {
+            out.put(line);
+        }
         assert!(out.drain(Duration::from_secs(10)));
-        // A second drain with nothing pending answers at once too.
-        assert!(out.drain(Duration::from_secs(10)));
+        assert_eq!(*written.lock().unwrap(), ["a\n", "b\n", "c\n"]);
+    }
+
+    #[test]
+    fn a_stdout_that_never_drains_stalls_neither_put_nor_drain() {
+        let (release, blocked) = channel::<()>();
+        let out = Background::start_with(move |_| {
+            let _ = blocked.recv();
+        });
+        // Writing into it would block these calls for good; handing over does not.
+        for _ in 0..1000 {
+            out.put("a line nobody reads\n");
+        }
+        assert!(!out.drain(Duration::from_millis(50)), "drain gives up");
+        drop(release);
     }
 }

@@ -14,6 +14,21 @@ pub enum Unread {
     Broken(String),
 }
 
+impl Unread {
+    /// How the mock refuses the request: 413 naming `limit`, or 400 saying what broke.
+    pub fn refusal(self, limit: usize) -> super::reply::ApiError {
+        match self {
+            Unread::TooLarge => super::reply::ApiError {
+                status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                message: format!("request body is larger than {limit} bytes"),
+            },
+            Unread::Broken(why) => {
+                super::reply::ApiError::bad_request(format!("the request body broke off: {why}"))
+            }
+        }
+    }
+}
+
 /// Reads `body` (announced by `headers`) up to `limit` bytes into one buffer sized from its
 /// `Content-Length`. Each chunk is copied and let go as it comes, so a large body is held
 /// once, not also in the chunks of the server's read buffers that a collect would keep.

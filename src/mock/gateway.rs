@@ -267,18 +267,7 @@ async fn send(up: &Upstream, request: Request) -> Result<reqwest::Response, Resp
     let (parts, body) = request.into_parts();
     let body = super::body::read(body, &parts.headers, up.max_body_bytes)
         .await
-        .map_err(|e| match e {
-            super::body::Unread::TooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("request body is larger than {} bytes\n", up.max_body_bytes),
-            )
-                .into_response(),
-            super::body::Unread::Broken(why) => (
-                StatusCode::BAD_REQUEST,
-                format!("the request body broke off: {why}\n"),
-            )
-                .into_response(),
-        })?;
+        .map_err(|unread| unread.refusal(up.max_body_bytes).into_response())?;
     let path = parts.uri.path();
     let query = parts
         .uri

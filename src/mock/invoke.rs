@@ -81,14 +81,7 @@ async fn invoke(
     let limit = state.config().max_body_bytes;
     let result = match super::body::read(body, &headers, limit).await {
         Ok(body) => run(&state, name, ns, &path, &method, &uri, &headers, &body).await,
-        Err(super::body::Unread::TooLarge) => Err(ApiError {
-            status: StatusCode::PAYLOAD_TOO_LARGE,
-            message: format!("request body is larger than {limit} bytes"),
-        }),
-        Err(super::body::Unread::Broken(why)) => Err(ApiError {
-            status: StatusCode::BAD_REQUEST,
-            message: format!("the request body broke off: {why}"),
-        }),
+        Err(unread) => Err(unread.refusal(limit)),
     };
     let mut response = match result {
         Ok(r) => r,

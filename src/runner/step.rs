@@ -207,32 +207,12 @@ impl CaseCtx<'_> {
             description = format!("until {}; then {description}", expect::describe(u));
         }
         let log = AttemptLog::default();
-        {
-            let redactor = self.redactor();
-            self.in_flight = Some(InFlight {
-                record: StepResult {
-                    label: step.label(),
-                    source: step.span.clone(),
-                    method: prepared.request.method.clone(),
-                    path: format!("{}{}", self.runner.client.prefix(), prepared.request.path),
-                    status: None,
-                    expectation: redactor.text(&description),
-                    outcome: StepOutcome::Passed,
-                    attempts: 0,
-                    duration: Duration::ZERO,
-                    waited: Duration::ZERO,
-                    request_excerpt: redactor.text(&request_excerpt(
-                        self.runner.client.prefix(),
-                        &prepared.request,
-                    )),
-                    response_excerpt: String::new(),
-                    attempt_log: Vec::new(),
-                },
-                started,
-                log: log.clone(),
-                creates: creates.clone().filter(|_| newly_tracked),
-            });
-        }
+        self.in_flight = Some(InFlight {
+            record: self.pending_record(step, &prepared.request, &description),
+            started,
+            log: log.clone(),
+            creates: creates.clone().filter(|_| newly_tracked),
+        });
         let polled = match &expanded.op {
             Operation::Load(l) => {
                 self.with_load(l, load_for, &prepared.request, cond, deadline, &log)
@@ -290,33 +270,29 @@ impl CaseCtx<'_> {
                 verdict = StepOutcome::Errored(e.brief());
             }
         }
-        // One redactor for the whole record, with every secret the run has sent so far.
+        // The record begun before the first attempt, completed with one redactor that knows
+        // every secret the run has sent so far (its texts are redacted again with it).
         let redactor = self.redactor();
-        let record = StepResult {
-            label: step.label(),
-            source: step.span.clone(),
-            method: prepared.request.method.clone(),
-            path: format!("{}{}", self.runner.client.prefix(), prepared.request.path),
-            status: polled.response.as_ref().ok().map(|r| r.status),
-            expectation: redactor.text(&description),
-            outcome: match &verdict {
-                StepOutcome::Passed => StepOutcome::Passed,
-                StepOutcome::Failed(m) => StepOutcome::Failed(redactor.text(m)),
-                StepOutcome::Errored(m) => StepOutcome::Errored(redactor.text(m)),
-            },
-            attempts: polled.attempts,
-            duration: started.elapsed(),
-            waited: polled.waited,
-            request_excerpt: redactor.text(&request_excerpt(
-                self.runner.client.prefix(),
-                &prepared.request,
-            )),
-            response_excerpt: match &polled.response {
-                Ok(r) => redactor.text(&response_excerpt(r)),
-                Err(e) => redactor.text(&e.to_string()),
-            },
-            attempt_log: log.lines().iter().map(|l| redactor.text(l)).collect(),
+        let mut record = match self.in_flight.take() {
+            Some(pending) => pending.record,
+            None => self.pending_record(step, &prepared.request, &description),
         };
+        record.expectation = redactor.text(&record.expectation);
+        record.request_excerpt = redactor.text(&record.request_excerpt);
+        record.status = polled.response.as_ref().ok().map(|r| r.status);
+        record.outcome = match &verdict {
+            StepOutcome::Passed => StepOutcome::Passed,
+            StepOutcome::Failed(m) => StepOutcome::Failed(redactor.text(m)),
+            StepOutcome::Errored(m) => StepOutcome::Errored(redactor.text(m)),
+        };
+        record.attempts = polled.attempts;
+        record.duration = started.elapsed();
+        record.waited = polled.waited;
+        record.response_excerpt = match &polled.response {
+            Ok(r) => redactor.text(&response_excerpt(r)),
+            Err(e) => redactor.text(&e.to_string()),
+        };
+        record.attempt_log = log.lines().iter().map(|l| redactor.text(l)).collect();
         let outcome = record.outcome.clone();
         self.steps.push(record);
         match outcome {
@@ -528,6 +504,28 @@ impl CaseCtx<'_> {
             }
             tokio::time::sleep(pause).await;
             waited += pause;
+        }
+    }
+
+    /// The record of `step` sending `req` before its first attempt: what it sends and
+    /// expects, redacted, and no outcome of its own yet.
+    fn pending_record(&self, step: &Step, req: &HttpRequest, expectation: &str) -> StepResult {
+        let redactor = self.redactor();
+        let prefix = self.runner.client.prefix();
+        StepResult {
+            label: step.label(),
+            source: step.span.clone(),
+            method: req.method.clone(),
+            path: format!("{prefix}{}", req.path),
+            status: None,
+            expectation: redactor.text(expectation),
+            outcome: StepOutcome::Passed,
+            attempts: 0,
+            duration: Duration::ZERO,
+            waited: Duration::ZERO,
+            request_excerpt: redactor.text(&request_excerpt(prefix, req)),
+            response_excerpt: String::new(),
+            attempt_log: Vec::new(),
         }
     }
 
