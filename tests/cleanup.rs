@@ -69,7 +69,7 @@ async fn failed_case_is_cleaned_up() {
     assert!(!names(&mock.url, "/system/secrets")
         .await
         .contains(&runner.run_id));
-    assert!(runner.finish().await.is_empty());
+    assert!(runner.finish().await.1.is_empty());
     // The secret's value never reaches the record.
     let recorded = serde_json::to_string(&result).expect("results serialize");
     assert!(recorded.contains("cleanup-"), "{recorded}");
@@ -101,7 +101,7 @@ async fn keep_leaves_resources_and_lists_them() {
     assert!(names(&mock.url, "/system/functions")
         .await
         .contains(&runner.run_id));
-    assert_eq!(runner.finish().await.len(), 2);
+    assert_eq!(runner.finish().await.1.len(), 2);
     mock.stop().await.expect("the mock stops");
 }
 

@@ -47,7 +47,7 @@ async fn each_trial_starts_steps_cleans_up_and_finishes_in_order() {
     assert!(target.starts_with("http://127.0.0.1:"), "{target}");
     assert!(!plan.is_empty() && plan.iter().all(|t| t.starts_with("health::")));
     assert!(
-        matches!(events.last(), Some(Event::RunFinished { stopped: None, leftovers }) if leftovers.is_empty()),
+        matches!(events.last(), Some(Event::RunFinished { stopped: None, leftovers, removed }) if leftovers.is_empty() && *removed > 0),
         "the last event is RunFinished: {:?}",
         events.last()
     );

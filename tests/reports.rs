@@ -2,9 +2,9 @@
 //! the JUnit file read back, the published JSON Schema, and redaction of every byte written.
 
 use faas_certifier::report::{
-    self, console, CaseReport, Certifier, Destinations, FeatureDecision, Outcome, ProviderReport,
-    Redactor, RunInfo, RunReport, Selection, StepOutcome, StepReport, SuiteSource, Summary,
-    Verdict, SCHEMA_ID,
+    self, console, CaseReport, Certifier, CleanupReport, Destinations, FeatureDecision, LeftReport,
+    Outcome, ProviderReport, Redactor, RunInfo, RunReport, Selection, StepOutcome, StepReport,
+    SuiteSource, Summary, Verdict, SCHEMA_ID,
 };
 
 fn step(
@@ -137,6 +137,13 @@ fn sample(secret: &str) -> RunReport {
             },
             overrides: Vec::new(),
             root_cause: None,
+            cleanup: Some(CleanupReport {
+                removed: 3,
+                left: vec![LeftReport {
+                    listing: "function slow-r1 (namespace openfaas-fn): faas-cli remove slow-r1 --gateway http://127.0.0.1:8080 -n openfaas-fn".into(),
+                    why: "DELETE answered 500: cannot delete running task".into(),
+                }],
+            }),
         },
         verdict: Verdict::decide(&Summary::of(&cases), false, None, None, Vec::new()),
         summary: Summary::of(&cases),

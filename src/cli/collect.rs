@@ -11,11 +11,11 @@ use super::expect::Judge;
 use super::progress::Live;
 use crate::redact::Unredactable;
 use crate::report::{
-    self, CaseReport, Certifier, FeatureDecision, Outcome, ProviderReport, Redactor, Reporter,
-    RunInfo, RunReport, Selection, StepOutcome, StepReport, SuiteSource, Summary, Verdict,
-    SCHEMA_ID,
+    self, CaseReport, Certifier, CleanupReport, FeatureDecision, LeftReport, Outcome,
+    ProviderReport, Redactor, Reporter, RunInfo, RunReport, Selection, StepOutcome, StepReport,
+    SuiteSource, Summary, Verdict, SCHEMA_ID,
 };
-use crate::runner::{self, CaseOutcome, CaseResult, Event, Resource, Runner};
+use crate::runner::{self, CaseOutcome, CaseResult, Event, Left, Runner};
 
 /// One certified target: its label (`provider`, `gateway`… in a selftest, empty for `run`)
 /// and its connected runner.
@@ -51,7 +51,7 @@ pub struct Collector {
     targets: Vec<(&'static str, Weak<Runner>, Vec<String>)>,
     judge: Option<Judge>,
     cases: Vec<Collected>,
-    leftovers: Vec<(usize, Vec<Resource>)>,
+    leftovers: Vec<(usize, usize, Vec<Left>)>,
     live: Vec<Box<dyn Reporter + Send>>,
     progress: Option<Arc<Live>>,
     /// A redactor with no secrets yet that protects every name of the run's suites: built
@@ -152,7 +152,9 @@ impl Collector {
                 }
             }
             Event::CaseFinished { result } => self.finished(target, &result),
-            Event::RunFinished { leftovers, .. } => self.leftovers.push((target, leftovers)),
+            Event::RunFinished {
+                removed, leftovers, ..
+            } => self.leftovers.push((target, removed, leftovers)),
             Event::RunStarted { .. } | Event::StepFinished { .. } | Event::Cleanup { .. } => {}
         }
     }
@@ -221,7 +223,8 @@ impl Collector {
     }
 
     /// What each target left behind (from its `RunFinished`).
-    pub fn leftovers(&self) -> &[(usize, Vec<Resource>)] {
+    /// Each target's cleanup once its run finished: (target, removed, what is left).
+    pub fn leftovers(&self) -> &[(usize, usize, Vec<Left>)] {
         &self.leftovers
     }
 
@@ -252,6 +255,19 @@ impl Collector {
             meta,
             expectations,
         );
+        let mut report = report;
+        if !self.leftovers.is_empty() {
+            let mut cleanup = CleanupReport::default();
+            for (i, removed, left) in &self.leftovers {
+                let gateway = targets.get(*i).map(|t| t.runner.settings.gateway.as_str());
+                cleanup.removed += removed;
+                cleanup.left.extend(left.iter().map(|l| LeftReport {
+                    listing: l.resource.listing(gateway.unwrap_or_default()),
+                    why: l.why.clone(),
+                }));
+            }
+            report.run.cleanup = Some(cleanup);
+        }
         let redactor = self.redactor();
         Ok(RunReport {
             run: redactor.redacted(&report.run)?,
@@ -495,6 +511,7 @@ fn build(
             suites: meta.suites.clone(),
             overrides: meta.overrides.clone(),
             root_cause,
+            cleanup: None,
         },
         verdict,
         clauses: report::clause_reports(&cases),

@@ -138,9 +138,9 @@ impl Pipeline {
         {
             let mut c = collector.lock().unwrap_or_else(PoisonError::into_inner);
             c.account_for(&work);
-            for (i, left) in c.leftovers() {
+            for (i, removed, left) in c.leftovers() {
                 if let Some(t) = targets.get(*i) {
-                    report_leftovers(&t.runner, left);
+                    report_leftovers(&t.runner, *removed, left);
                 }
             }
         }

@@ -55,6 +55,15 @@ pub struct RunArgs {
     /// answers costs at most this [default: 30s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub request_timeout: Option<Duration>,
+    /// The deadline of an update or delete of a function, which a provider may answer only
+    /// after its stop grace (30 s on faasd); a change not answered by then is followed up by
+    /// reading the function's status [default: 65s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub mutation_timeout: Option<Duration>,
+    /// How long the final cleanup may take: deletes retried after a 5xx or a timeout, then
+    /// waiting until each function is gone from the provider's list [default: 2m30s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub cleanup_timeout: Option<Duration>,
     /// How long "nothing must change" checks keep up their load (`${settle}`) [default: 20s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub settle: Option<Duration>,
@@ -176,6 +185,15 @@ fn options(args: &RunArgs, env: Env<'_>) -> Result<Settings, String> {
             return Err("--request-timeout must be more than 0".into());
         }
         s.request_timeout = timeout;
+    }
+    if let Some(timeout) = args.mutation_timeout {
+        if timeout.is_zero() {
+            return Err("--mutation-timeout must be more than 0".into());
+        }
+        s.mutation_timeout = timeout;
+    }
+    if let Some(timeout) = args.cleanup_timeout {
+        s.cleanup_timeout = timeout;
     }
     if let Some(settle) = args.settle {
         s.settle = settle;
@@ -424,8 +442,13 @@ fn certify(
     Ok(ran.finish(args.write_expectations.as_deref()))
 }
 
-/// Prints what was left behind: on purpose (`--keep`) or because cleanup failed.
-pub fn report_leftovers(runner: &Runner, left: &[crate::runner::Resource]) {
+/// Prints `cleanup: N removed, M left` and what was left behind, each with the command that
+/// removes it: on purpose (`--keep`) or because cleanup could not.
+pub fn report_leftovers(runner: &Runner, removed: usize, left: &[crate::runner::Left]) {
+    if removed == 0 && left.is_empty() {
+        return;
+    }
+    eprintln!("cleanup: {removed} removed, {} left", left.len());
     if left.is_empty() {
         return;
     }
@@ -443,8 +466,12 @@ pub fn report_leftovers(runner: &Runner, left: &[crate::runner::Resource]) {
             left.len()
         );
     }
-    for r in left {
-        eprintln!("  {}", r.listing(&runner.settings.gateway));
+    let redactor = crate::redact::Redactor::new(&runner.sensitive());
+    for l in left {
+        eprintln!("  {}", l.resource.listing(&runner.settings.gateway));
+        if !runner.settings.keep {
+            eprintln!("    ({})", redactor.text(&l.why));
+        }
     }
 }
 

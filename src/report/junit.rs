@@ -87,6 +87,19 @@ fn properties(report: &RunReport) -> Vec<Property> {
         Property::new("suites.digest", run.suites.digest.as_str()),
         Property::new("overrides", run.overrides.join(",")),
         Property::new(
+            "cleanup",
+            run.cleanup
+                .as_ref()
+                .map(|c| {
+                    let mut text = c.line();
+                    for l in &c.left {
+                        text.push_str(&format!("; {} ({})", l.listing, l.why));
+                    }
+                    text
+                })
+                .unwrap_or_default(),
+        ),
+        Property::new(
             "certifier.version",
             format!("{} ({})", report.certifier.version, report.certifier.sha),
         ),

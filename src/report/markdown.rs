@@ -50,6 +50,15 @@ pub fn render(report: &RunReport) -> String {
     if !report.verdict.reasons.is_empty() {
         out.push('\n');
     }
+    if let Some(cleanup) = &run.cleanup {
+        let _ = writeln!(out, "{}\n", cleanup.line());
+        for l in &cleanup.left {
+            let _ = writeln!(out, "- `{}` ({})", l.listing, cell(&l.why));
+        }
+        if !cleanup.left.is_empty() {
+            out.push('\n');
+        }
+    }
     let provider = if run.provider.name.is_empty() {
         "unknown provider"
     } else {

@@ -75,6 +75,41 @@ pub struct RunInfo {
     /// The one root cause of a run that could not go on (the provider stopped answering).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root_cause: Option<String>,
+    /// What the run's cleanup did, once every trial ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleanup: Option<CleanupReport>,
+}
+
+/// What cleanup removed and what it left on the target.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CleanupReport {
+    /// Functions, secrets and namespaces removed.
+    pub removed: usize,
+    /// What is left, each with the command that removes it and why it is left.
+    #[serde(default)]
+    pub left: Vec<LeftReport>,
+}
+
+impl CleanupReport {
+    /// `cleanup: N removed, M left`.
+    pub fn line(&self) -> String {
+        format!(
+            "cleanup: {} removed, {} left",
+            self.removed,
+            self.left.len()
+        )
+    }
+}
+
+/// A resource the run left on the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeftReport {
+    /// What it is and the `faas-cli` command that removes it, ready to paste.
+    pub listing: String,
+    /// Why it is left (`--keep`, the last answer to its delete, ...).
+    pub why: String,
 }
 
 /// The expectations file a run was judged with.

@@ -74,8 +74,21 @@ impl Runner {
     /// Runs one planned trial to its end, cleanup included; never panics on provider input.
     /// It first waits for the trials it builds on, and is `blocked` when one of them broke.
     pub async fn run_case(&self, planned: &Planned) -> CaseResult {
+        self.run_case_in(planned, None).await.0
+    }
+
+    /// [`Runner::run_case`], holding `place` (one of the run's `--jobs`) while its steps run:
+    /// the place, and the trials built on this one, are let go before a cleanup that deletes
+    /// anything, so a provider that takes its stop grace to delete slows no other case. The
+    /// place comes back when the trial kept it to its end.
+    pub async fn run_case_in(
+        &self,
+        planned: &Planned,
+        place: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> (CaseResult, Option<tokio::sync::OwnedSemaphorePermit>) {
         let blocked_by = self.gate.wait_for(&planned.builds_on).await;
-        let result = self.run_case_after(planned, blocked_by).await;
+        let started = Instant::now();
+        let (mut result, ran) = self.run_case_after(planned, blocked_by).await;
         let ended = match &result.outcome {
             CaseOutcome::Passed | CaseOutcome::Skipped(_) => Ended::Fine,
             CaseOutcome::Failed(_) => Ended::Broken("failed"),
@@ -83,32 +96,92 @@ impl Runner {
             CaseOutcome::Blocked(_) => Ended::Broken("was blocked"),
         };
         self.gate.finish(&planned.trial, ended);
-        result
+        let mut place = place;
+        if let Some((created, in_doubt)) = ran {
+            if !created.is_empty() {
+                drop(place.take());
+            }
+            self.clean_up(&mut result, created, &in_doubt).await;
+            result.duration = started.elapsed();
+        }
+        (result, place)
     }
 
+    /// Deletes what a trial created (unless `--keep`, or the provider is gone), records what
+    /// is left and sends the trial's `Cleanup` event.
+    async fn clean_up(
+        &self,
+        result: &mut CaseResult,
+        created: Vec<Resource>,
+        in_doubt: &[Resource],
+    ) {
+        let gone = self.root_cause().is_some();
+        let left = if created.is_empty() {
+            Vec::new()
+        } else if self.settings.keep || gone {
+            let why = if gone {
+                "the provider stopped answering"
+            } else {
+                "--keep"
+            };
+            created
+                .into_iter()
+                .map(|resource| cleanup::Left {
+                    resource,
+                    why: why.into(),
+                    accepted: false,
+                })
+                .collect()
+        } else {
+            let cleaned = cleanup::delete_all(
+                &self.client,
+                created,
+                in_doubt,
+                self.settings.cleanup_timeout,
+            )
+            .await;
+            self.count_removed(cleaned.removed.len());
+            cleaned.left
+        };
+        let gateway = &self.settings.gateway;
+        result.leftovers = left.iter().map(|l| l.resource.listing(gateway)).collect();
+        self.progress.report(|| Event::Cleanup {
+            trial: result.trial.clone(),
+            left: result.leftovers.clone(),
+        });
+        if !left.is_empty() {
+            self.leftovers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend(left);
+        }
+    }
+
+    /// The trial's steps, without its cleanup: its result, and what it created and which of
+    /// those creates are in doubt (`None` when it never started: skipped or blocked).
     async fn run_case_after(
         &self,
         planned: &Planned,
         blocked_by: Option<(String, &'static str)>,
-    ) -> CaseResult {
+    ) -> (CaseResult, Option<(Vec<Resource>, Vec<Resource>)>) {
         let started = Instant::now();
         let case = &self.suites[planned.suite].cases[planned.case];
         let mut result = self.empty_result(planned);
         if let Some(reason) = &planned.skip {
             result.outcome = CaseOutcome::Skipped(reason.clone());
-            return result;
+            return (result, None);
         }
         match self.gate.stopped() {
             Some(Stop::Interrupted) => {
                 result.outcome =
                     CaseOutcome::Skipped("the run was interrupted before this case started".into());
-                return result;
+                return (result, None);
             }
             Some(Stop::ProviderGone { .. }) => {
                 result.outcome = CaseOutcome::Blocked(
                     "not run: the provider stopped answering (the run's root cause)".into(),
                 );
-                return result;
+                return (result, None);
             }
             None => {}
         }
@@ -116,7 +189,7 @@ impl Runner {
             result.outcome = CaseOutcome::Blocked(format!(
                 "{BLOCKED_BY}{base}, which {how}: this case builds on it"
             ));
-            return result;
+            return (result, None);
         }
         self.progress.report(|| Event::CaseStarted {
             trial: planned.trial.clone(),
@@ -127,7 +200,7 @@ impl Runner {
                 result.outcome = CaseOutcome::Errored(
                     "the run's --timeout passed before this case started".into(),
                 );
-                return result;
+                return (result, None);
             }
             deadline = deadline.min(run_deadline);
         }
@@ -215,27 +288,10 @@ impl Runner {
             }
         }
         let created = std::mem::take(&mut ctx.created);
-        let gone = self.root_cause().is_some();
-        let left = if self.settings.keep || gone {
-            created
-        } else {
-            cleanup::delete_all(&self.client, created, &ctx.in_doubt).await
-        };
-        result.leftovers = left.iter().map(ToString::to_string).collect();
-        self.progress.report(|| Event::Cleanup {
-            trial: planned.trial.clone(),
-            left: result.leftovers.clone(),
-        });
-        if !left.is_empty() {
-            self.leftovers
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .extend(left);
-        }
         result.outcome = outcome;
         result.steps = ctx.steps;
         result.duration = started.elapsed();
-        result
+        (result, Some((created, ctx.in_doubt)))
     }
 
     /// The result of `planned` before it runs: passed, no steps, started now.

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::backoff::Backoff;
 use super::bodies::{delete_function, json_request, secret_ref};
 use super::client::{Client, HttpRequest};
 use super::ops::enc;
@@ -69,13 +70,28 @@ impl Resource {
         }
     }
 
+    /// The request reading a function's status (404 once it is gone); none for the others.
+    fn status_request(&self) -> Option<HttpRequest> {
+        match self {
+            Resource::Function { name, namespace } => Some(HttpRequest {
+                method: "GET".into(),
+                path: format!("/system/function/{name}?namespace={}", enc(namespace)),
+                ..Default::default()
+            }),
+            _ => None,
+        }
+    }
+
     fn delete_request(&self) -> HttpRequest {
         match self {
-            Resource::Function { name, namespace } => json_request(
-                "DELETE",
-                format!("/system/functions?namespace={}", enc(namespace)),
-                &delete_function(name, namespace),
-            ),
+            Resource::Function { name, namespace } => HttpRequest {
+                slow: true,
+                ..json_request(
+                    "DELETE",
+                    format!("/system/functions?namespace={}", enc(namespace)),
+                    &delete_function(name, namespace),
+                )
+            },
             Resource::Secret { name, namespace } => json_request(
                 "DELETE",
                 format!("/system/secrets?namespace={}", enc(namespace)),
@@ -92,36 +108,150 @@ impl Resource {
     }
 }
 
-/// How long cleanup may take per resource.
-const CLEANUP_TIMEOUT: Duration = Duration::from_secs(10);
+/// What a cleanup did: what it removed, and what it could not (with why).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cleaned {
+    /// Deleted (or found gone).
+    pub removed: Vec<Resource>,
+    /// Still there when the cleanup gave up.
+    pub left: Vec<Left>,
+}
 
-/// Deletes `resources` (404 counts as gone); returns those that could not be deleted. A
-/// resource `in_doubt` is one whose create never got its answer (cut off, timed out): it may
-/// still land at the provider after its delete, so a 404 for it is asked again for a while.
+/// A resource cleanup could not remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Left {
+    /// The resource.
+    pub resource: Resource,
+    /// Why: the last answer, or how long it stayed after its delete was accepted.
+    pub why: String,
+    /// Its delete was accepted (2xx) and it never went: sending the delete again will not help.
+    pub accepted: bool,
+}
+
+/// Deletes `resources` within `bound`: functions first, all at once, then the secrets they
+/// mounted, then namespaces. A 5xx or an answer that never came is retried (a provider that
+/// stops the running task first may take its stop grace, and faasd 0.19.0 then fails the
+/// first delete); a function counts as removed once its status answers 404, so one that
+/// stays listed after its delete was accepted is reported left. A resource `in_doubt` is one
+/// whose create never got its answer: it may still land after its delete, so a 404 for it is
+/// asked again for a while.
 pub async fn delete_all(
     client: &Client,
     mut resources: Vec<Resource>,
     in_doubt: &[Resource],
-) -> Vec<Resource> {
+    bound: Duration,
+) -> Cleaned {
+    let deadline = Instant::now() + bound;
     resources.sort_by_key(Resource::rank);
     resources.dedup();
-    let mut left = Vec::new();
-    for r in resources {
-        let deadline = Instant::now() + CLEANUP_TIMEOUT;
-        let gone = match client.send(&r.delete_request(), Some(deadline)).await {
-            Ok(resp) if (200..300).contains(&resp.status) => true,
-            Ok(resp) if resp.status == 404 && in_doubt.contains(&r) => {
-                gone_once_landed(client, &r, deadline).await
+    let mut cleaned = Cleaned::default();
+    for rank in 0..=2 {
+        let group = resources.iter().filter(|r| r.rank() == rank);
+        let removals = group.map(|r| async move {
+            let doubt = in_doubt.contains(r);
+            (r.clone(), remove(client, r, doubt, deadline).await)
+        });
+        for (r, outcome) in futures_util::future::join_all(removals).await {
+            match outcome {
+                Ok(()) => cleaned.removed.push(r),
+                Err((why, accepted)) => cleaned.left.push(Left {
+                    resource: r,
+                    why,
+                    accepted,
+                }),
             }
-            Ok(resp) => resp.status == 404,
-            Err(_) => false,
-        };
-        if !gone {
-            left.push(r);
         }
     }
-    left
+    cleaned
 }
+
+/// Removes `r` before `deadline`: `Err((why, accepted))` when it could not.
+async fn remove(
+    client: &Client,
+    r: &Resource,
+    in_doubt: bool,
+    deadline: Instant,
+) -> Result<(), (String, bool)> {
+    let mut pauses = Backoff::new(RETRY_PAUSE_MAX);
+    let mut landing = LANDING_PAUSES.iter();
+    // A provider that refuses connections is gone: a few tries, not the whole bound.
+    let mut refused = 0;
+    loop {
+        let last = match client.send(&r.delete_request(), Some(deadline)).await {
+            Ok(resp) if (200..300).contains(&resp.status) => {
+                return match r.status_request() {
+                    Some(status) => gone(client, &status, deadline).await.map_err(|w| (w, true)),
+                    None => Ok(()),
+                };
+            }
+            // A create in doubt may still land: ask again after a pause.
+            Ok(resp) if resp.status == 404 && in_doubt => match landing.next() {
+                Some(pause) if Instant::now() + *pause < deadline => {
+                    tokio::time::sleep(*pause).await;
+                    continue;
+                }
+                _ => return Ok(()),
+            },
+            Ok(resp) if resp.status == 404 => return Ok(()),
+            Ok(resp) if resp.status < 500 => {
+                return Err((
+                    format!("DELETE answered {}: {}", resp.status, brief(&resp.text())),
+                    false,
+                ))
+            }
+            Ok(resp) => format!("DELETE answered {}: {}", resp.status, brief(&resp.text())),
+            Err(e) if e.timed_out() => format!("DELETE: {}", e.brief()),
+            Err(e) => {
+                refused += 1;
+                if refused >= UNREACHABLE_TRIES {
+                    return Err((format!("DELETE: {}", e.brief()), false));
+                }
+                format!("DELETE: {}", e.brief())
+            }
+        };
+        // A delete that failed or was not answered may have taken effect all the same.
+        if let Some(status) = r.status_request() {
+            if let Ok(resp) = client.send(&status, Some(deadline)).await {
+                if resp.status == 404 {
+                    return Ok(());
+                }
+            }
+        }
+        let pause = pauses.next().unwrap_or(RETRY_PAUSE_MAX);
+        if Instant::now() + pause >= deadline {
+            return Err((last, false));
+        }
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// Waits until `status` answers 404 (the function is gone), before `deadline`.
+async fn gone(client: &Client, status: &HttpRequest, deadline: Instant) -> Result<(), String> {
+    let since = Instant::now();
+    let mut pauses = Backoff::new(RETRY_PAUSE_MAX);
+    loop {
+        let last = match client.send(status, Some(deadline)).await {
+            Ok(resp) if resp.status == 404 => return Ok(()),
+            Ok(resp) => format!("{}", resp.status),
+            Err(e) => e.brief(),
+        };
+        let pause = pauses.next().unwrap_or(RETRY_PAUSE_MAX);
+        if Instant::now() + pause >= deadline {
+            return Err(format!(
+                "its DELETE was accepted, but {:.0} s later GET {} still answered {last} (the provider never finished deleting it)",
+                since.elapsed().as_secs_f64(),
+                status.path
+            ));
+        }
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// Deletes tried against a provider that does not answer at all before giving up.
+const UNREACHABLE_TRIES: u32 = 3;
+
+/// The longest pause between two deletes of one resource, or two reads of its status.
+const RETRY_PAUSE_MAX: Duration = Duration::from_secs(1);
 
 /// Pauses before each new delete of a resource whose create may still land.
 const LANDING_PAUSES: [Duration; 4] = [
@@ -131,21 +261,10 @@ const LANDING_PAUSES: [Duration; 4] = [
     Duration::from_millis(800),
 ];
 
-/// Deletes `r` again after each of [`LANDING_PAUSES`] while it answers 404: `true` once a
-/// delete took (it had landed) or it never showed up, `false` if a delete failed.
-async fn gone_once_landed(client: &Client, r: &Resource, deadline: Instant) -> bool {
-    for pause in LANDING_PAUSES {
-        if Instant::now() + pause >= deadline {
-            break;
-        }
-        tokio::time::sleep(pause).await;
-        match client.send(&r.delete_request(), Some(deadline)).await {
-            Ok(resp) if (200..300).contains(&resp.status) => return true,
-            Ok(resp) if resp.status == 404 => continue,
-            _ => return false,
-        }
-    }
-    true
+/// A short excerpt of an answer, on one line.
+fn brief(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    super::result::excerpt(line, 160)
 }
 
 /// `text` as one shell word: as is when it holds only safe characters, else single-quoted.
@@ -194,24 +313,41 @@ mod tests {
     }
 
     async fn deletes(server: &MockServer) -> usize {
-        server.received_requests().await.unwrap_or_default().len()
+        let sent = server.received_requests().await.unwrap_or_default();
+        sent.iter()
+            .filter(|r| r.method.as_str() == "DELETE")
+            .count()
+    }
+
+    const BOUND: Duration = Duration::from_secs(3);
+
+    fn client(server: &MockServer) -> Client {
+        Client::new(&Settings::new(&server.uri())).expect("a client")
+    }
+
+    /// The function's status answers `status` for ever.
+    async fn status_answers(server: &MockServer, status: u16) {
+        Mock::given(method("GET"))
+            .and(path("/system/function/late-fn"))
+            .respond_with(ResponseTemplate::new(status).set_body_string("{}"))
+            .mount(server)
+            .await;
     }
 
     #[tokio::test]
     async fn a_create_in_doubt_that_lands_late_is_deleted_once_it_has() {
         let server = lands_late().await;
-        let client = Client::new(&Settings::new(&server.uri())).expect("a client");
-        let left = delete_all(&client, vec![function()], &[function()]).await;
-        assert!(left.is_empty(), "{left:?}");
+        let cleaned = delete_all(&client(&server), vec![function()], &[function()], BOUND).await;
+        assert!(cleaned.left.is_empty(), "{cleaned:?}");
+        assert_eq!(cleaned.removed, vec![function()]);
         assert_eq!(deletes(&server).await, 2, "asked again after the 404");
     }
 
     #[tokio::test]
     async fn a_confirmed_create_answering_404_is_gone_at_once() {
         let server = lands_late().await;
-        let client = Client::new(&Settings::new(&server.uri())).expect("a client");
-        let left = delete_all(&client, vec![function()], &[]).await;
-        assert!(left.is_empty(), "{left:?}");
+        let cleaned = delete_all(&client(&server), vec![function()], &[], BOUND).await;
+        assert!(cleaned.left.is_empty(), "{cleaned:?}");
         assert_eq!(
             deletes(&server).await,
             1,
@@ -220,15 +356,105 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_failing_delete_leaves_the_resource_listed() {
+    async fn a_failing_delete_is_retried_until_the_bound_then_listed_with_its_answer() {
+        let server = MockServer::start().await;
+        Mock::given(method("DELETE"))
+            .respond_with(ResponseTemplate::new(500).set_body_string("cannot delete running task"))
+            .mount(&server)
+            .await;
+        status_answers(&server, 200).await;
+        let started = Instant::now();
+        let cleaned = delete_all(&client(&server), vec![function()], &[], BOUND).await;
+        assert!(
+            started.elapsed() < BOUND + Duration::from_secs(2),
+            "bounded"
+        );
+        assert_eq!(cleaned.left.len(), 1, "{cleaned:?}");
+        assert!(
+            cleaned.left[0]
+                .why
+                .contains("500: cannot delete running task"),
+            "{cleaned:?}"
+        );
+        assert!(!cleaned.left[0].accepted);
+        let sent = server.received_requests().await.unwrap_or_default();
+        let deletes = sent
+            .iter()
+            .filter(|r| r.method.as_str() == "DELETE")
+            .count();
+        assert!(deletes >= 2, "a 5xx is retried: {deletes} deletes");
+    }
+
+    #[tokio::test]
+    async fn a_delete_that_fails_once_like_faasd_0_19_is_retried_and_removed() {
         let server = MockServer::start().await;
         Mock::given(method("DELETE"))
             .respond_with(ResponseTemplate::new(500))
+            .up_to_n_times(1)
+            .with_priority(1)
             .mount(&server)
             .await;
-        let client = Client::new(&Settings::new(&server.uri())).expect("a client");
-        let left = delete_all(&client, vec![function()], &[function()]).await;
-        assert_eq!(left, vec![function()]);
+        Mock::given(method("DELETE"))
+            .respond_with(ResponseTemplate::new(200))
+            .with_priority(2)
+            .mount(&server)
+            .await;
+        // Listed until the second delete; wiremock answers 404 for what nothing matches.
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        let cleaned = delete_all(&client(&server), vec![function()], &[], BOUND).await;
+        assert_eq!(cleaned.removed, vec![function()], "{cleaned:?}");
+    }
+
+    #[tokio::test]
+    async fn an_accepted_delete_whose_function_never_goes_is_left_within_the_bound() {
+        let server = MockServer::start().await;
+        Mock::given(method("DELETE"))
+            .respond_with(ResponseTemplate::new(202))
+            .mount(&server)
+            .await;
+        status_answers(&server, 200).await;
+        let started = Instant::now();
+        let cleaned = delete_all(
+            &client(&server),
+            vec![function()],
+            &[],
+            Duration::from_secs(1),
+        )
+        .await;
+        assert!(started.elapsed() < Duration::from_secs(3));
+        assert_eq!(cleaned.left.len(), 1);
+        assert!(cleaned.left[0].accepted);
+        assert!(
+            cleaned.left[0].why.contains("still answered 200"),
+            "{cleaned:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn deletes_of_many_functions_wait_side_by_side() {
+        let server = MockServer::start().await;
+        Mock::given(method("DELETE"))
+            .respond_with(ResponseTemplate::new(202).set_delay(Duration::from_millis(600)))
+            .mount(&server)
+            .await;
+        let many: Vec<Resource> = (0..6)
+            .map(|i| Resource::Function {
+                name: format!("f{i}"),
+                namespace: "openfaas-fn".into(),
+            })
+            .collect();
+        let started = Instant::now();
+        let cleaned = delete_all(&client(&server), many, &[], BOUND).await;
+        assert_eq!(cleaned.removed.len(), 6, "{cleaned:?}");
+        assert!(
+            started.elapsed() < Duration::from_millis(6 * 600),
+            "in parallel: {:?}",
+            started.elapsed()
+        );
     }
 
     fn body(r: &Resource) -> Value {

@@ -30,6 +30,9 @@ pub struct HttpRequest {
     pub body: Bytes,
     /// Which credentials to send.
     pub auth: AuthMode,
+    /// A change a provider may take its stop grace for (updating or deleting a running
+    /// function): it waits up to the run's `--mutation-timeout` instead of `--request-timeout`.
+    pub slow: bool,
 }
 
 /// An answer.
@@ -60,6 +63,8 @@ pub struct Client {
     prefix: String,
     credentials: Option<Credentials>,
     timeout: Duration,
+    /// The deadline of a [`HttpRequest::slow`] request.
+    mutation_timeout: Duration,
 }
 
 impl Client {
@@ -80,7 +85,18 @@ impl Client {
             base: settings.gateway.clone(),
             credentials: settings.credentials.clone(),
             timeout: settings.request_timeout,
+            mutation_timeout: settings.mutation_timeout.max(settings.request_timeout),
         })
+    }
+
+    /// How long `req` may wait for its answer: `--mutation-timeout` for a slow change,
+    /// `--request-timeout` for anything else.
+    pub fn timeout_of(&self, req: &HttpRequest) -> Duration {
+        if req.slow {
+            self.mutation_timeout
+        } else {
+            self.timeout
+        }
     }
 
     /// The path every request goes under: `/some/path` of `http://host/some/path`.
@@ -122,7 +138,7 @@ impl Client {
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
-        let mut timeout = self.timeout;
+        let mut timeout = self.timeout_of(req);
         if let Some(deadline) = deadline {
             timeout = timeout.min(
                 deadline

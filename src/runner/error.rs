@@ -60,6 +60,11 @@ pub enum RunError {
 }
 
 impl RunError {
+    /// Whether the request went out and its answer did not come in time.
+    pub fn timed_out(&self) -> bool {
+        matches!(self, RunError::Transport { reason, .. } if reason == "timed out")
+    }
+
     /// The error without the method and path a step report already shows.
     pub fn brief(&self) -> String {
         match self {

@@ -5,7 +5,6 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use super::cleanup::Resource;
 use super::gate::Stop;
 use super::result::{CaseResult, StepOutcome, StepResult};
 
@@ -64,8 +63,11 @@ pub enum Event {
     RunFinished {
         /// Why the run stopped early, if it did.
         stopped: Option<Stop>,
-        /// What is left on the target (on purpose with `--keep`, or because cleanup failed).
-        leftovers: Vec<Resource>,
+        /// How many resources the run's cleanups removed.
+        removed: usize,
+        /// What is left on the target (on purpose with `--keep`, or because cleanup failed),
+        /// each with why.
+        leftovers: Vec<super::cleanup::Left>,
     },
 }
 

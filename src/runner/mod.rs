@@ -32,7 +32,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 pub use case::BLOCKED_BY;
-pub use cleanup::Resource;
+pub use cleanup::{Cleaned, Left, Resource};
 pub use error::RunError;
 pub use event::{Event, EventHook, StepVerdict, LAST_ATTEMPTS};
 pub use expect::json::subset as json_subset;
@@ -64,7 +64,11 @@ pub struct Runner {
     suites: std::sync::Arc<[Suite]>,
     client: Client,
     deadline: Option<Instant>,
-    leftovers: Mutex<Vec<Resource>>,
+    leftovers: Mutex<Vec<cleanup::Left>>,
+    /// How many resources cleanups removed so far.
+    removed: std::sync::atomic::AtomicUsize,
+    /// Deletes under way in the background (the probe function's), waited for at the end.
+    background: Mutex<Vec<tokio::task::JoinHandle<cleanup::Cleaned>>>,
     /// Foundations and early stops (SIGINT/SIGTERM, a provider that stopped answering): no
     /// case starts after a stop and running ones stop between requests.
     gate: gate::Gate,
@@ -131,6 +135,14 @@ impl Runner {
         let schemas = compile_schemas()?;
         let probed = probe_features(&client, &settings, &detected, &run_id, deadline).await;
         let profile = profile::build_with(detected, &settings, &probed.findings);
+        // The probe function goes at once, in the background: a provider may take its stop
+        // grace to answer the delete, and no case needs to wait for that.
+        let probe_cleanup = probed.leftover.map(|probe_fn| {
+            let (client, bound) = (client.clone(), settings.cleanup_timeout);
+            tokio::spawn(
+                async move { cleanup::delete_all(&client, vec![probe_fn], &[], bound).await },
+            )
+        });
         Ok(Runner {
             settings,
             profile,
@@ -139,7 +151,9 @@ impl Runner {
             suites,
             client,
             deadline,
-            leftovers: Mutex::new(probed.leftover.into_iter().collect()),
+            leftovers: Mutex::new(Vec::new()),
+            removed: Default::default(),
+            background: Mutex::new(probe_cleanup.into_iter().collect()),
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
             schemas,
@@ -225,6 +239,8 @@ impl Runner {
             client,
             deadline,
             leftovers: Mutex::new(Vec::new()),
+            removed: Default::default(),
+            background: Mutex::new(Vec::new()),
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
             schemas: compile_schemas()?,
@@ -254,22 +270,58 @@ impl Runner {
         plan::start_order(&self.suites, self.plan())
     }
 
-    /// Deletes what case cleanups could not (unless `--keep`); returns what is left.
-    pub async fn finish(&self) -> Vec<Resource> {
-        let left = std::mem::take(
+    /// Counts resources a cleanup removed.
+    pub(crate) fn count_removed(&self, n: usize) {
+        self.removed
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Waits for the deletes under way in the background, then deletes again what case
+    /// cleanups could not (unless `--keep`; a delete the provider accepted but never carried
+    /// out is not sent again): how many resources the run removed, and what is left.
+    pub async fn finish(&self) -> (usize, Vec<cleanup::Left>) {
+        let background = std::mem::take(
+            &mut *self
+                .background
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        let mut left = Vec::new();
+        for task in background {
+            if let Ok(cleaned) = task.await {
+                self.count_removed(cleaned.removed.len());
+                left.extend(cleaned.left);
+            }
+        }
+        left.extend(std::mem::take(
             &mut *self
                 .leftovers
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
+        ));
+        let removed = |r: &Self| r.removed.load(std::sync::atomic::Ordering::Relaxed);
         if self.settings.keep {
-            return left;
+            return (removed(self), left);
         }
+        let (stay, again): (Vec<_>, Vec<_>) = left.into_iter().partition(|l| l.accepted);
         // Also after the provider stopped answering: it may be back (a port-forward that
-        // hiccuped), and against one that is gone each delete fails at once.
-        cleanup::delete_all(&self.client, left, &[]).await
+        // hiccuped); against one that is gone each delete fails at once.
+        let bound = if self.root_cause().is_some() {
+            self.settings.cleanup_timeout.min(GONE_CLEANUP)
+        } else {
+            self.settings.cleanup_timeout
+        };
+        let again = again.into_iter().map(|l| l.resource).collect();
+        let cleaned = cleanup::delete_all(&self.client, again, &[], bound).await;
+        self.count_removed(cleaned.removed.len());
+        let mut left = stay;
+        left.extend(cleaned.left);
+        (removed(self), left)
     }
 }
+
+/// How long the last cleanup tries after the provider stopped answering.
+const GONE_CLEANUP: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Probes the target's optional features (see [`probe`]), within one request timeout and
 /// the run's deadline. Nothing is probed when `--profile` decides every feature; the caller

@@ -19,6 +19,69 @@ pub struct Prepared {
     pub deletes: Option<Resource>,
     /// Values to keep out of every record (secret values).
     pub sensitive: Vec<String>,
+    /// For a slow change (update or delete of a function): how to learn its outcome by
+    /// reading the function's status when its answer never came.
+    pub follow_up: Option<FollowUp>,
+}
+
+/// How the outcome of a change whose answer never came is read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FollowUp {
+    /// A delete: done once the function's status answers 404.
+    Gone {
+        /// `GET` this status path.
+        status: String,
+    },
+    /// An update: done once the status shows the image and process sent.
+    Applied {
+        /// `GET` this status path.
+        status: String,
+        /// The image sent.
+        image: String,
+        /// The `fprocess` sent, if any.
+        fprocess: Option<String>,
+    },
+}
+
+impl FollowUp {
+    /// The status path to read.
+    pub fn status_path(&self) -> &str {
+        match self {
+            FollowUp::Gone { status } | FollowUp::Applied { status, .. } => status,
+        }
+    }
+
+    /// Whether a status answer shows the change done.
+    pub fn done(&self, status: u16, body: &[u8]) -> bool {
+        match self {
+            FollowUp::Gone { .. } => status == 404,
+            FollowUp::Applied {
+                image, fprocess, ..
+            } => {
+                let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+                    return false;
+                };
+                status == 200
+                    && v["image"].as_str() == Some(image)
+                    && fprocess
+                        .as_ref()
+                        .is_none_or(|p| v["envProcess"].as_str() == Some(p))
+            }
+        }
+    }
+
+    /// What it waits for, for a transcript.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            FollowUp::Gone { .. } => "the function's status to answer 404",
+            FollowUp::Applied { .. } => "the function's status to show the new image and process",
+        }
+    }
+}
+
+/// The status path of function `name` in `ns`.
+fn status_path(name: &str, ns: &str) -> String {
+    format!("/system/function/{name}?namespace={}", enc(ns))
 }
 
 /// Percent-encodes a query value.
@@ -113,24 +176,37 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
             });
             bodies::deployment_request("POST", d, &ns)
         }
-        Operation::Update(d) => bodies::deployment_request("PUT", d, &ns_of(&d.namespace)),
+        Operation::Update(d) => {
+            let ns = ns_of(&d.namespace);
+            p.follow_up = Some(FollowUp::Applied {
+                status: status_path(&d.name, &ns),
+                image: d.image.clone(),
+                fprocess: d.fprocess.clone(),
+            });
+            HttpRequest {
+                slow: true,
+                ..bodies::deployment_request("PUT", d, &ns)
+            }
+        }
         Operation::Delete(f) => {
             let ns = ns_of(&f.namespace);
             p.deletes = Some(Resource::Function {
                 name: f.name.clone(),
                 namespace: ns.clone(),
             });
-            json_request(
-                "DELETE",
-                format!("/system/functions?namespace={}", enc(&ns)),
-                &bodies::delete_function(&f.name, &ns),
-            )
+            p.follow_up = Some(FollowUp::Gone {
+                status: status_path(&f.name, &ns),
+            });
+            HttpRequest {
+                slow: true,
+                ..json_request(
+                    "DELETE",
+                    format!("/system/functions?namespace={}", enc(&ns)),
+                    &bodies::delete_function(&f.name, &ns),
+                )
+            }
         }
-        Operation::Status(f) => get(format!(
-            "/system/function/{}?namespace={}",
-            f.name,
-            enc(&ns_of(&f.namespace))
-        )),
+        Operation::Status(f) => get(status_path(&f.name, &ns_of(&f.namespace))),
         Operation::List(n) => get(format!(
             "/system/functions?namespace={}",
             enc(&ns_of(&n.namespace))

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::bodies::{delete_function, json_request, scale};
+use super::bodies::{json_request, scale};
 use super::cleanup::Resource;
 use super::client::{Client, HttpRequest, HttpResponse};
 use super::ops::{enc, get};
@@ -34,12 +34,13 @@ pub struct Finding {
     pub decisive: bool,
 }
 
-/// The findings of every probe, and the probe function if it could not be deleted.
+/// The findings of every probe, and the probe function to delete.
 #[derive(Debug, Default)]
 pub struct Probed {
     /// One finding per feature a probe could decide.
     pub findings: Vec<Finding>,
-    /// The probe function, when deleting it failed or ran out of time.
+    /// The probe function, unless its deploy was refused: the runner deletes it in the
+    /// background (a provider may take its stop grace to answer), and waits for that at the end.
     pub leftover: Option<Resource>,
 }
 
@@ -107,7 +108,10 @@ pub async fn probe(
     let leftover = match &deployed.answer {
         // Refused: nothing was created.
         Ok(r) if (400..500).contains(&r.status) => None,
-        _ => delete(client, &name, ns, deadline).await,
+        _ => Some(Resource::Function {
+            name: name.clone(),
+            namespace: ns.to_string(),
+        }),
     };
     Probed { findings, leftover }
 }
@@ -273,26 +277,6 @@ async fn scale_to_zero(
         answered,
         finding(Feature::ScaleToZero, replicas == 0, evidence, true),
     ]
-}
-
-/// Deletes the probe function; returns it when that did not work, for the end-of-run cleanup.
-async fn delete(client: &Client, name: &str, ns: &str, deadline: Instant) -> Option<Resource> {
-    let resource = Resource::Function {
-        name: name.to_string(),
-        namespace: ns.to_string(),
-    };
-    if Instant::now() >= deadline {
-        return Some(resource);
-    }
-    let req = json_request(
-        "DELETE",
-        format!("/system/functions?namespace={}", enc(ns)),
-        &delete_function(name, ns),
-    );
-    match client.send(&req, Some(deadline)).await {
-        Ok(r) if (200..300).contains(&r.status) || r.status == 404 => None,
-        _ => Some(resource),
-    }
 }
 
 #[cfg(test)]

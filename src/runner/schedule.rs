@@ -53,21 +53,25 @@ pub async fn run_all(work: &[Work], jobs: usize) {
         while running.try_join_next().is_some() {}
         let (runner, planned) = (w.runner.clone(), planned.clone());
         running.spawn(async move {
-            let result = std::panic::AssertUnwindSafe(runner.run_case(&planned))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|panic| panicked(&runner, &planned, &panic));
-            drop(place);
+            // The place is let go as soon as the trial's steps end when it has something
+            // to delete; otherwise once its end is reported, so trials end in order.
+            let (result, place) =
+                std::panic::AssertUnwindSafe(runner.run_case_in(&planned, Some(place)))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|panic| (panicked(&runner, &planned, &panic), None));
             runner.progress.report(|| Event::CaseFinished {
                 result: Box::new(result),
             });
+            drop(place);
         });
     }
     while running.join_next().await.is_some() {}
     for w in work {
-        let leftovers = w.runner.finish().await;
+        let (removed, leftovers) = w.runner.finish().await;
         w.runner.progress.report(|| Event::RunFinished {
             stopped: w.runner.stopped(),
+            removed,
             leftovers,
         });
     }

@@ -85,6 +85,12 @@ pub struct Settings {
     pub poll_max: Duration,
     /// The deadline of a single HTTP request.
     pub request_timeout: Duration,
+    /// The deadline of an update or delete of a function, which a provider answers only once
+    /// the running task has stopped (its stop grace, 30 s on faasd).
+    pub mutation_timeout: Duration,
+    /// How long cleanup may take, in all: deletes retried, then waiting until each function
+    /// is gone from the provider's list.
+    pub cleanup_timeout: Duration,
 }
 
 impl Settings {
@@ -106,6 +112,8 @@ impl Settings {
             idle: DEFAULT_IDLE,
             poll_max: Duration::from_secs(1),
             request_timeout: Duration::from_secs(30),
+            mutation_timeout: DEFAULT_MUTATION_TIMEOUT,
+            cleanup_timeout: DEFAULT_CLEANUP_TIMEOUT,
         }
     }
 }
@@ -125,6 +133,14 @@ impl Settings {
 
 /// The redirector image the original Go certifier deploys.
 pub const ORIGINAL_REDIRECTOR: &str = "theaxer/redirector:latest";
+
+/// `--mutation-timeout` by default: the faasd gateway's `upstream_timeout` (65 s), above a
+/// 30 s stop grace.
+pub const DEFAULT_MUTATION_TIMEOUT: Duration = Duration::from_secs(65);
+
+/// `--cleanup-timeout` by default: a delete that fails after a 30 s stop grace, its retry
+/// after another, and the wait until the function has left the list.
+pub const DEFAULT_CLEANUP_TIMEOUT: Duration = Duration::from_secs(150);
 
 /// `${idle}` by default.
 pub const DEFAULT_IDLE: Duration = Duration::from_secs(5);

@@ -8,7 +8,7 @@ use super::backoff::Backoff;
 use super::case::CaseCtx;
 use super::client::{HttpRequest, HttpResponse};
 use super::expect::{self, Answer, Mismatch};
-use super::ops;
+use super::ops::{self, FollowUp};
 use super::result::{excerpt, StepOutcome, StepResult};
 use super::{Event, RunError};
 use crate::spec::{DurationText, Expect, Operation, Step};
@@ -226,11 +226,33 @@ impl CaseCtx<'_> {
             }
             _ => self.poll(&prepared.request, cond, deadline, &log).await,
         };
-        let mut verdict = match (&polled.response, &polled.mismatch) {
-            (Err(e @ RunError::BodyTooLarge { .. }), _) => StepOutcome::Failed(e.brief()),
-            (Err(e), _) => StepOutcome::Errored(e.brief()),
-            (Ok(_), Some(m)) => StepOutcome::Failed(m.to_string()),
-            (Ok(resp), None) => self.after(expanded, resp, &prepared.request.body),
+        // A slow change the provider did not answer in time is in doubt: its outcome is read
+        // back from the function's status, and the step is judged on that.
+        let followed = match (&polled.response, &prepared.follow_up) {
+            (Err(e), Some(follow_up)) if e.timed_out() && wants_success(&common.expect) => {
+                Some(self.follow_up(follow_up, &prepared.request, &log).await)
+            }
+            _ => None,
+        };
+        if let (Ok(resp), true) = (&polled.response, prepared.request.slow) {
+            let took = started.elapsed();
+            if took > SLOW_ANSWER {
+                log.push(format!(
+                    "the provider took {:.1} s to answer {} {} with {} (a running function stops first)",
+                    took.as_secs_f64(),
+                    prepared.request.method,
+                    prepared.request.path,
+                    resp.status
+                ));
+            }
+        }
+        let mut verdict = match (&polled.response, &polled.mismatch, &followed) {
+            (_, _, Some(Ok(()))) => StepOutcome::Passed,
+            (_, _, Some(Err(why))) => StepOutcome::Failed(why.clone()),
+            (Err(e @ RunError::BodyTooLarge { .. }), _, _) => StepOutcome::Failed(e.brief()),
+            (Err(e), _, _) => StepOutcome::Errored(e.brief()),
+            (Ok(_), Some(m), _) => StepOutcome::Failed(m.to_string()),
+            (Ok(resp), None, _) => self.after(expanded, resp, &prepared.request.body),
         };
         // The answer the step accepted must also fit its route's schema (CONTRACT.md).
         if let (StepOutcome::Passed, Ok(resp)) = (&verdict, &polled.response) {
@@ -248,10 +270,10 @@ impl CaseCtx<'_> {
                 verdict = StepOutcome::Failed(m);
             }
         }
-        if let (StepOutcome::Passed, Some(r), Ok(resp)) =
-            (&verdict, &prepared.deletes, &polled.response)
-        {
-            if (200..300).contains(&resp.status) {
+        if let (StepOutcome::Passed, Some(r)) = (&verdict, &prepared.deletes) {
+            let answered =
+                matches!(&polled.response, Ok(resp) if (200..300).contains(&resp.status));
+            if answered || matches!(followed, Some(Ok(()))) {
                 self.created.retain(|c| c != r);
             }
         }
@@ -265,7 +287,7 @@ impl CaseCtx<'_> {
                 self.created.retain(|c| c != r);
             }
         }
-        if let Some(e) = polled.response.as_ref().err() {
+        if let (Some(e), None) = (polled.response.as_ref().err(), &followed) {
             if !matches!(e, RunError::BodyTooLarge { .. }) {
                 verdict = StepOutcome::Errored(e.brief());
             }
@@ -298,6 +320,59 @@ impl CaseCtx<'_> {
         match outcome {
             StepOutcome::Passed => Ok(()),
             other => Err(other),
+        }
+    }
+
+    /// Reads the status of a function whose change (`sent`) was not answered in time until
+    /// `follow_up` shows the change done, within `--mutation-timeout` more (and the step's
+    /// deadline): `Ok` once done, `Err` saying what the status still showed.
+    async fn follow_up(
+        &self,
+        follow_up: &FollowUp,
+        sent: &HttpRequest,
+        log: &AttemptLog,
+    ) -> Result<(), String> {
+        let settings = &self.runner.settings;
+        let since = Instant::now();
+        let deadline = self.deadline.min(since + settings.mutation_timeout);
+        let waited_for = self.runner.client.timeout_of(sent);
+        log.push(format!(
+            "no answer to {} {} within {} (--mutation-timeout): in doubt; reading the status until {}",
+            sent.method,
+            sent.path,
+            humantime::format_duration(waited_for),
+            follow_up.describe()
+        ));
+        let read = HttpRequest {
+            method: "GET".into(),
+            path: follow_up.status_path().to_string(),
+            ..Default::default()
+        };
+        let mut backoff = Backoff::new(settings.poll_max);
+        loop {
+            let last = match self.runner.client.send(&read, Some(deadline)).await {
+                Ok(r) if follow_up.done(r.status, &r.body) => {
+                    log.push(format!(
+                        "GET {} showed the change done {:.1} s after the request was sent: judged on that outcome",
+                        read.path,
+                        (waited_for + since.elapsed()).as_secs_f64()
+                    ));
+                    return Ok(());
+                }
+                Ok(r) => format!("{} {}", r.status, excerpt(&r.text(), 200)),
+                Err(e) => e.brief(),
+            };
+            let pause = backoff.next().unwrap_or(settings.poll_max);
+            if Instant::now() + pause >= deadline {
+                return Err(format!(
+                    "no answer to {} within {} (--mutation-timeout), and {:.1} s later GET {} still answered {last} instead of showing the change: the provider did not carry it out",
+                    sent.method,
+                    humantime::format_duration(waited_for),
+                    since.elapsed().as_secs_f64(),
+                    read.path,
+                ));
+            }
+            tokio::time::sleep(pause).await;
         }
     }
 
@@ -466,7 +541,7 @@ impl CaseCtx<'_> {
                 };
             };
             if let Ok(r) = &response {
-                if !can_change(r.status, cond) {
+                if !can_change(r, cond) {
                     let line = format!("[{attempts}/..] {mismatch}");
                     log.push(line);
                     return Polled {
@@ -557,17 +632,45 @@ impl CaseCtx<'_> {
     }
 }
 
+/// A slow change answered later than this has its time noted in the transcript.
+const SLOW_ANSWER: Duration = Duration::from_secs(1);
+
+/// Whether `expect` accepts a success (2xx) answer: only then is a change that was not
+/// answered judged on its outcome.
+fn wants_success(expect: &Expect) -> bool {
+    match &expect.status {
+        Some(want) => (200..300).any(|code| want.accepts(code)),
+        None => true,
+    }
+}
+
 /// Statuses a retry waits through whatever the step expects: nothing there yet right after a
 /// create (404), too many requests (429), and a gateway or proxy still finding the function.
 const TRANSIENT: [u16; 5] = [404, 429, 502, 503, 504];
 
-/// Whether polling again may turn an answer of `status` into one `cond` accepts. A retry
-/// continues only through answers that can change: a transient status, a status `cond`
-/// accepts (its body or fields are what the step waits for), or a 2xx while `cond` waits for
-/// something else (a resource still there that is going away). A refusal (400, 401, 403, 405,
-/// 413, 422, ...) or a 2xx `cond` does not accept is final: the step ends at once.
-fn can_change(status: u16, cond: &Expect) -> bool {
-    if TRANSIENT.contains(&status) {
+/// The header faas-provider's proxy marks its own errors with (since 841fe51): the platform
+/// could not reach the function, which is not the function's answer.
+pub(crate) const INTERNAL_MARKER: &str = "x-openfaas-internal";
+
+/// Statuses the proxy marks as its own while a function is starting: 404 (not known yet),
+/// 500 (`Can't reach service for: NAME.`, its container not listening yet), 502, 503 (`No
+/// endpoints available for: NAME.`) ([`invoke.cold-start`](../../CONTRACT.md#invoke.cold-start)).
+const MARKED_TRANSIENT: [u16; 4] = [404, 500, 502, 503];
+
+/// Whether `resp` is the platform's own error while a function is starting.
+pub(crate) fn platform_starting(resp: &HttpResponse) -> bool {
+    MARKED_TRANSIENT.contains(&resp.status) && resp.headers.contains_key(INTERNAL_MARKER)
+}
+
+/// Whether polling again may turn `resp` into an answer `cond` accepts. A retry continues
+/// only through answers that can change: a transient status, the platform's own marked error
+/// while a function starts ([`platform_starting`]), a status `cond` accepts (its body or
+/// fields are what the step waits for), or a 2xx while `cond` waits for something else (a
+/// resource still there that is going away). A refusal (400, 401, 403, 405, 413, 422, an
+/// unmarked 500, ...) or a 2xx `cond` does not accept is final: the step ends at once.
+fn can_change(resp: &HttpResponse, cond: &Expect) -> bool {
+    let status = resp.status;
+    if TRANSIENT.contains(&status) || platform_starting(resp) {
         return true;
     }
     let success = (200..300).contains(&status);
@@ -612,8 +715,35 @@ fn response_excerpt(resp: &HttpResponse) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::can_change;
+    use super::{can_change, HttpResponse};
     use crate::spec::{Expect, StatusSet};
+
+    fn answer(status: u16, marked: bool) -> HttpResponse {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if marked {
+            headers.insert("X-OpenFaaS-Internal", "proxy".parse().unwrap());
+        }
+        HttpResponse {
+            status,
+            headers,
+            body: bytes::Bytes::new(),
+        }
+    }
+
+    #[test]
+    fn the_platforms_marked_errors_are_retried_and_a_functions_own_500_is_final() {
+        for code in [404, 500, 502, 503] {
+            assert!(
+                can_change(&answer(code, true), &wants(StatusSet::One(200))),
+                "{code}"
+            );
+        }
+        assert!(!can_change(
+            &answer(500, false),
+            &wants(StatusSet::One(200))
+        ));
+        assert!(!can_change(&answer(400, true), &wants(StatusSet::One(200))));
+    }
 
     fn wants(status: StatusSet) -> Expect {
         Expect {
@@ -625,23 +755,38 @@ mod tests {
     #[test]
     fn refusals_are_final() {
         for code in [400, 401, 403, 405, 409, 413, 422, 500, 501] {
-            assert!(!can_change(code, &wants(StatusSet::One(200))), "{code}");
+            assert!(
+                !can_change(&answer(code, false), &wants(StatusSet::One(200))),
+                "{code}"
+            );
         }
     }
 
     #[test]
     fn transient_answers_are_retried() {
         for code in [404, 429, 502, 503, 504] {
-            assert!(can_change(code, &wants(StatusSet::One(200))), "{code}");
+            assert!(
+                can_change(&answer(code, false), &wants(StatusSet::One(200))),
+                "{code}"
+            );
         }
     }
 
     #[test]
     fn an_accepted_status_waits_for_its_body_and_a_2xx_for_a_resource_to_go() {
-        assert!(can_change(200, &wants(StatusSet::One(200))));
-        assert!(can_change(200, &wants(StatusSet::One(404))));
-        assert!(can_change(200, &wants(StatusSet::Any(vec![404, 502, 503]))));
-        assert!(!can_change(202, &wants(StatusSet::One(200))));
-        assert!(can_change(401, &wants(StatusSet::Any(vec![200, 401, 403]))));
+        assert!(can_change(&answer(200, false), &wants(StatusSet::One(200))));
+        assert!(can_change(&answer(200, false), &wants(StatusSet::One(404))));
+        assert!(can_change(
+            &answer(200, false),
+            &wants(StatusSet::Any(vec![404, 502, 503]))
+        ));
+        assert!(!can_change(
+            &answer(202, false),
+            &wants(StatusSet::One(200))
+        ));
+        assert!(can_change(
+            &answer(401, false),
+            &wants(StatusSet::Any(vec![200, 401, 403]))
+        ));
     }
 }

@@ -61,6 +61,12 @@ pub fn render(report: &RunReport) -> String {
                         p.verdict-reason { (reason) }
                     }
                     (counts(report))
+                    @if let Some(cleanup) = &report.run.cleanup {
+                        p.cleanup { (cleanup.line()) }
+                        @for l in &cleanup.left {
+                            p.leftover { code { (l.listing) } " (" (l.why) ")" }
+                        }
+                    }
                     (facts(report))
                 }
                 h2 { "Profile" }
