@@ -133,13 +133,8 @@ impl Runner {
                 })
                 .collect()
         } else {
-            let cleaned = cleanup::delete_all(
-                &self.client,
-                created,
-                in_doubt,
-                self.settings.cleanup_timeout,
-            )
-            .await;
+            let cleaned =
+                cleanup::delete_all(&self.client, created, in_doubt, self.cleanup_bound()).await;
             self.count_removed(cleaned.removed.len());
             cleaned.left
         };

@@ -138,7 +138,7 @@ impl Runner {
         // The probe function goes at once, in the background: a provider may take its stop
         // grace to answer the delete, and no case needs to wait for that.
         let probe_cleanup = probed.leftover.map(|probe_fn| {
-            let (client, bound) = (client.clone(), settings.cleanup_timeout);
+            let (client, bound) = (client.clone(), cleanup_bound(&settings, deadline));
             tokio::spawn(
                 async move { cleanup::delete_all(&client, vec![probe_fn], &[], bound).await },
             )
@@ -270,6 +270,12 @@ impl Runner {
         plan::start_order(&self.suites, self.plan())
     }
 
+    /// How long a cleanup starting now may take: `--cleanup-timeout`, but no later than the
+    /// run's `--timeout` (past it, one `--request-timeout`), so nothing hangs past the deadline.
+    pub(crate) fn cleanup_bound(&self) -> std::time::Duration {
+        cleanup_bound(&self.settings, self.deadline)
+    }
+
     /// Counts resources a cleanup removed.
     pub(crate) fn count_removed(&self, n: usize) {
         self.removed
@@ -307,9 +313,9 @@ impl Runner {
         // Also after the provider stopped answering: it may be back (a port-forward that
         // hiccuped); against one that is gone each delete fails at once.
         let bound = if self.root_cause().is_some() {
-            self.settings.cleanup_timeout.min(GONE_CLEANUP)
+            self.cleanup_bound().min(GONE_CLEANUP)
         } else {
-            self.settings.cleanup_timeout
+            self.cleanup_bound()
         };
         let again = again.into_iter().map(|l| l.resource).collect();
         let cleaned = cleanup::delete_all(&self.client, again, &[], bound).await;
@@ -317,6 +323,18 @@ impl Runner {
         let mut left = stay;
         left.extend(cleaned.left);
         (removed(self), left)
+    }
+}
+
+/// [`Runner::cleanup_bound`] for `settings` and the run's `deadline`.
+fn cleanup_bound(settings: &Settings, deadline: Option<Instant>) -> std::time::Duration {
+    let bound = settings.cleanup_timeout;
+    match deadline {
+        Some(d) => bound.min(
+            d.saturating_duration_since(Instant::now())
+                .max(settings.request_timeout),
+        ),
+        None => bound,
     }
 }
 
