@@ -408,3 +408,43 @@ async fn a_delete_that_never_completes_leaves_the_function_listed_without_endpoi
     assert!(listed(&mock, "undead").await);
     mock.stop().await;
 }
+
+/// The command line: `--timing faasd` gives the 300 ms lag; an explicit `--stop-grace`
+/// overrides the preset's 30 s.
+#[tokio::test]
+async fn the_faasd_timing_preset_from_the_command_line() {
+    let process = common::process::MockProcess::start(&["--timing", "faasd", "--stop-grace", "500ms"]);
+    let http = reqwest::Client::builder().no_proxy().build().expect("client");
+    let url = &process.url;
+    let body = json!({"service": "preset", "image": "i", "envProcess": "cat"});
+    let deployed = http
+        .post(format!("{url}/system/functions"))
+        .json(&body)
+        .send()
+        .await
+        .expect("deploy");
+    assert_eq!(deployed.status(), 202);
+    let started = Instant::now();
+    let invoked = http
+        .post(format!("{url}/function/preset"))
+        .send()
+        .await
+        .expect("invoke");
+    if started.elapsed() < Duration::from_millis(300) {
+        assert_eq!(invoked.status(), 500);
+        assert_eq!(invoked.headers()["x-openfaas-internal"], "proxy");
+    }
+    let started = Instant::now();
+    let deleted = http
+        .delete(format!("{url}/system/functions"))
+        .json(&json!({"functionName": "preset"}))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), 202);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(500) && took < Duration::from_secs(10),
+        "--stop-grace 500ms over the preset's 30s: {took:?}"
+    );
+}
