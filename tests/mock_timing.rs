@@ -77,7 +77,8 @@ async fn until_served(mock: &Mock, target: &str) -> Reply {
 }
 
 async fn update(mock: &Mock, name: &str, fprocess: &str) -> Reply {
-    let body = json!({"service": name, "image": "ghcr.io/openfaas/alpine:latest", "envProcess": fprocess});
+    let body =
+        json!({"service": name, "image": "ghcr.io/openfaas/alpine:latest", "envProcess": fprocess});
     mock.json(Method::PUT, "/system/functions", &body).await
 }
 
@@ -99,7 +100,10 @@ async fn after_a_deploy_an_available_function_answers_the_proxys_500_for_the_lag
     let status = mock.status("lag", DEFAULT_NS).await;
     assert!(status.available_replicas >= 1, "{status:?}");
     let reply = mock.invoke("lag", "hi").await;
-    assert!(deployed.elapsed() < LAG, "the machine is too slow to observe");
+    assert!(
+        deployed.elapsed() < LAG,
+        "the machine is too slow to observe"
+    );
     assert_proxy_error(&reply, 500, "Can't reach service for: lag.");
     let served = until_served(&mock, "lag").await;
     assert!(deployed.elapsed() >= LAG, "served before the lag ended");
@@ -107,8 +111,10 @@ async fn after_a_deploy_an_available_function_answers_the_proxys_500_for_the_lag
     assert_unmarked(&served);
 
     // The name as the URL gives it, with its namespace.
-    mock.deploy(json!({"service": "lag", "namespace": EXTRA_NS, "image": "i", "envProcess": "cat"}))
-        .await;
+    mock.deploy(
+        json!({"service": "lag", "namespace": EXTRA_NS, "image": "i", "envProcess": "cat"}),
+    )
+    .await;
     let reply = mock.invoke("lag.extra", "hi").await;
     assert_proxy_error(&reply, 500, "Can't reach service for: lag.extra.");
     mock.stop().await;
@@ -129,7 +135,10 @@ async fn the_lag_comes_back_after_an_update_and_a_scale_from_zero() {
     assert!(mock.status("again", DEFAULT_NS).await.available_replicas >= 1);
     let served = until_served(&mock, "again").await;
     assert!(updated.elapsed() >= LAG, "served before the lag ended");
-    assert!(served.text().contains("Http_Method=POST"), "the new version serves");
+    assert!(
+        served.text().contains("Http_Method=POST"),
+        "the new version serves"
+    );
 
     mock.scale("again", DEFAULT_NS, 0).await;
     let scaled = Instant::now();
@@ -248,7 +257,10 @@ async fn an_update_waits_out_the_stop_grace_while_the_old_version_serves() {
             mock.status("slow-update", DEFAULT_NS).await.env_process,
             "cat"
         );
-        assert_eq!(mock.invoke("slow-update", "old").await.expect(200).text(), "old");
+        assert_eq!(
+            mock.invoke("slow-update", "old").await.expect(200).text(),
+            "old"
+        );
         assert!(listed(&mock, "slow-update").await);
         assert!(
             before.elapsed() < AT_ONCE,
@@ -291,11 +303,19 @@ async fn refusals_answer_at_once_despite_the_stop_grace() {
     let started = Instant::now();
     update(&mock, "missing", "cat").await.expect_error(404);
     delete(&mock, "missing").await.expect_error(404);
-    mock.raw(Method::PUT, "/system/functions", "{").await.expect_error(400);
-    mock.raw(Method::DELETE, "/system/functions", "{").await.expect_error(400);
-    mock.json(Method::DELETE, "/system/functions", &json!({"functionName": ""}))
+    mock.raw(Method::PUT, "/system/functions", "{")
         .await
         .expect_error(400);
+    mock.raw(Method::DELETE, "/system/functions", "{")
+        .await
+        .expect_error(400);
+    mock.json(
+        Method::DELETE,
+        "/system/functions",
+        &json!({"functionName": ""}),
+    )
+    .await
+    .expect_error(400);
     let no_image = json!({"service": "missing", "image": ""});
     mock.json(Method::PUT, "/system/functions", &no_image)
         .await
@@ -346,7 +366,10 @@ async fn first_stop_fails_after_the_grace_and_the_next_stop_succeeds_at_once() {
     assert!(started.elapsed() >= GRACE, "failed before the grace");
     assert_eq!(reply.text(), message("stuck"));
     assert_eq!(reply.header("x-openfaas-internal"), None);
-    assert!(listed(&mock, "stuck").await, "a failed delete leaves it listed");
+    assert!(
+        listed(&mock, "stuck").await,
+        "a failed delete leaves it listed"
+    );
     mock.status("stuck", DEFAULT_NS).await;
     let started = Instant::now();
     delete(&mock, "stuck").await.expect(202);
@@ -413,8 +436,12 @@ async fn a_delete_that_never_completes_leaves_the_function_listed_without_endpoi
 /// overrides the preset's 30 s.
 #[tokio::test]
 async fn the_faasd_timing_preset_from_the_command_line() {
-    let process = common::process::MockProcess::start(&["--timing", "faasd", "--stop-grace", "500ms"]);
-    let http = reqwest::Client::builder().no_proxy().build().expect("client");
+    let process =
+        common::process::MockProcess::start(&["--timing", "faasd", "--stop-grace", "500ms"]);
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
     let url = &process.url;
     let body = json!({"service": "preset", "image": "i", "envProcess": "cat"});
     let deployed = http

@@ -259,7 +259,10 @@ mod tests {
     #[test]
     fn timing_presets_and_overrides() {
         let c = config(&[]);
-        assert_eq!((c.invoke_lag, c.stop_grace), (Duration::ZERO, Duration::ZERO));
+        assert_eq!(
+            (c.invoke_lag, c.stop_grace),
+            (Duration::ZERO, Duration::ZERO)
+        );
         assert_eq!(c.invoke_lag_status, LagStatus::Unreachable500);
         let c = config(&["--timing", "faasd"]);
         assert_eq!(c.invoke_lag, Duration::from_millis(300));

@@ -182,7 +182,9 @@ impl std::str::FromStr for LagStatus {
         match s {
             "500" => Ok(Self::Unreachable500),
             "503" => Ok(Self::NoEndpoints503),
-            _ => Err(format!("unknown invoke lag status {s:?}; expected 500 or 503")),
+            _ => Err(format!(
+                "unknown invoke lag status {s:?}; expected 500 or 503"
+            )),
         }
     }
 }
@@ -240,7 +242,10 @@ mod tests {
     fn lag_status_and_timing_parse() {
         assert_eq!("500".parse::<LagStatus>(), Ok(LagStatus::Unreachable500));
         assert_eq!("503".parse::<LagStatus>(), Ok(LagStatus::NoEndpoints503));
-        assert!("502".parse::<LagStatus>().unwrap_err().contains("500 or 503"));
+        assert!("502"
+            .parse::<LagStatus>()
+            .unwrap_err()
+            .contains("500 or 503"));
         assert_eq!(
             LagStatus::Unreachable500.message("f"),
             "Can't reach service for: f."

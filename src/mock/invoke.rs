@@ -117,10 +117,9 @@ async fn invoke(
 /// `X-OpenFaaS-Internal: proxy`, as faas-provider marks its proxy's errors.
 fn proxy_error(error: ApiError) -> Response {
     let mut response = error.into_response();
-    response.headers_mut().insert(
-        INTERNAL_HEADER,
-        HeaderValue::from_static(INTERNAL_PROXY),
-    );
+    response
+        .headers_mut()
+        .insert(INTERNAL_HEADER, HeaderValue::from_static(INTERNAL_PROXY));
     response
 }
 
@@ -144,9 +143,7 @@ async fn run(
     headers: &HeaderMap,
     body: &bytes::Bytes,
 ) -> Result<Response, ApiError> {
-    let Call {
-        name, ns, path, ..
-    } = *call;
+    let Call { name, ns, path, .. } = *call;
     if name.is_empty() {
         return Err(ApiError::not_found(format!(
             "function {name:?} not found in namespace {ns:?}"

@@ -368,10 +368,7 @@ mod tests {
         f.restart_processes(later);
         assert_eq!(f.available(later), 1);
         assert_eq!(f.pick_replica(later), Pick::Lagging);
-        assert!(matches!(
-            f.pick_replica(later + lag),
-            Pick::Serving(_)
-        ));
+        assert!(matches!(f.pick_replica(later + lag), Pick::Serving(_)));
 
         // Without a lag an update changes nothing for the caller.
         let mut f = Function::new(spec(&[]), 1, Duration::ZERO, Duration::ZERO);

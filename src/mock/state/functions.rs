@@ -74,7 +74,11 @@ impl State {
 
     /// Checks an update as [`State::update`] does, without applying it, and says how long
     /// stopping the function's task takes first (the stop grace).
-    pub fn check_update(&self, query_ns: &str, spec: &FunctionDeployment) -> Result<Duration, ApiError> {
+    pub fn check_update(
+        &self,
+        query_ns: &str,
+        spec: &FunctionDeployment,
+    ) -> Result<Duration, ApiError> {
         let ns = super::pick_namespace([spec.namespace.as_str(), query_ns]);
         validate(spec)?;
         let inner = self.lock();
