@@ -406,6 +406,9 @@ fn mock_command_refuses_bad_options_with_a_usage_error() {
     for args in [
         vec!["mock", "--port", "0", "--basic-auth", "no-colon"],
         vec!["mock", "--port", "0", "--ready-delay", "soon"],
+        vec!["mock", "--port", "0", "--timing", "slow"],
+        vec!["mock", "--port", "0", "--invoke-lag-status", "502"],
+        vec!["mock", "--port", "0", "--stop-grace", "soon"],
         vec![
             "mock",
             "--port",

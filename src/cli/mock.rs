@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::exit;
-use crate::mock::{AutoscalerConfig, Credentials, Fault, Flavour, MockConfig, MockError};
+use crate::mock::{
+    AutoscalerConfig, Credentials, Fault, Flavour, LagStatus, MockConfig, MockError, Timing,
+};
 
 /// Options of `faas-certifier mock`.
 #[derive(Debug, clap::Args)]
@@ -68,6 +70,26 @@ pub struct MockArgs {
     /// For how long after a deploy or update invocations answer 503 (a legal cold start).
     #[arg(long, value_parser = humantime::parse_duration, default_value = "0s")]
     pub cold_start: Duration,
+    /// Timing preset: instant (no invoke lag, no stop grace) or faasd (as faasd 0.19.0:
+    /// --invoke-lag 300ms, --invoke-lag-status 500, --stop-grace 30s); explicit options win.
+    #[arg(long, value_name = "PRESET", default_value = "instant")]
+    pub timing: Timing,
+    /// For how long after a replica becomes available (deploy, completed update, scale from
+    /// zero) invocations still fail as faas-provider's proxy does while the function does
+    /// not listen yet, status already reporting availableReplicas >= 1 [default: 0s, or the
+    /// --timing preset's].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub invoke_lag: Option<Duration>,
+    /// How an invocation fails during the invoke lag: 500 (`Can't reach service for: NAME.`)
+    /// or 503 (`No endpoints available for: NAME.`), both marked X-OpenFaaS-Internal: proxy
+    /// [default: 500].
+    #[arg(long, value_name = "500|503")]
+    pub invoke_lag_status: Option<LagStatus>,
+    /// How long PUT and DELETE /system/functions of an existing function wait before they
+    /// answer, as faasd stops the old task first; until then the function is listed and the
+    /// old version serves [default: 0s, or the --timing preset's].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub stop_grace: Option<Duration>,
     /// Break one point of the contract on purpose (repeatable; see --list-faults).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
@@ -120,6 +142,11 @@ impl MockArgs {
             log_follow_timeout: self.log_follow_timeout,
             flavour: self.flavour,
             cold_start: self.cold_start,
+            invoke_lag: self.invoke_lag.unwrap_or(self.timing.invoke_lag()),
+            invoke_lag_status: self
+                .invoke_lag_status
+                .unwrap_or(self.timing.invoke_lag_status()),
+            stop_grace: self.stop_grace.unwrap_or(self.timing.stop_grace()),
             faults: self.faults.iter().copied().collect(),
         })
     }
@@ -194,6 +221,15 @@ async fn serve(host: &str, port: u16, config: MockConfig) -> Result<(), MockErro
     if config.flavour != Flavour::Mock {
         let _ = writeln!(out, "flavour: {}", config.flavour);
     }
+    if !config.invoke_lag.is_zero() || !config.stop_grace.is_zero() {
+        let _ = writeln!(
+            out,
+            "timing: invoke lag {} ({}), stop grace {}",
+            humantime::format_duration(config.invoke_lag),
+            config.invoke_lag_status.status().as_u16(),
+            humantime::format_duration(config.stop_grace)
+        );
+    }
     for fault in &config.faults {
         let _ = writeln!(out, "fault: {fault} ({})", fault.info().description);
     }
@@ -201,4 +237,60 @@ async fn serve(host: &str, port: u16, config: MockConfig) -> Result<(), MockErro
     crate::mock::serve(listener, config, super::signals::interrupted()).await?;
     tracing::info!("shut down cleanly");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        mock: MockArgs,
+    }
+
+    fn config(args: &[&str]) -> MockConfig {
+        let cli = Cli::try_parse_from(std::iter::once("mock").chain(args.iter().copied()))
+            .expect("the options parse");
+        cli.mock.config().expect("the options resolve")
+    }
+
+    #[test]
+    fn timing_presets_and_overrides() {
+        let c = config(&[]);
+        assert_eq!(
+            (c.invoke_lag, c.stop_grace),
+            (Duration::ZERO, Duration::ZERO)
+        );
+        assert_eq!(c.invoke_lag_status, LagStatus::Unreachable500);
+        let c = config(&["--timing", "faasd"]);
+        assert_eq!(c.invoke_lag, Duration::from_millis(300));
+        assert_eq!(c.stop_grace, Duration::from_secs(30));
+        assert_eq!(c.invoke_lag_status, LagStatus::Unreachable500);
+        let c = config(&[
+            "--timing",
+            "faasd",
+            "--stop-grace",
+            "1s",
+            "--invoke-lag",
+            "0s",
+            "--invoke-lag-status",
+            "503",
+        ]);
+        assert_eq!(c.invoke_lag, Duration::ZERO);
+        assert_eq!(c.stop_grace, Duration::from_secs(1));
+        assert_eq!(c.invoke_lag_status, LagStatus::NoEndpoints503);
+        let c = config(&["--invoke-lag", "250ms"]);
+        assert_eq!(c.invoke_lag, Duration::from_millis(250));
+        assert_eq!(c.stop_grace, Duration::ZERO);
+        for bad in [
+            &["--timing", "slow"][..],
+            &["--invoke-lag-status", "502"],
+            &["--stop-grace", "soon"],
+        ] {
+            let args = std::iter::once("mock").chain(bad.iter().copied());
+            assert!(Cli::try_parse_from(args).is_err(), "{bad:?}");
+        }
+    }
 }

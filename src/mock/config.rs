@@ -110,6 +110,15 @@ pub struct MockConfig {
     pub flavour: Flavour,
     /// For how long after a deploy or update invocations answer 503 (a legal cold start).
     pub cold_start: Duration,
+    /// For how long after a function's replica becomes available (a deploy, a completed
+    /// update, a scale from zero) its invocations still fail, as faasd's do while the
+    /// watchdog in the new container does not listen yet.
+    pub invoke_lag: Duration,
+    /// How an invocation fails during the invoke lag.
+    pub invoke_lag_status: LagStatus,
+    /// How long an update or delete of an existing function waits before it answers, as
+    /// faasd stops the old task (SIGTERM, then a grace period) first.
+    pub stop_grace: Duration,
     /// Deliberate breaks of the contract.
     pub faults: BTreeSet<Fault>,
 }
@@ -129,7 +138,127 @@ impl Default for MockConfig {
             log_follow_timeout: Duration::from_secs(60),
             flavour: Flavour::Mock,
             cold_start: Duration::ZERO,
+            invoke_lag: Duration::ZERO,
+            invoke_lag_status: LagStatus::Unreachable500,
+            stop_grace: Duration::ZERO,
             faults: BTreeSet::new(),
         }
+    }
+}
+
+/// How an invocation fails during the invoke lag: the two errors faas-provider's proxy
+/// gives, both marked `X-OpenFaaS-Internal: proxy`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LagStatus {
+    /// `500 Can't reach service for: NAME.`: the function resolves but does not listen.
+    #[default]
+    Unreachable500,
+    /// `503 No endpoints available for: NAME.`: the function does not resolve yet.
+    NoEndpoints503,
+}
+
+impl LagStatus {
+    /// The status code answered.
+    pub fn status(self) -> axum::http::StatusCode {
+        match self {
+            Self::Unreachable500 => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            Self::NoEndpoints503 => axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The body faas-provider's proxy answers for the function `name` (as in the URL).
+    pub fn message(self, name: &str) -> String {
+        match self {
+            Self::Unreachable500 => format!("Can't reach service for: {name}."),
+            Self::NoEndpoints503 => format!("No endpoints available for: {name}."),
+        }
+    }
+}
+
+impl std::str::FromStr for LagStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "500" => Ok(Self::Unreachable500),
+            "503" => Ok(Self::NoEndpoints503),
+            _ => Err(format!(
+                "unknown invoke lag status {s:?}; expected 500 or 503"
+            )),
+        }
+    }
+}
+
+/// A preset of the mock's timings (`--timing`), which explicit options override.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Timing {
+    /// Everything at once: no invoke lag, no stop grace.
+    #[default]
+    Instant,
+    /// As faasd 0.19.0 on containerd: a 300 ms invoke lag (500 form), a 30 s stop grace.
+    Faasd,
+}
+
+impl Timing {
+    /// The invoke lag of the preset.
+    pub fn invoke_lag(self) -> Duration {
+        match self {
+            Self::Instant => Duration::ZERO,
+            Self::Faasd => Duration::from_millis(300),
+        }
+    }
+
+    /// The invoke lag's form of the preset.
+    pub fn invoke_lag_status(self) -> LagStatus {
+        LagStatus::Unreachable500
+    }
+
+    /// The stop grace of the preset.
+    pub fn stop_grace(self) -> Duration {
+        match self {
+            Self::Instant => Duration::ZERO,
+            Self::Faasd => Duration::from_secs(30),
+        }
+    }
+}
+
+impl std::str::FromStr for Timing {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "instant" => Ok(Self::Instant),
+            "faasd" => Ok(Self::Faasd),
+            _ => Err(format!("unknown timing {s:?}; expected instant or faasd")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lag_status_and_timing_parse() {
+        assert_eq!("500".parse::<LagStatus>(), Ok(LagStatus::Unreachable500));
+        assert_eq!("503".parse::<LagStatus>(), Ok(LagStatus::NoEndpoints503));
+        assert!("502"
+            .parse::<LagStatus>()
+            .unwrap_err()
+            .contains("500 or 503"));
+        assert_eq!(
+            LagStatus::Unreachable500.message("f"),
+            "Can't reach service for: f."
+        );
+        assert_eq!(
+            LagStatus::NoEndpoints503.message("f.dev"),
+            "No endpoints available for: f.dev."
+        );
+        assert_eq!("faasd".parse::<Timing>(), Ok(Timing::Faasd));
+        assert_eq!("instant".parse::<Timing>(), Ok(Timing::Instant));
+        assert!("slow".parse::<Timing>().is_err());
+        assert_eq!(Timing::Faasd.invoke_lag(), Duration::from_millis(300));
+        assert_eq!(Timing::Faasd.stop_grace(), Duration::from_secs(30));
+        assert_eq!(Timing::Instant.stop_grace(), Duration::ZERO);
     }
 }

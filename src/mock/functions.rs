@@ -1,7 +1,10 @@
 //! Handlers of `/system/functions`, `/system/function/{name}` and `/system/scale-function/{name}`.
 
+use std::time::Duration;
+
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxumState};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -39,38 +42,68 @@ pub async fn deploy(
     )
 }
 
-/// `PUT /system/functions`: update.
+/// `PUT /system/functions`: update, once the old task is stopped (the stop grace); until
+/// then the old version is what status reports and what serves.
 pub async fn update(
     AxumState(state): AxumState<State>,
     Query(q): Query<NamespaceQuery>,
     body: Bytes,
 ) -> Response {
-    accepted(
-        &state,
-        parse_json::<FunctionDeployment>(&body, "deployment")
-            .and_then(|spec| state.update(&q.namespace, spec)),
-    )
+    let result = match parse_json::<FunctionDeployment>(&body, "deployment") {
+        Ok(spec) => match state.check_update(&q.namespace, &spec) {
+            Ok(grace) => match stop_task(&state, grace).await {
+                Ok(()) => state.update(&q.namespace, spec),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    accepted(&state, result)
 }
 
-/// `DELETE /system/functions`: the namespace comes from the body or the query.
+/// `DELETE /system/functions`: the namespace comes from the body or the query. The function
+/// is removed once its task is stopped (the stop grace); until then it is listed and serves.
 pub async fn delete(
     AxumState(state): AxumState<State>,
     Query(q): Query<NamespaceQuery>,
     body: Bytes,
 ) -> Response {
-    accepted(
-        &state,
-        parse_json::<DeleteFunctionRequest>(&body, "delete request").and_then(|req| {
-            let ns = match state.answers().delete_namespace_from {
-                DeleteNamespaceFrom::Either => {
-                    pick_namespace([req.namespace.as_str(), q.namespace.as_str()])
-                }
-                DeleteNamespaceFrom::Query => pick_namespace([q.namespace.as_str()]),
-                DeleteNamespaceFrom::Body => pick_namespace([req.namespace.as_str()]),
-            };
-            state.delete(&ns, &req.function_name)
+    let req = match parse_json::<DeleteFunctionRequest>(&body, "delete request") {
+        Ok(req) => req,
+        Err(e) => return e.into_response(),
+    };
+    let ns = match state.answers().delete_namespace_from {
+        DeleteNamespaceFrom::Either => {
+            pick_namespace([req.namespace.as_str(), q.namespace.as_str()])
+        }
+        DeleteNamespaceFrom::Query => pick_namespace([q.namespace.as_str()]),
+        DeleteNamespaceFrom::Body => pick_namespace([req.namespace.as_str()]),
+    };
+    let result = match state.check_delete(&ns, &req.function_name) {
+        Ok(grace) => match stop_task(&state, grace).await {
+            Ok(()) => state.delete(&ns, &req.function_name),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    accepted(&state, result)
+}
+
+/// Waits out the stop grace of a function's task, holding no lock, so every other request
+/// is served meanwhile; a shutdown of the server cuts it short with 503.
+async fn stop_task(state: &State, grace: Duration) -> Result<(), ApiError> {
+    if grace.is_zero() {
+        return Ok(());
+    }
+    let mut shutdown = state.on_shutdown();
+    tokio::select! {
+        () = tokio::time::sleep(grace) => Ok(()),
+        _ = shutdown.wait_for(|down| *down) => Err(ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "the provider is shutting down".into(),
         }),
-    )
+    }
 }
 
 /// `GET /system/function/{name}`: one function's status, 404 when unknown.

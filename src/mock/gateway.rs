@@ -239,11 +239,22 @@ async fn info(AxumState(up): AxumState<Upstream>, request: Request) -> Response 
     axum::Json(gateway).into_response()
 }
 
-/// Forwards a request to the upstream provider and relays its answer, streamed.
+/// Forwards a request to the upstream provider and relays its answer, streamed, with every
+/// header but the hop-by-hop ones (so a provider's `X-OpenFaaS-Internal: proxy` too).
 async fn forward(AxumState(up): AxumState<Upstream>, request: Request) -> Response {
+    let invocation = request.uri().path().starts_with("/function/");
     match send(&up, request).await {
         Ok(answer) => relay(answer),
-        Err(refusal) => refusal,
+        Err(mut refusal) => {
+            // An invocation that never reached the function: the proxy's own error.
+            if invocation {
+                refusal.headers_mut().insert(
+                    super::invoke::INTERNAL_HEADER,
+                    HeaderValue::from_static(super::invoke::INTERNAL_PROXY),
+                );
+            }
+            refusal
+        }
     }
 }
 

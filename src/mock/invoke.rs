@@ -17,6 +17,12 @@ use crate::model::DEFAULT_NAMESPACE;
 /// How long an invocation waits for a function scaled from zero to become ready.
 const SCALE_FROM_ZERO_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The header faas-provider's proxy marks its own errors with (since faas-provider
+/// 841fe51), so a caller can tell them from a function's answer.
+pub const INTERNAL_HEADER: &str = "x-openfaas-internal";
+/// Its value.
+pub const INTERNAL_PROXY: &str = "proxy";
+
 /// `/function/{name}`.
 pub async fn root(
     state: AxumState<State>,
@@ -80,18 +86,25 @@ async fn invoke(
     // Read here rather than by an extractor, so a refusal carries the headers below too.
     let limit = state.config().max_body_bytes;
     let result = match super::body::read(body, &headers, limit).await {
-        Ok(body) => run(&state, name, ns, &path, &method, &uri, &headers, &body).await,
+        Ok(body) => {
+            let call = Call {
+                full_name: &full_name,
+                name,
+                ns,
+                path: &path,
+            };
+            run(&state, &call, &method, &uri, &headers, &body).await
+        }
         Err(unread) => Err(unread.refusal(limit)),
     };
     let mut response = match result {
         Ok(r) => r,
         // A gateway answers 404 for an unknown function; a bare provider as its flavour does.
-        Err(e) if e.status == StatusCode::NOT_FOUND && !gateway => ApiError {
+        Err(e) if e.status == StatusCode::NOT_FOUND && !gateway => proxy_error(ApiError {
             status: state.answers().invoke_unknown,
             ..e
-        }
-        .into_response(),
-        Err(e) => e.into_response(),
+        }),
+        Err(e) => proxy_error(e),
     };
     let out = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("{:.6}", started.elapsed().as_secs_f64())) {
@@ -100,23 +113,43 @@ async fn invoke(
     response
 }
 
-#[allow(clippy::too_many_arguments)]
+/// An error the provider's proxy answers itself, not the function: marked
+/// `X-OpenFaaS-Internal: proxy`, as faas-provider marks its proxy's errors.
+fn proxy_error(error: ApiError) -> Response {
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(INTERNAL_HEADER, HeaderValue::from_static(INTERNAL_PROXY));
+    response
+}
+
+/// Which function an invocation is for.
+struct Call<'a> {
+    /// The name as the URL gives it (`NAME` or `NAME.NAMESPACE`), as the proxy's errors say it.
+    full_name: &'a str,
+    /// The function's name.
+    name: &'a str,
+    /// Its namespace.
+    ns: &'a str,
+    /// The path after the function's name, as the function sees it.
+    path: &'a str,
+}
+
 async fn run(
     state: &State,
-    name: &str,
-    ns: &str,
-    path: &str,
+    call: &Call<'_>,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &bytes::Bytes,
 ) -> Result<Response, ApiError> {
+    let Call { name, ns, path, .. } = *call;
     if name.is_empty() {
         return Err(ApiError::not_found(format!(
             "function {name:?} not found in namespace {ns:?}"
         )));
     }
-    let invocation = admit(state, name, ns).await?;
+    let invocation = admit(state, call).await?;
     if !watchdog::METHODS.contains(&method.as_str()) {
         return Ok((
             StatusCode::METHOD_NOT_ALLOWED,
@@ -164,12 +197,27 @@ async fn run(
 }
 
 /// Waits (bounded) until the function has a ready replica, scaling it from zero if needed.
-async fn admit(state: &State, name: &str, ns: &str) -> Result<Invocation, ApiError> {
+async fn admit(state: &State, call: &Call<'_>) -> Result<Invocation, ApiError> {
+    let (name, ns) = (call.name, call.ns);
     let give_up = Instant::now() + SCALE_FROM_ZERO_TIMEOUT;
     let mut first = true;
     loop {
         match state.admit(ns, name, first)? {
             Admission::Ready(invocation) => return Ok(*invocation),
+            Admission::Lagging => {
+                let lag = state.config().invoke_lag_status;
+                return Err(ApiError {
+                    status: lag.status(),
+                    message: lag.message(call.full_name),
+                });
+            }
+            Admission::NoEndpoints => {
+                let form = super::LagStatus::NoEndpoints503;
+                return Err(ApiError {
+                    status: form.status(),
+                    message: form.message(call.full_name),
+                });
+            }
             Admission::WaitUntil(ready_at) => {
                 if Instant::now() >= give_up {
                     return Err(ApiError {

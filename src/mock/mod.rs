@@ -29,7 +29,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use config::{AutoscalerConfig, Credentials, MockConfig};
+pub use config::{AutoscalerConfig, Credentials, LagStatus, MockConfig, Timing};
 pub use error::MockError;
 pub use faults::{Fault, FaultInfo, CATALOGUE as FAULTS};
 pub use flavour::{Answers, DeleteNamespaceFrom, Flavour};

@@ -34,6 +34,8 @@ pub enum Fault {
     UpdateUnknownAccepted,
     DeleteIgnored,
     DeleteUnknown200,
+    FirstStopFails,
+    DeleteNeverCompletes,
     InvokeReportsPost,
     InvokeDropsQuery,
     InvokeDropsPath,
@@ -250,6 +252,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         "delete",
         "a delete of an unknown function answers 200 instead of 404",
         ["delete::unknown"]
+    ),
+    fault!(
+        FirstStopFails,
+        "first-stop-fails",
+        "update",
+        "the first update or delete of each function answers 500 `error deleting container NAME: cannot delete running task NAME: failed precondition` after the stop grace and changes nothing (faasd 0.19.0); the next one succeeds",
+        ["deploy::update-changes-status", "delete::removes-everywhere"]
+    ),
+    fault!(
+        DeleteNeverCompletes,
+        "delete-never-completes",
+        "delete",
+        "a delete answers 202 but never completes: the function stays listed and its status 200, with no replica and no endpoint",
+        ["delete::removes-everywhere"]
     ),
     fault!(
         InvokeReportsPost,

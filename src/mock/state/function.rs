@@ -25,8 +25,11 @@ const MAX_RECENT_INVOCATIONS: usize = 100_000;
 struct Replica {
     /// Its name, reported as `instance` in log messages.
     name: String,
-    /// When it becomes ready to serve.
+    /// When it becomes ready: reported as available from then on.
     ready_at: Instant,
+    /// When its function process listens: invocations reach it from then on (`ready_at`
+    /// plus the invoke lag, or later after an update restarted it).
+    serving_at: Instant,
 }
 
 /// A deployed function.
@@ -50,6 +53,27 @@ pub struct Function {
     pub deployed_at: Instant,
     /// Whether the current replica count was set by load rather than by hand.
     pub scaled_by_load: bool,
+    /// How long a replica answers invocations with the proxy's error after it is ready.
+    invoke_lag: Duration,
+    /// Whether its task was already stopped by an update or delete that then failed (fault
+    /// `first-stop-fails`): the next one needs no stop grace.
+    pub task_stopped: bool,
+    /// Whether a stop of it already failed once (fault `first-stop-fails`).
+    pub stop_failed: bool,
+    /// Whether a delete was accepted that never completes (fault `delete-never-completes`):
+    /// it stays listed, with no replica, and invocations find no endpoint.
+    pub terminating: bool,
+}
+
+/// Which replica an invocation reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pick {
+    /// This replica serves it.
+    Serving(String),
+    /// A replica is available, but none listens yet (the invoke lag).
+    Lagging,
+    /// No replica is available yet.
+    NotReady,
 }
 
 /// The scaling settings a function's labels give it.
@@ -105,8 +129,14 @@ impl ScalePolicy {
 }
 
 impl Function {
-    /// A new function with `replicas` replicas that become ready after `ready_delay`.
-    pub fn new(spec: FunctionDeployment, replicas: u64, ready_delay: Duration) -> Self {
+    /// A new function with `replicas` replicas that become ready after `ready_delay` and
+    /// serve invocations `invoke_lag` after that.
+    pub fn new(
+        spec: FunctionDeployment,
+        replicas: u64,
+        ready_delay: Duration,
+        invoke_lag: Duration,
+    ) -> Self {
         let now = Instant::now();
         let mut function = Self {
             spec,
@@ -118,6 +148,10 @@ impl Function {
             last_activity: now,
             deployed_at: now,
             scaled_by_load: false,
+            invoke_lag,
+            task_stopped: false,
+            stop_failed: false,
+            terminating: false,
         };
         function.set_replicas(replicas, ready_delay);
         function
@@ -163,19 +197,39 @@ impl Function {
             self.replicas.push(Replica {
                 name,
                 ready_at: now + ready_delay,
+                serving_at: now + ready_delay + self.invoke_lag,
             });
         }
     }
 
-    /// Takes the next ready replica (round robin) for an invocation, or `None` if none is ready.
-    pub fn pick_replica(&mut self, now: Instant) -> Option<String> {
-        let ready: Vec<&Replica> = self.replicas.iter().filter(|r| r.ready_at <= now).collect();
-        if ready.is_empty() {
-            return None;
+    /// Restarts every replica's function process, as an update replaces the container:
+    /// each is still reported available, and serves again after the invoke lag.
+    pub fn restart_processes(&mut self, now: Instant) {
+        let lag = self.invoke_lag;
+        for replica in &mut self.replicas {
+            replica.serving_at = replica.serving_at.max(replica.ready_at.max(now) + lag);
         }
-        let replica = ready[self.next_replica % ready.len()].name.clone();
+    }
+
+    /// Takes the next replica that serves (round robin) for an invocation.
+    pub fn pick_replica(&mut self, now: Instant) -> Pick {
+        let serving: Vec<&Replica> = self
+            .replicas
+            .iter()
+            .filter(|r| r.serving_at <= now)
+            .collect();
+        if serving.is_empty() {
+            // A replica reported available whose process does not listen yet: the proxy
+            // reaches it and fails.
+            return if self.replicas.iter().any(|r| r.ready_at <= now) {
+                Pick::Lagging
+            } else {
+                Pick::NotReady
+            };
+        }
+        let replica = serving[self.next_replica % serving.len()].name.clone();
         self.next_replica = self.next_replica.wrapping_add(1);
-        Some(replica)
+        Pick::Serving(replica)
     }
 
     /// Records an invocation's arrival for the load measurement.
@@ -269,10 +323,10 @@ mod tests {
 
     #[test]
     fn replicas_become_available_after_the_delay() {
-        let mut f = Function::new(spec(&[]), 2, Duration::from_secs(60));
+        let mut f = Function::new(spec(&[]), 2, Duration::from_secs(60), Duration::ZERO);
         let now = Instant::now();
         assert_eq!((f.replicas(), f.available(now)), (2, 0));
-        assert!(f.pick_replica(now).is_none());
+        assert_eq!(f.pick_replica(now), Pick::NotReady);
         assert_eq!(f.available(now + Duration::from_secs(61)), 2);
         f.set_replicas(0, Duration::ZERO);
         assert_eq!(f.replicas(), 0);
@@ -281,7 +335,7 @@ mod tests {
 
     #[test]
     fn rate_counts_only_the_window() {
-        let mut f = Function::new(spec(&[]), 1, Duration::ZERO);
+        let mut f = Function::new(spec(&[]), 1, Duration::ZERO, Duration::ZERO);
         let t0 = Instant::now();
         for i in 0..10 {
             f.record_arrival(t0 + Duration::from_millis(i * 100), Duration::from_secs(1));
@@ -293,5 +347,44 @@ mod tests {
             f.rate(t0 + Duration::from_secs(5), Duration::from_secs(1)),
             0.0
         );
+    }
+
+    #[test]
+    fn replicas_serve_after_the_invoke_lag() {
+        let lag = Duration::from_secs(60);
+        let mut f = Function::new(spec(&[]), 1, Duration::from_secs(10), lag);
+        let now = Instant::now();
+        assert_eq!(f.pick_replica(now), Pick::NotReady);
+        let ready = now + Duration::from_secs(11);
+        assert_eq!(f.available(ready), 1, "available before it serves");
+        assert_eq!(f.pick_replica(ready), Pick::Lagging);
+        let serving = now + Duration::from_secs(71);
+        assert!(matches!(f.pick_replica(serving), Pick::Serving(_)));
+
+        // An update restarts the process: available still, serving after the lag again.
+        let mut f = Function::new(spec(&[]), 1, Duration::ZERO, lag);
+        let later = Instant::now() + Duration::from_secs(120);
+        assert!(matches!(f.pick_replica(later), Pick::Serving(_)));
+        f.restart_processes(later);
+        assert_eq!(f.available(later), 1);
+        assert_eq!(f.pick_replica(later), Pick::Lagging);
+        assert!(matches!(f.pick_replica(later + lag), Pick::Serving(_)));
+
+        // Without a lag an update changes nothing for the caller.
+        let mut f = Function::new(spec(&[]), 1, Duration::ZERO, Duration::ZERO);
+        let now = Instant::now();
+        f.restart_processes(now);
+        assert!(matches!(f.pick_replica(now), Pick::Serving(_)));
+    }
+
+    #[test]
+    fn a_lagging_new_replica_does_not_take_calls_from_serving_ones() {
+        let lag = Duration::from_secs(60);
+        let mut f = Function::new(spec(&[]), 1, Duration::ZERO, lag);
+        let now = Instant::now() + lag;
+        f.set_replicas(3, Duration::ZERO);
+        for _ in 0..6 {
+            assert!(matches!(f.pick_replica(now), Pick::Serving(_)));
+        }
     }
 }

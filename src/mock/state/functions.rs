@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::function::{Function, ScalePolicy, LABEL_MIN};
+use super::function::{Function, Pick, ScalePolicy, LABEL_MIN};
 use super::{Inner, State};
 use crate::mock::reply::{is_dns_label, ApiError};
 use crate::mock::Fault;
@@ -31,6 +31,11 @@ pub enum Admission {
     Ready(Box<Invocation>),
     /// No replica is ready yet; the first one will be at this instant.
     WaitUntil(Instant),
+    /// A replica is reported available but its process does not listen yet (the invoke
+    /// lag): the provider's proxy fails to reach it.
+    Lagging,
+    /// The function has no endpoint and gets none (a delete that never completes).
+    NoEndpoints,
 }
 
 impl State {
@@ -59,11 +64,71 @@ impl State {
         } else {
             ScalePolicy::of(&spec).min
         };
+        let invoke_lag = self.config().invoke_lag;
         namespace.functions.insert(
             spec.service.clone(),
-            Function::new(spec, replicas, ready_delay),
+            Function::new(spec, replicas, ready_delay, invoke_lag),
         );
         Ok(())
+    }
+
+    /// Checks an update as [`State::update`] does, without applying it, and says how long
+    /// stopping the function's task takes first (the stop grace).
+    pub fn check_update(
+        &self,
+        query_ns: &str,
+        spec: &FunctionDeployment,
+    ) -> Result<Duration, ApiError> {
+        let ns = super::pick_namespace([spec.namespace.as_str(), query_ns]);
+        validate(spec)?;
+        let inner = self.lock();
+        check_secrets(self, &inner, &ns, spec)?;
+        let function = inner
+            .namespace(&ns)?
+            .functions
+            .get(&spec.service)
+            .ok_or_else(|| not_found(&spec.service, &ns))?;
+        Ok(self.stop_grace(function))
+    }
+
+    /// Checks a delete as [`State::delete`] does, without applying it, and says how long
+    /// stopping the function's task takes first (the stop grace).
+    pub fn check_delete(&self, ns: &str, name: &str) -> Result<Duration, ApiError> {
+        if name.trim().is_empty() {
+            return Err(ApiError::bad_request("functionName is required"));
+        }
+        let inner = self.lock();
+        let function = inner
+            .namespace(ns)?
+            .functions
+            .get(name)
+            .ok_or_else(|| not_found(name, ns))?;
+        Ok(self.stop_grace(function))
+    }
+
+    /// How long stopping `function`'s task takes: nothing when it is already stopped.
+    fn stop_grace(&self, function: &Function) -> Duration {
+        if function.task_stopped || function.terminating {
+            Duration::ZERO
+        } else {
+            self.config().stop_grace
+        }
+    }
+
+    /// The fault `first-stop-fails`: faasd 0.19.0 stops the task, then fails to delete the
+    /// container the first time, leaving the function as it was.
+    fn first_stop_fails(&self, function: &mut Function, name: &str) -> Result<(), ApiError> {
+        if !self.has_fault(Fault::FirstStopFails) || function.stop_failed {
+            return Ok(());
+        }
+        function.stop_failed = true;
+        function.task_stopped = true;
+        Err(ApiError {
+            status: axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            message: format!(
+                "error deleting container {name}: cannot delete running task {name}: failed precondition"
+            ),
+        })
     }
 
     /// Replaces a deployed function's spec, keeping its history and (unless a new
@@ -79,13 +144,18 @@ impl State {
             .functions
             .get_mut(&spec.service)
             .ok_or_else(|| not_found(&spec.service, &ns))?;
+        self.first_stop_fails(function, &spec.service)?;
         if self.has_fault(Fault::UpdateIgnored) {
             return Ok(());
         }
         spec.namespace = ns;
         spec.labels
             .insert(LABEL_FUNCTION.to_string(), spec.service.clone());
-        function.deployed_at = Instant::now();
+        let now = Instant::now();
+        function.deployed_at = now;
+        // The new task runs: its process listens after the invoke lag.
+        function.task_stopped = false;
+        function.restart_processes(now);
         let min_label = spec.labels.contains_key(LABEL_MIN);
         function.spec = spec;
         if min_label {
@@ -102,11 +172,20 @@ impl State {
             return Err(ApiError::bad_request("functionName is required"));
         }
         let mut inner = self.lock();
-        inner
+        let function = inner
             .namespace_mut(ns)?
             .functions
-            .remove(name)
+            .get_mut(name)
             .ok_or_else(|| not_found(name, ns))?;
+        self.first_stop_fails(function, name)?;
+        if self.has_fault(Fault::DeleteNeverCompletes) {
+            function.terminating = true;
+            function.task_stopped = true;
+            function.set_replicas(0, Duration::ZERO);
+            function.scaled_by_load = false;
+            return Ok(());
+        }
+        inner.namespace_mut(ns)?.functions.remove(name);
         inner.logs.forget(ns, name);
         Ok(())
     }
@@ -165,7 +244,7 @@ impl State {
                 status: self.answers().scale_unknown,
                 ..not_found(name, ns)
             })?;
-        if self.has_fault(Fault::ScaleEndpointIgnored) {
+        if self.has_fault(Fault::ScaleEndpointIgnored) || function.terminating {
             return Ok(());
         }
         if function.replicas() != replicas {
@@ -202,6 +281,9 @@ impl State {
                 message: format!("no endpoints available for {name:?}: cold start"),
             });
         }
+        if function.terminating {
+            return Ok(Admission::NoEndpoints);
+        }
         if function.replicas() == 0 {
             if self.has_fault(Fault::ScaleFromZero503) {
                 return Err(ApiError {
@@ -214,7 +296,7 @@ impl State {
             function.scaled_by_load = false;
         }
         match function.pick_replica(now) {
-            Some(instance) => {
+            Pick::Serving(instance) => {
                 let spec = function.spec.clone();
                 let secrets = spec
                     .secrets
@@ -227,7 +309,8 @@ impl State {
                     secrets,
                 })))
             }
-            None => Ok(Admission::WaitUntil(
+            Pick::Lagging => Ok(Admission::Lagging),
+            Pick::NotReady => Ok(Admission::WaitUntil(
                 function.first_ready_at().unwrap_or(now),
             )),
         }
@@ -294,6 +377,9 @@ impl State {
             .values_mut()
             .flat_map(|n| n.functions.values_mut())
         {
+            if function.terminating {
+                continue;
+            }
             let mut policy = function.policy();
             if policy.min == policy.max {
                 if !moves_fixed {
