@@ -102,6 +102,10 @@ impl Runner {
             .send(&req, Some(connect_deadline))
             .await
             .map_err(|e| match e {
+                // Cut by the run's own deadline, not by the target: say so.
+                RunError::Transport { reason, .. } if run_timeout_passed(&settings, started) => {
+                    preflight::run_timeout(&settings, &format!("GET /system/info: {reason}"))
+                }
                 RunError::Transport { reason, .. } => RunError::Unreachable {
                     url: settings.gateway.clone(),
                     reason,
@@ -122,6 +126,12 @@ impl Runner {
         }
         let info = preflight::info(&settings.gateway, &resp)?;
         preflight::namespaces(&client, &settings, connect_deadline).await?;
+        if run_timeout_passed(&settings, started) {
+            return Err(preflight::run_timeout(
+                &settings,
+                "GET /system/namespaces had not answered",
+            ));
+        }
         let detected = profile::detect(&info);
         let run_id = new_run_id();
         let deadline = settings.timeout.map(|t| started + t);
@@ -269,6 +279,11 @@ impl Runner {
         // hiccuped), and against one that is gone each delete fails at once.
         cleanup::delete_all(&self.client, left, &[]).await
     }
+}
+
+/// Whether the run's `--timeout`, counted from `started`, has passed.
+fn run_timeout_passed(settings: &Settings, started: Instant) -> bool {
+    settings.timeout.is_some_and(|t| started.elapsed() >= t)
 }
 
 /// Probes the target's optional features (see [`probe`]), within one request timeout and
