@@ -3,8 +3,8 @@
 
 use faas_certifier::report::{
     self, console, CaseReport, Certifier, Destinations, FeatureDecision, Outcome, ProviderReport,
-    Redactor, RunInfo, RunReport, Selection, StepOutcome, StepReport, SuiteSource, Summary,
-    Verdict, SCHEMA_ID,
+    Redactor, RunInfo, RunReport, RunSettings, Selection, StepOutcome, StepReport, SuiteSource,
+    Summary, Verdict, SCHEMA_ID,
 };
 
 fn step(
@@ -137,6 +137,11 @@ fn sample(secret: &str) -> RunReport {
             },
             overrides: Vec::new(),
             root_cause: None,
+            settings: Some(RunSettings {
+                settle_ms: 20_000,
+                timeout_ms: Some(600_000),
+                request_timeout_ms: 30_000,
+            }),
         },
         verdict: Verdict::decide(&Summary::of(&cases), false, None, None, Vec::new()),
         summary: Summary::of(&cases),

@@ -425,3 +425,51 @@ fn a_timeout_passing_during_the_preflight_is_named() {
     );
     assert!(!all.contains("cannot reach"), "{all}");
 }
+
+/// `--settle 0s` leaves the "nothing must change" check nothing to watch: the run is
+/// `passed (partial)` at best, and every report lists why and records the settings.
+#[test]
+fn a_settle_below_its_default_is_partial_in_every_report() {
+    let mock = MockProcess::start(&[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (out, _) = run(
+        dir.path(),
+        &[
+            "--gateway",
+            &mock.url,
+            "--settle",
+            "0s",
+            "--exact",
+            "scale::scaling-disabled",
+        ],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let why = "--settle 0s is below the default 20s";
+    assert!(all.contains(why), "{all}");
+    let report = json_report(dir.path());
+    assert_eq!(report["verdict"]["level"], "passed (partial)");
+    let reasons = report["verdict"]["reasons"].to_string();
+    assert!(
+        reasons.contains(why) && reasons.contains("scale::scaling-disabled"),
+        "{reasons}"
+    );
+    assert_eq!(report["run"]["settings"]["settle_ms"], 0);
+    assert_eq!(report["run"]["settings"]["request_timeout_ms"], 30_000);
+    assert!(report["run"]["settings"].get("timeout_ms").is_none());
+    let markdown = std::fs::read_to_string(dir.path().join("summary.md")).expect("summary.md");
+    assert!(markdown.contains(why), "{markdown}");
+    assert!(markdown.contains("`--settle 0s`"), "{markdown}");
+    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit.xml");
+    assert!(junit.contains(why), "{junit}");
+    assert!(
+        junit.contains(r#"<property name="settings.settle" value="0s"/>"#),
+        "{junit}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("report.html");
+    assert!(html.contains(why), "reasons in the HTML report");
+    assert!(
+        html.contains("--settle 0s, --timeout none"),
+        "settings in the HTML report"
+    );
+}

@@ -373,6 +373,10 @@ pub struct RunMeta {
     pub suites: SuiteSource,
     /// Features forced rather than detected.
     pub overrides: Vec<String>,
+    /// The time settings the run used, as its report records them.
+    pub settings: Option<report::RunSettings>,
+    /// Why those settings weaken a check of the selected cases (see `run::weakening`).
+    pub weakened: Vec<String>,
 }
 
 impl RunMeta {
@@ -397,6 +401,7 @@ impl RunMeta {
         if !self.overrides.is_empty() {
             why.push(format!("features forced: {}", self.overrides.join(", ")));
         }
+        why.extend(self.weakened.iter().cloned());
         why
     }
 }
@@ -495,6 +500,7 @@ fn build(
             suites: meta.suites.clone(),
             overrides: meta.overrides.clone(),
             root_cause,
+            settings: meta.settings.clone(),
         },
         verdict,
         clauses: report::clause_reports(&cases),
