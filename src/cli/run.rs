@@ -48,14 +48,16 @@ pub struct RunArgs {
     /// How many cases run at once [default: 8].
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// The deadline of the whole run (e.g. 10m) [default: none].
+    /// The deadline of the whole run (e.g. 10m); what it ends is errored, naming it; shorter
+    /// than a selected case's timeout, a passing run is only `passed (partial)` [default: none].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub timeout: Option<Duration>,
     /// The deadline of one HTTP request; a provider that accepts the connection and never
-    /// answers costs at most this [default: 30s].
+    /// answers costs at most this; lower, a passing run is only `passed (partial)` [default: 30s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub request_timeout: Option<Duration>,
-    /// How long "nothing must change" checks keep up their load (`${settle}`) [default: 20s].
+    /// How long "nothing must change" checks keep up their load (`${settle}`); lower, a
+    /// passing run using it is only `passed (partial)` [default: 20s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub settle: Option<Duration>,
     /// Leave the functions, secrets and namespaces created, and print the `faas-cli`
