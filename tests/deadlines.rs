@@ -121,18 +121,85 @@ async fn the_request_and_run_deadlines_bound_it_too() {
     assert!(took < Duration::from_secs(5), "the run took {took:?}");
     assert!(message(outcome(&results, "deadlines::case-timeout")).contains("timed out"));
 
+    // `/system/namespaces` never answers: the preflight waits for it until the run's
+    // deadline, and says that the deadline, not the target, ended it.
     let mut settings = Settings::new(&url);
     settings.timeout = Some(Duration::from_millis(700));
     let started = Instant::now();
-    let (results, _) = run(settings).await;
+    let suite = spec::load_str("deadlines.yaml", SUITE).expect("the suite loads");
+    let refused = Runner::connect(settings, vec![suite])
+        .await
+        .expect_err("the preflight runs out of the run's time");
     assert!(
         started.elapsed() < Duration::from_secs(4),
         "the run's --timeout bounds it: {:?}",
         started.elapsed()
     );
-    assert!(results
-        .iter()
-        .all(|r| !matches!(r.outcome, CaseOutcome::Passed)));
+    let refused = refused.to_string();
+    assert!(
+        refused.contains("the run's --timeout 700ms passed during the preflight"),
+        "{refused}"
+    );
+}
+
+const RUN_TIMEOUT_SUITE: &str = r#"
+description: The run's --timeout among the suite's own deadlines.
+each_namespace: false
+timeout: 30s
+cases:
+  - name: run-bound
+    steps:
+      - health:
+        retry: {timeout: 20s}
+        until: {status: 200}
+  - name: case-bound
+    timeout: 500ms
+    steps:
+      - health:
+        retry: {timeout: 20s}
+        until: {status: 200}
+  - name: retry-bound
+    steps:
+      - health:
+        retry: {timeout: 400ms}
+        until: {status: 200}
+"#;
+
+/// A step the run's own deadline ends is errored and names `--timeout` with its value; a
+/// step its case's or its own retry timeout ends is reported as before, without a word of
+/// `--timeout`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_runs_own_deadline_is_named_and_the_suites_deadlines_are_not() {
+    let url = stalling_provider().await;
+    let mut settings = Settings::new(&url);
+    // `/system/namespaces` is cut by the request timeout, well within the run's.
+    settings.request_timeout = Duration::from_millis(200);
+    settings.timeout = Some(Duration::from_millis(1500));
+    settings.profile = Some("core".into());
+    let suite = spec::load_str("deadlines.yaml", RUN_TIMEOUT_SUITE).expect("the suite loads");
+    let runner = Runner::connect(settings, vec![suite])
+        .await
+        .expect("connects");
+    let started = Instant::now();
+    let plan = runner.plan();
+    let results = futures_util::future::join_all(plan.iter().map(|p| runner.run_case(p))).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    match outcome(&results, "deadlines::run-bound") {
+        CaseOutcome::Errored(m) => assert!(
+            m.contains("the run's --timeout 1s 500ms ended this step") && m.contains("timed out"),
+            "{m}"
+        ),
+        other => panic!("run-bound: {other:?}"),
+    }
+    for trial in ["deadlines::case-bound", "deadlines::retry-bound"] {
+        let m = message(outcome(&results, trial));
+        assert!(!m.contains("--timeout"), "{trial}: {m}");
+        assert!(m.contains("timed out"), "{trial}: {m}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

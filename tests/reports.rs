@@ -3,8 +3,8 @@
 
 use faas_certifier::report::{
     self, console, CaseReport, Certifier, CleanupReport, Destinations, FeatureDecision, LeftReport,
-    Outcome, ProviderReport, Redactor, RunInfo, RunReport, Selection, StepOutcome, StepReport,
-    SuiteSource, Summary, Verdict, SCHEMA_ID,
+    Outcome, ProviderReport, Redactor, RunInfo, RunReport, RunSettings, Selection, StepOutcome,
+    StepReport, SuiteSource, Summary, Verdict, SCHEMA_ID,
 };
 
 fn step(
@@ -143,6 +143,11 @@ fn sample(secret: &str) -> RunReport {
                     listing: "function slow-r1 (namespace openfaas-fn): faas-cli remove slow-r1 --gateway http://127.0.0.1:8080 -n openfaas-fn".into(),
                     why: "DELETE answered 500: cannot delete running task".into(),
                 }],
+            }),
+            settings: Some(RunSettings {
+                settle_ms: 20_000,
+                timeout_ms: Some(600_000),
+                request_timeout_ms: 30_000,
             }),
         },
         verdict: Verdict::decide(&Summary::of(&cases), false, None, None, Vec::new()),

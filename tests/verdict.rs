@@ -363,3 +363,113 @@ fn a_provider_killed_mid_run_is_one_root_cause() {
         after.as_secs_f64()
     );
 }
+
+/// The run's own `--timeout` ending a step that waits on a slow provider is the harness's
+/// outcome: errored, naming `--timeout` and its value, keeping what the last answer was;
+/// never a provider failure.
+#[test]
+fn the_runs_own_timeout_errors_the_step_it_cut_naming_it() {
+    let mock = MockProcess::start(&["--ready-delay", "5s"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (out, took) = run(
+        dir.path(),
+        &[
+            "--gateway",
+            &mock.url,
+            "--timeout",
+            "1s",
+            "--exact",
+            "scale::scale-up",
+        ],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(took < Duration::from_secs(10), "the run took {took:?}");
+    assert!(all.contains("verdict: errored"), "{all}");
+    assert!(!all.contains("FAILED"), "{all}");
+    let report = json_report(dir.path());
+    assert_eq!(report["verdict"]["level"], "errored");
+    assert_eq!(report["summary"]["failed"], 0);
+    assert_eq!(report["summary"]["errored"], 1);
+    let case = &report["cases"][0];
+    assert_eq!(case["outcome"], "errored");
+    let reason = case["reason"].as_str().expect("a reason");
+    assert!(
+        reason.contains("the run's --timeout 1s ended this step")
+            && reason.contains("want availableReplicas >= 1, got 0"),
+        "{reason}"
+    );
+}
+
+/// A `--timeout` that passes while the preflight waits for the target says so, with its
+/// value; it does not call the target unreachable.
+#[test]
+fn a_timeout_passing_during_the_preflight_is_named() {
+    // Accepts connections and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (out, took) = run(dir.path(), &["--gateway", &url, "--timeout", "500ms"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(took < Duration::from_secs(5), "the run took {took:?}");
+    assert!(
+        all.contains("the run's --timeout 500ms passed during the preflight"),
+        "{all}"
+    );
+    assert!(!all.contains("cannot reach"), "{all}");
+}
+
+/// `--settle 0s` leaves the "nothing must change" check nothing to watch: the run is
+/// `passed (partial)` at best, and every report lists why and records the settings.
+#[test]
+fn a_settle_below_its_default_is_partial_in_every_report() {
+    let mock = MockProcess::start(&[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (out, _) = run(
+        dir.path(),
+        &[
+            "--gateway",
+            &mock.url,
+            "--settle",
+            "0s",
+            "--exact",
+            "scale::scaling-disabled",
+        ],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let why = "--settle 0s is below the default 20s";
+    assert!(all.contains(why), "{all}");
+    let report = json_report(dir.path());
+    assert_eq!(report["verdict"]["level"], "passed (partial)");
+    let reasons = report["verdict"]["reasons"].to_string();
+    assert!(
+        reasons.contains(why) && reasons.contains("scale::scaling-disabled"),
+        "{reasons}"
+    );
+    assert_eq!(report["run"]["settings"]["settle_ms"], 0);
+    assert_eq!(report["run"]["settings"]["request_timeout_ms"], 30_000);
+    assert!(report["run"]["settings"].get("timeout_ms").is_none());
+    let markdown = std::fs::read_to_string(dir.path().join("summary.md")).expect("summary.md");
+    assert!(markdown.contains(why), "{markdown}");
+    assert!(markdown.contains("`--settle 0s`"), "{markdown}");
+    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit.xml");
+    assert!(junit.contains(why), "{junit}");
+    assert!(
+        junit.contains(r#"<property name="settings.settle" value="0s"/>"#),
+        "{junit}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("report.html");
+    assert!(html.contains(why), "reasons in the HTML report");
+    assert!(
+        html.contains("--settle 0s, --timeout none"),
+        "settings in the HTML report"
+    );
+}

@@ -389,6 +389,10 @@ pub struct RunMeta {
     pub suites: SuiteSource,
     /// Features forced rather than detected.
     pub overrides: Vec<String>,
+    /// The time settings the run used, as its report records them.
+    pub settings: Option<report::RunSettings>,
+    /// Why those settings weaken a check of the selected cases (see `run::weakening`).
+    pub weakened: Vec<String>,
 }
 
 impl RunMeta {
@@ -413,6 +417,7 @@ impl RunMeta {
         if !self.overrides.is_empty() {
             why.push(format!("features forced: {}", self.overrides.join(", ")));
         }
+        why.extend(self.weakened.iter().cloned());
         why
     }
 }
@@ -512,6 +517,7 @@ fn build(
             overrides: meta.overrides.clone(),
             root_cause,
             cleanup: None,
+            settings: meta.settings.clone(),
         },
         verdict,
         clauses: report::clause_reports(&cases),

@@ -48,11 +48,12 @@ pub struct RunArgs {
     /// How many cases run at once [default: 8].
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// The deadline of the whole run (e.g. 10m) [default: none].
+    /// The deadline of the whole run (e.g. 10m); what it ends is errored, naming it; shorter
+    /// than a selected case's timeout, a passing run is only `passed (partial)` [default: none].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub timeout: Option<Duration>,
     /// The deadline of one HTTP request; a provider that accepts the connection and never
-    /// answers costs at most this [default: 30s].
+    /// answers costs at most this; lower, a passing run is only `passed (partial)` [default: 30s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub request_timeout: Option<Duration>,
     /// The deadline of an update or delete of a function, which a provider may answer only
@@ -64,7 +65,8 @@ pub struct RunArgs {
     /// waiting until each function is gone from the provider's list [default: 2m30s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub cleanup_timeout: Option<Duration>,
-    /// How long "nothing must change" checks keep up their load (`${settle}`) [default: 20s].
+    /// How long "nothing must change" checks keep up their load (`${settle}`); lower, a
+    /// passing run using it is only `passed (partial)` [default: 20s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub settle: Option<Duration>,
     /// Leave the functions, secrets and namespaces created, and print the `faas-cli`
@@ -356,7 +358,78 @@ pub fn run_meta(args: &RunArgs, select: &Selection, suites: &[Suite]) -> RunMeta
             digest: spec::suites_digest(suites),
         },
         overrides,
+        settings: None,
+        weakened: Vec::new(),
     }
+}
+
+/// The time settings of `s`, as the report records them.
+pub fn recorded_settings(s: &Settings) -> crate::report::RunSettings {
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    crate::report::RunSettings {
+        settle_ms: ms(s.settle),
+        timeout_ms: s.timeout.map(ms),
+        request_timeout_ms: ms(s.request_timeout),
+    }
+}
+
+/// Why `s` checks the cases `select` picks of `suites` less than they are written to, one
+/// reason per weakening setting (each makes a passing run `passed (partial)`):
+///
+/// - `--settle` below its default (20s) when a selected case uses `${settle}`: its
+///   "nothing must change" check watches for less time (at `0s`, not at all);
+/// - `--timeout` shorter than the longest `timeout` of a selected case: the run does not
+///   allow that case the time its suite does;
+/// - `--request-timeout` below its default (30s): a feature probe it cuts short turns the
+///   feature off, and its cases are skipped; a slow answer is cut off.
+pub fn weakening(s: &Settings, select: &Selection, suites: &[Suite]) -> Vec<String> {
+    let defaults = Settings::new("");
+    let words = |d: Duration| humantime::format_duration(d).to_string();
+    let selected: Vec<(String, &spec::Case)> = suites
+        .iter()
+        .flat_map(|suite| {
+            suite
+                .cases
+                .iter()
+                .map(move |case| (format!("{}::{}", suite.name, case.name), case))
+        })
+        .filter(|(name, _)| select.selects(name) || select.selects(&format!("{name}@extra")))
+        .collect();
+    let mut why = Vec::new();
+    if s.settle < defaults.settle {
+        let users: Vec<&str> = selected
+            .iter()
+            .filter(|(_, case)| format!("{:?}{:?}", case.steps, case.vars).contains("${settle}"))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if !users.is_empty() {
+            why.push(format!(
+                "--settle {} is below the default {}: the \"nothing must change\" check of {} watches for less time{}",
+                words(s.settle),
+                words(defaults.settle),
+                users.join(", "),
+                if s.settle.is_zero() { " (at 0s, not at all)" } else { "" }
+            ));
+        }
+    }
+    if let Some(timeout) = s.timeout {
+        let longest = selected.iter().max_by_key(|(_, case)| case.timeout);
+        if let Some((name, case)) = longest.filter(|(_, case)| case.timeout > timeout) {
+            why.push(format!(
+                "--timeout {} is shorter than the longest case timeout of the selected cases ({} of {name}): the run does not allow every case the time its suite does",
+                words(timeout),
+                words(case.timeout)
+            ));
+        }
+    }
+    if s.request_timeout < defaults.request_timeout {
+        why.push(format!(
+            "--request-timeout {} is below the default {}: a feature probe it cuts short turns the feature off (its cases are skipped), and a slow answer is cut off",
+            words(s.request_timeout),
+            words(defaults.request_timeout)
+        ));
+    }
+    why
 }
 
 /// Sends tracing (each poll attempt at `info`) to stderr, coloured when `ansi`; `RUST_LOG`
@@ -414,7 +487,9 @@ fn certify(
         ),
         None => None,
     };
-    let meta = run_meta(args, &select, &suites);
+    let mut meta = run_meta(args, &select, &suites);
+    meta.settings = Some(recorded_settings(&settings));
+    meta.weakened = weakening(&settings, &select, &suites);
     let rt = super::run_runtime().map_err(ConfigError::Runtime)?;
     let jobs = settings.jobs;
     let pipeline = Pipeline {

@@ -59,10 +59,16 @@ fn certify(
         skip: args.skip.clone(),
         exact: args.exact,
     };
+    let mut meta = run::run_meta(&run::RunArgs::default(), &select, &suites);
+    // The selftest's short settle and timeouts match its mocks' fast autoscaler and clocks
+    // (`selftest::settings`): recorded, but they weaken nothing there.
+    meta.settings = started_targets
+        .first()
+        .map(|t| run::recorded_settings(&t.runner.settings));
     let pipeline = Pipeline {
         output: args.output.clone(),
         quiet: args.quiet,
-        meta: run::run_meta(&run::RunArgs::default(), &select, &suites),
+        meta,
         select,
         judge: None,
         jobs: args.jobs.unwrap_or(selftest::SELFTEST_JOBS),

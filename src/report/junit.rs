@@ -71,7 +71,7 @@ fn properties(report: &RunReport) -> Vec<Property> {
         .iter()
         .map(|f| format!("{}={}", f.feature, if f.enabled { "on" } else { "off" }))
         .collect();
-    vec![
+    let mut properties = vec![
         Property::new("target", run.target.as_str()),
         Property::new("provider", run.provider.name.as_str()),
         Property::new("provider.version", run.provider.version.as_str()),
@@ -103,7 +103,18 @@ fn properties(report: &RunReport) -> Vec<Property> {
             "certifier.version",
             format!("{} ({})", report.certifier.version, report.certifier.sha),
         ),
-    ]
+    ];
+    // `settings.--settle` reads badly: `settings.settle`, `settings.timeout`, ...
+    for (flag, value) in run.settings.iter().flat_map(|s| s.flags()) {
+        properties.push(Property::new(
+            format!(
+                "settings.{}",
+                flag.trim_start_matches('-').replace('-', "_")
+            ),
+            value,
+        ));
+    }
+    properties
 }
 
 fn test_case(case: &CaseReport) -> TestCase {

@@ -101,6 +101,14 @@ pub fn render(report: &RunReport) -> String {
         run.suites.source,
         short(&run.suites.digest)
     );
+    if let Some(settings) = &run.settings {
+        let flags: Vec<String> = settings
+            .flags()
+            .into_iter()
+            .map(|(flag, value)| format!("`{flag} {value}`"))
+            .collect();
+        let _ = writeln!(out, "Settings: {}.\n", flags.join(", "));
+    }
     let _ = writeln!(
         out,
         "**{}**{} in {:.1} s.\n",

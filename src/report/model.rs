@@ -78,6 +78,37 @@ pub struct RunInfo {
     /// What the run's cleanup did, once every trial ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleanup: Option<CleanupReport>,
+    /// The time settings the run used (`--settle`, `--timeout`, `--request-timeout`); absent
+    /// in reports written before they were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<RunSettings>,
+}
+
+/// The time settings a run used: a value below its default may weaken a check, and then the
+/// verdict's reasons say so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunSettings {
+    /// `--settle`: how long "nothing must change" checks keep up their load, in ms.
+    pub settle_ms: u64,
+    /// `--timeout`: the deadline of the whole run, in ms; absent when it had none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// `--request-timeout`: the deadline of one HTTP request, in ms.
+    pub request_timeout_ms: u64,
+}
+
+impl RunSettings {
+    /// `--settle 20s, --timeout 10m, --request-timeout 30s`, as every format writes them.
+    pub fn flags(&self) -> Vec<(&'static str, String)> {
+        let words =
+            |ms: u64| humantime::format_duration(std::time::Duration::from_millis(ms)).to_string();
+        vec![
+            ("--settle", words(self.settle_ms)),
+            ("--timeout", self.timeout_ms.map_or("none".into(), words)),
+            ("--request-timeout", words(self.request_timeout_ms)),
+        ]
+    }
 }
 
 /// What cleanup removed and what it left on the target.
@@ -169,7 +200,8 @@ pub struct Verdict {
     pub level: Level,
     /// The level in words, e.g. `passed (with 2 expected failures)`.
     pub words: String,
-    /// Why the level is not higher: the filter, custom suites, forced features, the root cause.
+    /// Why the level is not higher: the filter, custom suites, forced features, settings that
+    /// weaken a check (`--settle`, `--timeout`, `--request-timeout`), the root cause.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
 }

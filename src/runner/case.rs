@@ -8,8 +8,9 @@ use super::event::{Event, StepVerdict};
 use super::gate::{Ended, Stop};
 use super::plan::Planned;
 use super::result::{CaseOutcome, CaseResult, StepOutcome, StepResult};
-use super::Runner;
-use crate::spec::{vars, Step};
+use super::step::{can_change, Polled, Unmet};
+use super::{RunError, Runner};
+use crate::spec::{vars, Expect, Step};
 
 /// How a blocked case's reason starts, before the foundation's trial name.
 pub const BLOCKED_BY: &str = "blocked by ";
@@ -31,6 +32,9 @@ pub(crate) struct CaseCtx<'r> {
     pub sensitive: Vec<String>,
     /// When the case must end.
     pub deadline: Instant,
+    /// The run's own deadline (`--timeout`), if it has one: a step whose deadline is this
+    /// one and that ran out of time was ended by the run, not by the provider.
+    pub run_deadline: Option<Instant>,
     /// The steps performed.
     pub steps: Vec<StepResult>,
     /// The trial's name, for log lines.
@@ -67,6 +71,45 @@ impl CaseCtx<'_> {
             }
         }
         CaseOutcome::Passed
+    }
+}
+
+impl CaseCtx<'_> {
+    /// `verdict` of a step whose deadline was `step_deadline`, as the run reports it: a step
+    /// that did not pass because the run's own `--timeout` ran out while it waited (its
+    /// deadline was the run's, it ended within one poll pause of it, and its last answer
+    /// could still have changed, or its request was cut) is errored, naming `--timeout`
+    /// and keeping what the last answer was. A provider's final answer, a broken shape or a
+    /// step that ended on its own deadline (`retry.timeout`, `timeout`, the case's) stays as
+    /// it is.
+    pub(crate) fn blame_run_timeout(
+        &self,
+        verdict: StepOutcome,
+        step_deadline: Instant,
+        polled: &Polled,
+        cond: &Expect,
+    ) -> StepOutcome {
+        let (StepOutcome::Failed(m) | StepOutcome::Errored(m)) = &verdict else {
+            return verdict;
+        };
+        if self.run_deadline != Some(step_deadline)
+            || Instant::now() + self.runner.settings.poll_max < step_deadline
+        {
+            return verdict;
+        }
+        let waiting = match (&polled.response, &polled.mismatch) {
+            (Err(RunError::BodyTooLarge { .. }), _) => false,
+            (Err(_), _) => true,
+            (Ok(r), Some(Unmet::Mismatch { .. })) => can_change(r, cond),
+            (Ok(_), _) => false,
+        };
+        if !waiting {
+            return verdict;
+        }
+        StepOutcome::Errored(format!(
+            "{} ended this step: {m}",
+            self.runner.run_timeout_words()
+        ))
     }
 }
 
@@ -192,9 +235,10 @@ impl Runner {
         let mut deadline = started + case.timeout;
         if let Some(run_deadline) = self.deadline {
             if run_deadline <= started {
-                result.outcome = CaseOutcome::Errored(
-                    "the run's --timeout passed before this case started".into(),
-                );
+                result.outcome = CaseOutcome::Errored(format!(
+                    "{} passed before this case started",
+                    self.run_timeout_words()
+                ));
                 return (result, None);
             }
             deadline = deadline.min(run_deadline);
@@ -211,6 +255,7 @@ impl Runner {
                 .flat_map(|c| c.secrets())
                 .collect(),
             deadline,
+            run_deadline: self.deadline,
             steps: Vec::new(),
             trial: planned.trial.clone(),
             in_flight: None,
@@ -235,6 +280,11 @@ impl Runner {
             outcome = tokio::select! {
                 finished = steps => match finished {
                     Ok(o) => o,
+                    Err(_) if Some(deadline) == self.deadline => CaseOutcome::Errored(format!(
+                        "{}: {} ended this case",
+                        case.source,
+                        self.run_timeout_words()
+                    )),
                     Err(_) => CaseOutcome::Errored(format!(
                         "{}: the case's deadline of {} passed",
                         case.source,
@@ -287,6 +337,14 @@ impl Runner {
         result.steps = ctx.steps;
         result.duration = started.elapsed();
         (result, Some((created, ctx.in_doubt)))
+    }
+
+    /// `the run's --timeout 1s`: how an outcome the run's own deadline caused begins.
+    pub(crate) fn run_timeout_words(&self) -> String {
+        match self.settings.timeout {
+            Some(t) => format!("the run's --timeout {}", humantime::format_duration(t)),
+            None => "the run's --timeout".to_string(),
+        }
     }
 
     /// The result of `planned` before it runs: passed, no steps, started now.

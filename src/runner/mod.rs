@@ -106,6 +106,10 @@ impl Runner {
             .send(&req, Some(connect_deadline))
             .await
             .map_err(|e| match e {
+                // Cut by the run's own deadline, not by the target: say so.
+                RunError::Transport { reason, .. } if run_timeout_passed(&settings, started) => {
+                    preflight::run_timeout(&settings, &format!("GET /system/info: {reason}"))
+                }
                 RunError::Transport { reason, .. } => RunError::Unreachable {
                     url: settings.gateway.clone(),
                     reason,
@@ -126,6 +130,12 @@ impl Runner {
         }
         let info = preflight::info(&settings.gateway, &resp)?;
         preflight::namespaces(&client, &settings, connect_deadline).await?;
+        if run_timeout_passed(&settings, started) {
+            return Err(preflight::run_timeout(
+                &settings,
+                "GET /system/namespaces had not answered",
+            ));
+        }
         let detected = profile::detect(&info);
         let run_id = new_run_id();
         let deadline = settings.timeout.map(|t| started + t);
@@ -340,6 +350,11 @@ fn cleanup_bound(settings: &Settings, deadline: Option<Instant>) -> std::time::D
 
 /// How long the last cleanup tries after the provider stopped answering.
 const GONE_CLEANUP: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Whether the run's `--timeout`, counted from `started`, has passed.
+fn run_timeout_passed(settings: &Settings, started: Instant) -> bool {
+    settings.timeout.is_some_and(|t| started.elapsed() >= t)
+}
 
 /// Probes the target's optional features (see [`probe`]), within one request timeout and
 /// the run's deadline. Nothing is probed when `--profile` decides every feature; the caller

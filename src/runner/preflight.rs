@@ -102,6 +102,20 @@ pub async fn namespaces(
     )))
 }
 
+/// The preflight ran out of the run's own time (`--timeout`): `what` was under way. Nothing
+/// was created yet; the target may be fine.
+pub fn run_timeout(settings: &Settings, what: &str) -> RunError {
+    let limit = settings
+        .timeout
+        .map(|t| format!(" {}", humantime::format_duration(t)))
+        .unwrap_or_default();
+    RunError::Config(format!(
+        "the run's --timeout{limit} passed during the preflight of {} ({what}); \
+         give the run a longer --timeout, or none",
+        settings.gateway
+    ))
+}
+
 fn quote(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     format!("{:?}", super::excerpt(&one_line, QUOTE))

@@ -292,6 +292,8 @@ impl CaseCtx<'_> {
                 verdict = StepOutcome::Errored(e.brief());
             }
         }
+        // Ended by the run's own --timeout rather than by the provider: errored, saying so.
+        verdict = self.blame_run_timeout(verdict, deadline.unwrap_or(self.deadline), &polled, cond);
         // The record begun before the first attempt, completed with one redactor that knows
         // every secret the run has sent so far (its texts are redacted again with it).
         let redactor = self.redactor();
@@ -668,7 +670,7 @@ pub(crate) fn platform_starting(resp: &HttpResponse) -> bool {
 /// fields are what the step waits for), or a 2xx while `cond` waits for something else (a
 /// resource still there that is going away). A refusal (400, 401, 403, 405, 413, 422, an
 /// unmarked 500, ...) or a 2xx `cond` does not accept is final: the step ends at once.
-fn can_change(resp: &HttpResponse, cond: &Expect) -> bool {
+pub(crate) fn can_change(resp: &HttpResponse, cond: &Expect) -> bool {
     let status = resp.status;
     if TRANSIENT.contains(&status) || platform_starting(resp) {
         return true;

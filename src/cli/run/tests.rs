@@ -142,3 +142,92 @@ fn selection_filters_skips_and_exact() {
     assert!(exact.selects("invoke::verbs"));
     assert!(!exact.selects("invoke::verbs@extra"));
 }
+
+fn every_case() -> Selection {
+    Selection {
+        filters: vec![],
+        skip: vec![],
+        exact: false,
+    }
+}
+
+fn only(filter: &str) -> Selection {
+    Selection {
+        filters: vec![filter.into()],
+        skip: vec![],
+        exact: false,
+    }
+}
+
+#[test]
+fn default_settings_weaken_nothing() {
+    let suites = spec::load_builtin().unwrap();
+    let s = Settings::new("http://127.0.0.1:8080");
+    assert_eq!(weakening(&s, &every_case(), &suites), Vec::<String>::new());
+    // A run deadline that leaves every case its own time weakens nothing either.
+    let mut s = s;
+    s.timeout = Some(Duration::from_secs(24 * 3600));
+    s.settle = Duration::from_secs(60);
+    s.request_timeout = Duration::from_secs(60);
+    assert_eq!(weakening(&s, &every_case(), &suites), Vec::<String>::new());
+}
+
+#[test]
+fn a_short_settle_weakens_the_cases_that_use_it() {
+    let suites = spec::load_builtin().unwrap();
+    let mut s = Settings::new("http://127.0.0.1:8080");
+    s.settle = Duration::ZERO;
+    let why = weakening(&s, &every_case(), &suites);
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(
+        why[0].starts_with("--settle 0s is below the default 20s")
+            && why[0].contains("scale::scaling-disabled"),
+        "{why:?}"
+    );
+    // Cases that do not use `${settle}` are not weakened by it.
+    assert!(weakening(&s, &only("health::"), &suites).is_empty());
+}
+
+#[test]
+fn a_short_run_timeout_or_request_timeout_weakens_the_run() {
+    let suites = spec::load_builtin().unwrap();
+    let mut s = Settings::new("http://127.0.0.1:8080");
+    s.timeout = Some(Duration::from_secs(1));
+    let why = weakening(&s, &only("health::"), &suites);
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(
+        why[0].starts_with("--timeout 1s is shorter than the longest case timeout"),
+        "{why:?}"
+    );
+    let mut s = Settings::new("http://127.0.0.1:8080");
+    s.request_timeout = Duration::from_secs(5);
+    let why = weakening(&s, &only("health::"), &suites);
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(
+        why[0].starts_with("--request-timeout 5s is below the default 30s"),
+        "{why:?}"
+    );
+}
+
+/// An unfiltered run of the built-in suites on the detected profile is `certified` only
+/// when no setting weakens a check: `--settle 0s` makes it `passed (partial)`, saying why.
+#[test]
+fn a_weakening_setting_makes_an_otherwise_certified_run_partial() {
+    use crate::report::{Level, Summary, Verdict};
+    let suites = spec::load_builtin().unwrap();
+    let select = every_case();
+    let summary = Summary {
+        total: 1,
+        passed: 1,
+        ..Summary::default()
+    };
+    let mut meta = run_meta(&RunArgs::default(), &select, &suites);
+    let certified = Verdict::decide(&summary, false, None, None, meta.partial_reasons());
+    assert_eq!(certified.level, Level::Certified);
+    let mut s = Settings::new("http://127.0.0.1:8080");
+    s.settle = Duration::ZERO;
+    meta.weakened = weakening(&s, &select, &suites);
+    let partial = Verdict::decide(&summary, false, None, None, meta.partial_reasons());
+    assert_eq!(partial.level, Level::Partial);
+    assert_eq!(partial.reasons, meta.weakened);
+}

@@ -154,6 +154,14 @@ fn facts(report: &RunReport) -> Markup {
             dt { "Run id" } dd.mono { (run.id) }
             dt { "Started" } dd { (run.started_at) }
             dt { "Duration" } dd { (duration(run.duration_ms)) }
+            @if let Some(settings) = &run.settings {
+                dt { "Settings" } dd.mono {
+                    @for (i, (flag, value)) in settings.flags().into_iter().enumerate() {
+                        @if i > 0 { ", " }
+                        (flag) " " (value)
+                    }
+                }
+            }
         }
     }
 }
