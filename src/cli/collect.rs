@@ -129,7 +129,7 @@ impl Collector {
         for (_, runner, _) in &self.targets {
             if let Some(runner) = runner.upgrade() {
                 for secret in runner.sensitive() {
-                    redactor.add(secret.as_bytes());
+                    redactor.add_secret(secret);
                 }
             }
         }

@@ -27,8 +27,6 @@ pub(crate) struct CaseCtx<'r> {
     pub namespace: String,
     /// What the case created and has not deleted yet.
     pub created: Vec<Resource>,
-    /// Values never to record.
-    pub sensitive: Vec<String>,
     /// When the case must end.
     pub deadline: Instant,
     /// The steps performed.
@@ -136,12 +134,6 @@ impl Runner {
             vars: self.builtin_vars(&planned.namespace, planned.index),
             namespace: planned.namespace.clone(),
             created: Vec::new(),
-            sensitive: self
-                .settings
-                .credentials
-                .iter()
-                .flat_map(|c| c.secrets())
-                .collect(),
             deadline,
             steps: Vec::new(),
             trial: planned.trial.clone(),

@@ -70,7 +70,7 @@ pub struct Runner {
     gate: gate::Gate,
     /// Every secret value any case has sent: a faulty provider may echo one case's secret
     /// into another case's answer, so redaction uses them all.
-    sensitive: Mutex<Vec<String>>,
+    sensitive: Mutex<Vec<crate::redact::Secret>>,
     /// The answer schemas of `contract/openapi.json`, compiled once per run: every JSON
     /// answer a step accepts is checked against its route's schema.
     schemas: &'static crate::contract::schemas::Schemas,
@@ -147,22 +147,27 @@ impl Runner {
         })
     }
 
-    /// Remembers secret values a case is about to send, for every later redaction.
-    pub(crate) fn add_sensitive(&self, values: &[String]) {
+    /// Remembers secret values a case is about to send, each with the secret it is the
+    /// value of, for every later redaction: numbered in the order first sent, so each
+    /// marker says which value of the run it hides (`<redacted: value 2 of this run (s), 9
+    /// bytes>`).
+    pub(crate) fn add_sensitive(&self, values: &[(Vec<u8>, String)]) {
         // A poisoned lock still holds every value recorded: keep recording (fail closed).
         let mut all = self
             .sensitive
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for v in values {
-            if !all.contains(v) {
-                all.push(v.clone());
+        for (bytes, origin) in values {
+            if !bytes.is_empty() && !all.iter().any(|s| s.bytes == *bytes) {
+                let number = all.len() + 1;
+                let origin = Some(format!("secret `{origin}`"));
+                all.push(crate::redact::Secret::value(bytes.clone(), number, origin));
             }
         }
     }
 
     /// Every secret value sent so far in this run, and the credentials.
-    pub fn sensitive(&self) -> Vec<String> {
+    pub fn sensitive(&self) -> Vec<crate::redact::Secret> {
         // A poisoned lock still holds every value recorded: never an empty list (fail closed).
         let mut all = self
             .sensitive
