@@ -192,7 +192,8 @@ fn lossy_per_byte(bytes: &[u8]) -> String {
 /// Every form a secret's bytes may take in what the certifier prints or writes: the text
 /// (lossy UTF-8, two ways), JSON-escaped (serde_json's, ASCII-only and Go's HTML-safe
 /// escapes), Rust-debug-escaped (`{:?}`, `escape_debug`), each JSON form debug-escaped in
-/// turn (a JSON body quoted in a message), and base64 (with and without padding).
+/// turn (a JSON body quoted in a message), and base64 (with and without padding) of the
+/// bytes and of their lossy text.
 fn forms(secret: &[u8]) -> Vec<String> {
     let engine = base64::engine::general_purpose::STANDARD;
     let mut texts = vec![String::from_utf8_lossy(secret).into_owned()];
@@ -214,8 +215,12 @@ fn forms(secret: &[u8]) -> Vec<String> {
             out.extend([form, debug, escaped]);
         }
     }
-    out.push(engine.encode(secret));
-    out.push(base64::engine::general_purpose::STANDARD_NO_PAD.encode(secret));
+    // Base64 of the bytes, and of their lossy text (a provider that stored the text).
+    let lossy = String::from_utf8_lossy(secret);
+    for bytes in [secret, lossy.as_bytes()] {
+        out.push(engine.encode(bytes));
+        out.push(base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes));
+    }
     out.sort();
     out.dedup();
     out
