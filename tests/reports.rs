@@ -137,6 +137,7 @@ fn sample(secret: &str) -> RunReport {
             },
             overrides: Vec::new(),
             root_cause: None,
+            warnings: Vec::new(),
         },
         verdict: Verdict::decide(&Summary::of(&cases), false, None, None, Vec::new()),
         summary: Summary::of(&cases),

@@ -456,6 +456,19 @@ fn build(
         .unwrap_or_default();
     let summary = Summary::of(&cases);
     let root_cause = targets.iter().find_map(|t| t.runner.root_cause());
+    let mut warnings: Vec<String> = Vec::new();
+    for t in targets {
+        for w in &t.runner.warnings {
+            let w = if t.label.is_empty() || targets.len() == 1 {
+                w.clone()
+            } else {
+                format!("{}: {w}", t.label)
+            };
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+    }
     let verdict = Verdict::decide(
         &summary,
         interrupted,
@@ -495,6 +508,7 @@ fn build(
             suites: meta.suites.clone(),
             overrides: meta.overrides.clone(),
             root_cause,
+            warnings,
         },
         verdict,
         clauses: report::clause_reports(&cases),

@@ -92,6 +92,9 @@ pub fn render(report: &RunReport) -> String {
         run.suites.source,
         short(&run.suites.digest)
     );
+    for warning in &run.warnings {
+        let _ = writeln!(out, "**Warning:** {}\n", cell(warning));
+    }
     let _ = writeln!(
         out,
         "**{}**{} in {:.1} s.\n",

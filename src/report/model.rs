@@ -75,6 +75,10 @@ pub struct RunInfo {
     /// The one root cause of a run that could not go on (the provider stopped answering).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root_cause: Option<String>,
+    /// What the preflight found that did not stop the run, e.g. a provider that lists no
+    /// namespaces.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The expectations file a run was judged with.

@@ -60,6 +60,9 @@ pub struct Runner {
     pub info: serde_json::Value,
     /// The unique id of this run; every resource name contains it.
     pub run_id: String,
+    /// What the preflight found that did not stop the run (a provider that lists no
+    /// namespaces): shown in the header, recorded in the reports.
+    pub warnings: Vec<String>,
     /// Shared, not copied: a selftest's four runners run the same suites.
     suites: std::sync::Arc<[Suite]>,
     client: Client,
@@ -121,7 +124,10 @@ impl Runner {
             });
         }
         let info = preflight::info(&settings.gateway, &resp)?;
-        preflight::namespaces(&client, &settings, connect_deadline).await?;
+        let warnings = preflight::namespaces(&client, &settings, connect_deadline).await?;
+        for w in &warnings {
+            tracing::warn!(target: "faas_certifier::preflight", "{w}");
+        }
         let detected = profile::detect(&info);
         let run_id = new_run_id();
         let deadline = settings.timeout.map(|t| started + t);
@@ -139,6 +145,7 @@ impl Runner {
             suites,
             client,
             deadline,
+            warnings,
             leftovers: Mutex::new(probed.leftover.into_iter().collect()),
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
@@ -229,6 +236,7 @@ impl Runner {
             suites,
             client,
             deadline,
+            warnings: Vec::new(),
             leftovers: Mutex::new(Vec::new()),
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
