@@ -77,14 +77,62 @@ const API_NAMES: [&str; 18] = [
     "\"labels\"",
 ];
 
-/// Values shorter than this are not searched for: they would match ordinary text.
+/// Values shorter than this (in bytes) are not searched for: they would match ordinary text.
 const MIN_SECRET_LEN: usize = 4;
 
-/// Replaces known secret values and credential headers with [`MARKER`].
+/// A secret value to keep out of every output, and what its marker says about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    /// The value, as sent (text or bytes).
+    pub bytes: Vec<u8>,
+    /// Which value it is, in words: `value 3 of this run`, `the password`.
+    pub what: String,
+    /// Where it came from, when known (the secret it is the value of); left out of the
+    /// marker when it holds a secret itself.
+    pub origin: Option<String>,
+    /// Whether the marker tells the value's length (not for credentials).
+    pub show_len: bool,
+}
+
+impl Secret {
+    /// A secret value numbered `number` (from 1) in its run, of the secret `origin`.
+    pub fn value(bytes: impl Into<Vec<u8>>, number: usize, origin: Option<String>) -> Self {
+        Secret {
+            bytes: bytes.into(),
+            what: format!("value {number} of this run"),
+            origin,
+            show_len: true,
+        }
+    }
+
+    /// A credential (`what`: `the password`): its marker tells neither length nor origin.
+    pub fn credential(bytes: impl Into<Vec<u8>>, what: impl Into<String>) -> Self {
+        Secret {
+            bytes: bytes.into(),
+            what: what.into(),
+            origin: None,
+            show_len: false,
+        }
+    }
+}
+
+/// One form a secret may take in text, and the secret (its index) it stands for.
+#[derive(Debug, Clone)]
+struct Needle {
+    form: String,
+    secret: usize,
+}
+
+/// Replaces known secret values and credential headers with markers: `<redacted: value 2
+/// of this run (secret-x), 17 bytes>`, so a mismatch between two secrets still says which
+/// is which; an `Authorization` header's value becomes [`MARKER`].
 #[derive(Debug, Clone)]
 pub struct Redactor {
-    /// Every form of every secret, longest first so a value hides before its substrings.
-    needles: Vec<String>,
+    /// The secrets, in the order added.
+    secrets: Vec<Secret>,
+    /// Every form of every secret ([`forms`]), longest first so a value hides before its
+    /// substrings.
+    needles: Vec<Needle>,
     /// Names the suites give (suites, cases, trials, step kinds, suite files), longest
     /// first: where one appears whole in a text, a secret inside it is left alone (a
     /// password `secret` does not turn `blocked by secrets::x` into `<redacted>s::x`).
@@ -103,15 +151,103 @@ impl Default for Redactor {
     }
 }
 
+/// `text` JSON-escaped as serde_json writes it inside a string (quotes left off).
+fn json_escaped(text: &str) -> String {
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `json` (a JSON-escaped text) with `chosen` characters escaped as `\uXXXX` too (UTF-16
+/// units, lowercase hex, as Python's `ensure_ascii` and Go's HTML-safe encoder write them).
+fn json_unicode_escaped(json: &str, chosen: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if chosen(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `bytes` as text with every invalid byte its own U+FFFD (as Go writes invalid UTF-8);
+/// `String::from_utf8_lossy` gives one per invalid sequence instead.
+fn lossy_per_byte(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n('\u{FFFD}', chunk.invalid().len()));
+    }
+    out
+}
+
+/// Every form a secret's bytes may take in what the certifier prints or writes: the text
+/// (lossy UTF-8, two ways), JSON-escaped (serde_json's, ASCII-only and Go's HTML-safe
+/// escapes), Rust-debug-escaped (`{:?}`, `escape_debug`), each JSON form debug-escaped in
+/// turn (a JSON body quoted in a message), and base64 (with and without padding) of the
+/// bytes and of their lossy text.
+fn forms(secret: &[u8]) -> Vec<String> {
+    let engine = base64::engine::general_purpose::STANDARD;
+    let mut texts = vec![String::from_utf8_lossy(secret).into_owned()];
+    texts.push(lossy_per_byte(secret));
+    let mut out = Vec::new();
+    for text in texts {
+        let json = json_escaped(&text);
+        let jsons = [
+            json_unicode_escaped(&json, |c| !c.is_ascii()),
+            json_unicode_escaped(&json, |c| {
+                matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}')
+            }),
+            json,
+        ];
+        for form in std::iter::once(text.clone()).chain(jsons) {
+            let debug = format!("{form:?}");
+            let debug = debug[1..debug.len() - 1].to_string();
+            let escaped = form.escape_debug().to_string();
+            out.extend([form, debug, escaped]);
+        }
+    }
+    // Base64 of the bytes, and of their lossy text (a provider that stored the text).
+    let lossy = String::from_utf8_lossy(secret);
+    for bytes in [secret, lossy.as_bytes()] {
+        out.push(engine.encode(bytes));
+        out.push(base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The stand-in for the `i`th secret found in a text while others are replaced.
+fn slot(i: usize) -> String {
+    let mut out = String::from('\u{E002}');
+    out.extend(
+        i.to_string()
+            .bytes()
+            .filter_map(|d| char::from_u32(0xE010 + u32::from(d - b'0'))),
+    );
+    out.push('\u{E003}');
+    out
+}
+
 impl Redactor {
-    /// A redactor for these secret values (text or bytes), each also hidden in its
-    /// base64 form (as `rawValue` carries it) and in its lossy UTF-8 form.
+    /// A redactor for these secret values (text or bytes), numbered in order (`value 1`,
+    /// ...), each hidden in every form it may take in text ([`forms`]).
     pub fn new<I, S>(secrets: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
         let mut redactor = Self {
+            secrets: Vec::new(),
             needles: Vec::new(),
             names: Vec::new(),
         };
@@ -122,20 +258,56 @@ impl Redactor {
         redactor
     }
 
-    /// Adds one more secret value.
+    /// Adds one more secret value, numbered after those already known.
     pub fn add(&mut self, secret: &[u8]) {
-        let engine = base64::engine::general_purpose::STANDARD;
-        let forms = [
-            String::from_utf8_lossy(secret).into_owned(),
-            engine.encode(secret),
-            base64::engine::general_purpose::STANDARD_NO_PAD.encode(secret),
-        ];
-        for form in forms {
-            if form.len() >= MIN_SECRET_LEN && !self.needles.contains(&form) {
-                self.needles.push(form);
+        let number = self.secrets.len() + 1;
+        self.add_secret(Secret::value(secret, number, None));
+    }
+
+    /// Adds one more secret, with what its marker says of it. A value already known keeps
+    /// its first marker; an empty or very short one is not searched for.
+    pub fn add_secret(&mut self, secret: Secret) {
+        if secret.bytes.len() < MIN_SECRET_LEN
+            || self.secrets.iter().any(|s| s.bytes == secret.bytes)
+        {
+            return;
+        }
+        let index = self.secrets.len();
+        for form in forms(&secret.bytes) {
+            if form.len() >= MIN_SECRET_LEN && !self.needles.iter().any(|n| n.form == form) {
+                self.needles.push(Needle {
+                    form,
+                    secret: index,
+                });
             }
         }
-        self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        self.secrets.push(secret);
+        self.needles
+            .sort_by_key(|n| std::cmp::Reverse(n.form.len()));
+    }
+
+    /// What replaces the `i`th secret: which value it is, where it came from (unless that
+    /// holds a secret) and its length.
+    fn marker(&self, i: usize) -> String {
+        let Some(secret) = self.secrets.get(i) else {
+            return MARKER.to_string();
+        };
+        let mut out = format!("<redacted: {}", secret.what);
+        if let Some(origin) = &secret.origin {
+            if !self
+                .needles
+                .iter()
+                .any(|n| origin.contains(n.form.as_str()))
+            {
+                out.push_str(&format!(" ({origin})"));
+            }
+        }
+        if secret.show_len {
+            let len = secret.bytes.len();
+            out.push_str(&format!(", {len} byte{}", if len == 1 { "" } else { "s" }));
+        }
+        out.push('>');
+        out
     }
 
     /// Protects these names: wherever one appears whole, a secret that is only part of it
@@ -152,31 +324,42 @@ impl Redactor {
         self.names.dedup();
     }
 
-    /// The text with every secret replaced by the marker; protected names stay whole.
+    /// The text with every secret replaced by its marker; protected names, and the markers
+    /// themselves (a text redacted twice), stay whole.
     pub fn text(&self, text: &str) -> String {
         let mut out = AUTHORIZATION
             .replace_all(text, format!("${{1}}{MARKER}"))
             .into_owned();
-        if !self.needles.iter().any(|n| out.contains(n.as_str())) {
+        if !self.needles.iter().any(|n| out.contains(n.form.as_str())) {
             return out;
         }
-        // Names holding a secret are set aside as private-use placeholders (which no secret
-        // matches), the secrets replaced, then the names put back.
+        // Names and markers holding a secret are set aside as private-use placeholders
+        // (which no secret matches), each secret's forms replaced by a placeholder of its
+        // own, then the markers written and the names put back: nothing written is searched
+        // again.
+        let markers: Vec<String> = (0..self.secrets.len()).map(|i| self.marker(i)).collect();
         let mut kept: Vec<&str> = Vec::new();
-        for name in &self.names {
+        for name in markers.iter().chain(&self.names) {
             let holds_secret = self
                 .needles
                 .iter()
-                .any(|n| name.contains(n.as_str()) && name != n);
+                .any(|n| name.contains(n.form.as_str()) && *name != n.form);
             if holds_secret && out.contains(name.as_str()) {
                 out = out.replace(name.as_str(), &placeholder(kept.len()));
                 kept.push(name);
             }
         }
+        let mut found = Vec::new();
         for needle in &self.needles {
-            if out.contains(needle.as_str()) {
-                out = out.replace(needle.as_str(), MARKER);
+            if out.contains(needle.form.as_str()) {
+                out = out.replace(needle.form.as_str(), &slot(needle.secret));
+                found.push(needle.secret);
             }
+        }
+        found.sort_unstable();
+        found.dedup();
+        for i in found {
+            out = out.replace(&slot(i), &markers[i]);
         }
         for (i, name) in kept.iter().enumerate().rev() {
             out = out.replace(&placeholder(i), name);
@@ -212,6 +395,35 @@ impl Redactor {
     }
 }
 
+thread_local! {
+    /// The redactor of the check running on this thread, if any ([`scoped`]).
+    static SCOPE: std::cell::RefCell<Option<Redactor>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (a synchronous check: no await inside) with `redactor` as the one
+/// [`in_scope`] applies: the excerpts of provider text its messages quote are redacted
+/// before they are cut, so a cut never leaves part of a secret to be shown.
+pub fn scoped<R>(redactor: Redactor, f: impl FnOnce() -> R) -> R {
+    /// Puts the previous scope back, even when `f` panics.
+    struct Restore(Option<Redactor>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            SCOPE.with(|s| *s.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(SCOPE.with(|s| s.borrow_mut().replace(redactor)));
+    f()
+}
+
+/// `text` redacted by the redactor in scope on this thread ([`scoped`]), if any.
+pub fn in_scope(text: &str) -> std::borrow::Cow<'_, str> {
+    SCOPE.with(|s| match s.borrow().as_ref() {
+        Some(r) => std::borrow::Cow::Owned(r.text(text)),
+        None => std::borrow::Cow::Borrowed(text),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,18 +434,21 @@ mod tests {
         r.protect(["secrets", "secrets::list-names-not-values", "secret_create"]);
         assert_eq!(
             r.text("blocked by secrets::list-names-not-values; step `secret_create`: got secret"),
-            "blocked by secrets::list-names-not-values; step `secret_create`: got <redacted>"
+            "blocked by secrets::list-names-not-values; step `secret_create`: got <redacted: value 1 of this run, 6 bytes>"
         );
         // Many names at once are all put back, each in its place.
         let names: Vec<String> = (0..12).map(|i| format!("secrets-{i}")).collect();
         r.protect(names.clone());
         let text = names.join(" secret ");
-        let want = names.join(" <redacted> ");
+        let want = names.join(" <redacted: value 1 of this run, 6 bytes> ");
         assert_eq!(r.text(&text), want);
         // A name equal to the secret is not protected: the secret wins.
         let mut same = Redactor::new(["hunter22"]);
         same.protect(["hunter22"]);
-        assert_eq!(same.text("hunter22"), MARKER);
+        assert_eq!(
+            same.text("hunter22"),
+            "<redacted: value 1 of this run, 8 bytes>"
+        );
     }
 
     #[test]
@@ -252,7 +467,10 @@ mod tests {
     fn binary_secrets_are_hidden_in_base64() {
         let r = Redactor::new([vec![0u8, 159, 146, 150, 1, 2]]);
         let b64 = base64::engine::general_purpose::STANDARD.encode([0u8, 159, 146, 150, 1, 2]);
-        assert_eq!(r.text(&format!("rawValue={b64}")), "rawValue=<redacted>");
+        assert_eq!(
+            r.text(&format!("rawValue={b64}")),
+            "rawValue=<redacted: value 1 of this run, 6 bytes>"
+        );
     }
 
     #[test]
@@ -267,7 +485,7 @@ mod tests {
         }
         fn no_marker<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
             let s = String::deserialize(d)?;
-            if s.contains(MARKER) {
+            if s.contains("<redacted") {
                 return Err(serde::de::Error::custom("a marker"));
             }
             Ok(s)
@@ -291,7 +509,91 @@ mod tests {
 
     #[test]
     fn short_values_are_left_alone() {
-        let r = Redactor::new(["ab"]);
+        let r = Redactor::new(["ab", ""]);
         assert_eq!(r.text("tab"), "tab");
+        // Nor are a short binary value's longer escaped forms (`\u0000\u0001`).
+        let r = Redactor::new([vec![0u8, 1]]);
+        assert_eq!(r.text("\\u0000\\u0001"), "\\u0000\\u0001");
+    }
+
+    /// A binary value with every kind of byte an escape treats apart: NUL, newline, quote,
+    /// backslash, `<`, non-ASCII text and invalid UTF-8.
+    const BINARY: &[u8] = b"\x00bin\n\"q\\<&>'\xc3\xa9\xe2\x80\xa8\xff\xfe\x80tail-7f3a";
+
+    #[test]
+    fn every_form_of_a_binary_value_is_hidden() {
+        let r = Redactor::new([BINARY]);
+        let lossy = String::from_utf8_lossy(BINARY).into_owned();
+        let json = serde_json::to_string(&lossy).unwrap();
+        let json = &json[1..json.len() - 1];
+        let ascii: String = json
+            .chars()
+            .map(|c| {
+                if c.is_ascii() {
+                    c.to_string()
+                } else {
+                    format!("\\u{:04x}", c as u32)
+                }
+            })
+            .collect();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(BINARY);
+        let shown = [
+            lossy.clone(),
+            json.to_string(),
+            ascii.clone(),
+            format!("{lossy:?}").trim_matches('"').to_string(),
+            lossy.escape_debug().to_string(),
+            format!("{json:?}").trim_matches('"').to_string(),
+            json.escape_debug().to_string(),
+            format!("{ascii:?}").trim_matches('"').to_string(),
+            b64.clone(),
+            b64.trim_end_matches('=').to_string(),
+        ];
+        for form in shown {
+            let out = r.text(&format!("got [{form}] end"));
+            assert_eq!(
+                out, "got [<redacted: value 1 of this run, 29 bytes>] end",
+                "{form}"
+            );
+        }
+        // Inside a JSON body, serialized as a report writes it.
+        let body = serde_json::json!({"value": lossy}).to_string();
+        assert!(!r.text(&body).contains("tail-7f3a"), "{}", r.text(&body));
+        // Go writes each invalid byte as its own U+FFFD, and `<` as `\u003c`.
+        let go = "\\u0000bin\\n\\\"q\\\\\\u003c\\u0026\\u003e'\u{e9}\\u2028\u{FFFD}\u{FFFD}\u{FFFD}tail-7f3a";
+        assert!(
+            r.text(go).starts_with("<redacted: value 1"),
+            "{}",
+            r.text(go)
+        );
+    }
+
+    #[test]
+    fn two_values_have_two_markers_and_a_second_pass_keeps_them() {
+        let mut r = Redactor::default();
+        r.add_secret(Secret::value(
+            "before-123",
+            3,
+            Some("secret-update-1".to_string()),
+        ));
+        r.add_secret(Secret::value(
+            "after-123",
+            4,
+            Some("secret-update-1".to_string()),
+        ));
+        r.add_secret(Secret::credential("value", "the password"));
+        let once = r.text("want body \"after-123\", got \"before-123\"");
+        assert_eq!(
+            once,
+            "want body \"<redacted: value 4 of this run (secret-update-1), 9 bytes>\", \
+             got \"<redacted: value 3 of this run (secret-update-1), 10 bytes>\""
+        );
+        // The password `value` is part of every marker: a second pass leaves them whole.
+        assert_eq!(r.text(&once), once);
+        assert_eq!(r.text("pw value"), "pw <redacted: the password>");
+        // An origin that holds a secret is left out of the marker.
+        let mut r = Redactor::default();
+        r.add_secret(Secret::value("s3cr3t", 1, Some("name-s3cr3t".to_string())));
+        assert_eq!(r.text("s3cr3t"), "<redacted: value 1 of this run, 6 bytes>");
     }
 }

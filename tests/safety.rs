@@ -283,3 +283,158 @@ async fn nothing_written_or_printed_carries_a_secret() {
     }
     mock.stop().await.unwrap();
 }
+
+/// A binary secret value with every kind of byte an escape treats apart (NUL, newline,
+/// quote, backslash, `<&>'`, non-ASCII text, U+2028, invalid UTF-8, DEL) around three
+/// canaries: any unredacted piece of it in an output shows a canary.
+const BINARY_SECRET: &[u8] =
+    b"\x00LEAK-A-7f3q\n\"\\\xff\xfeLEAK-B-k2v9\xc3\xa9\xe2\x80\xa8<&>'\x80LEAK-C-p5m1\x01\x7f";
+const CANARIES: [&str; 3] = ["LEAK-A-7f3q", "LEAK-B-k2v9", "LEAK-C-p5m1"];
+
+/// Every form the value may take in text: raw, lossy, JSON-escaped, debug-escaped (and both),
+/// base64.
+fn binary_secret_forms() -> Vec<(&'static str, Vec<u8>)> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let lossy = String::from_utf8_lossy(BINARY_SECRET).into_owned();
+    let json = serde_json::to_string(&lossy).unwrap();
+    let json = json[1..json.len() - 1].to_string();
+    let unquote = |s: String| s[1..s.len() - 1].to_string();
+    let mut forms = vec![
+        ("raw", BINARY_SECRET.to_vec()),
+        ("lossy", lossy.clone().into_bytes()),
+        ("JSON-escaped", json.clone().into_bytes()),
+        ("debug", unquote(format!("{lossy:?}")).into_bytes()),
+        (
+            "escape_debug",
+            lossy.escape_debug().to_string().into_bytes(),
+        ),
+        ("debug of JSON", unquote(format!("{json:?}")).into_bytes()),
+        ("base64", b64.encode(BINARY_SECRET).into_bytes()),
+        (
+            "base64 unpadded",
+            base64::engine::general_purpose::STANDARD_NO_PAD
+                .encode(BINARY_SECRET)
+                .into_bytes(),
+        ),
+    ];
+    forms.extend(CANARIES.map(|c| ("a canary", c.as_bytes().to_vec())));
+    forms
+}
+
+/// The suite of [`binary_secrets_never_leak_in_any_form`]: the value listed back by the
+/// leaking provider and quoted in a mismatch, and read back by a function that mounts it.
+fn binary_secret_suite() -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(BINARY_SECRET);
+    format!(
+        r#"description: A binary secret value echoed back in every way.
+requires: [secrets]
+cases:
+  - name: listed
+    description: The list carries the value (JSON-escaped); the mismatch quotes it.
+    vars: {{secret: "leak-listed-${{run}}"}}
+    steps:
+      - secret_create: {{name: "${{secret}}", raw_value_base64: "{b64}"}}
+        expect: {{status: [200, 201, 202]}}
+      - secret_list:
+        expect: {{status: 200, body: "not the list"}}
+  - name: mounted
+    description: A function reads the value back (invalid UTF-8); the mismatch quotes it.
+    vars: {{secret: "leak-mounted-${{run}}", fn: "leak-read-${{run}}"}}
+    steps:
+      - secret_create: {{name: "${{secret}}", raw_value_base64: "{b64}"}}
+        expect: {{status: [200, 201, 202]}}
+      - deploy:
+          name: "${{fn}}"
+          image: "${{registry}}/alpine:latest"
+          fprocess: "cat /var/openfaas/secrets/${{secret}}"
+          secrets: ["${{secret}}"]
+        expect: {{status: [200, 201, 202]}}
+      - invoke: {{name: "${{fn}}", method: GET}}
+        retry: {{timeout: 20s}}
+        until: {{status: 200}}
+        expect: {{status: 200, body: "not the bytes"}}
+"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_secrets_never_leak_in_any_form() {
+    let config = MockConfig {
+        faults: [Fault::SecretListLeaksValues].into_iter().collect(),
+        basic_auth: None,
+        ..mock_config(false, "unused")
+    };
+    let mock = mock::spawn(config).await.expect("the mock starts");
+    let url = mock.url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("leaks.yaml"), binary_secret_suite()).unwrap();
+    let out = {
+        let dir = dir.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            Command::new(BIN)
+                .current_dir(&dir)
+                .args(["run", "--gateway", &url, "--suites", "leaks.yaml"])
+                .args(["--report-dir", "reports", "--html", "single/report.html"])
+                .args([
+                    "--junit",
+                    "single/junit.xml",
+                    "--json",
+                    "single/report.json",
+                ])
+                .args(["--markdown", "single/summary.md", "--color", "never"])
+                .env("RUST_LOG", "faas_certifier=debug")
+                .env("OPENFAAS_CONFIG", &dir)
+                .env_remove("GITHUB_STEP_SUMMARY")
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "both cases fail:\n{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("reports/report.json")).unwrap())
+            .unwrap();
+    let failed: Vec<&str> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] == "failed")
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:?}\n{stdout}");
+
+    let mut written: Vec<(String, Vec<u8>)> = vec![
+        ("stdout".into(), out.stdout.clone()),
+        ("stderr".into(), out.stderr.clone()),
+    ];
+    let mut stack = vec![dir.path().to_path_buf()];
+    while let Some(path) = stack.pop() {
+        for entry in std::fs::read_dir(&path).unwrap().filter_map(Result::ok) {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n != "leaks.yaml") {
+                written.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    assert!(written.len() >= 10, "stdout, stderr and four reports twice");
+    let forms = binary_secret_forms();
+    for (what, bytes) in &written {
+        for (form, needle) in &forms {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_slice()),
+                "{what} carries the value ({form}):\n{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+    // Each mismatch quotes the answer: the value is there, as a marker saying which value.
+    assert!(
+        stdout.contains("<redacted: value 1 of this run (secret `leak-"),
+        "{stdout}"
+    );
+    mock.stop().await.unwrap();
+}

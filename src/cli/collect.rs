@@ -129,7 +129,7 @@ impl Collector {
         for (_, runner, _) in &self.targets {
             if let Some(runner) = runner.upgrade() {
                 for secret in runner.sensitive() {
-                    redactor.add(secret.as_bytes());
+                    redactor.add_secret(secret);
                 }
             }
         }
@@ -477,6 +477,19 @@ fn build(
         .unwrap_or_default();
     let summary = Summary::of(&cases);
     let root_cause = targets.iter().find_map(|t| t.runner.root_cause());
+    let mut warnings: Vec<String> = Vec::new();
+    for t in targets {
+        for w in &t.runner.warnings {
+            let w = if t.label.is_empty() || targets.len() == 1 {
+                w.clone()
+            } else {
+                format!("{}: {w}", t.label)
+            };
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+    }
     let verdict = Verdict::decide(
         &summary,
         interrupted,
@@ -518,6 +531,7 @@ fn build(
             root_cause,
             cleanup: None,
             settings: meta.settings.clone(),
+            warnings,
         },
         verdict,
         clauses: report::clause_reports(&cases),

@@ -541,7 +541,10 @@ pub fn report_leftovers(runner: &Runner, removed: usize, left: &[crate::runner::
             left.len()
         );
     }
-    let redactor = crate::redact::Redactor::new(&runner.sensitive());
+    let mut redactor = crate::redact::Redactor::default();
+    for secret in runner.sensitive() {
+        redactor.add_secret(secret);
+    }
     for l in left {
         eprintln!("  {}", l.resource.listing(&runner.settings.gateway));
         if !runner.settings.keep {

@@ -76,6 +76,9 @@ pub fn header(report: &RunReport, style: Style) -> String {
         "namespace: {}{extra}; run id {}",
         run.namespace, run.id
     );
+    for warning in &run.warnings {
+        let _ = writeln!(out, "{} {warning}", style.yellow("warning:"));
+    }
     let _ = writeln!(out, "profile:");
     for feature in &run.profile {
         let state = if feature.enabled {

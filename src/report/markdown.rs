@@ -109,6 +109,9 @@ pub fn render(report: &RunReport) -> String {
             .collect();
         let _ = writeln!(out, "Settings: {}.\n", flags.join(", "));
     }
+    for warning in &run.warnings {
+        let _ = writeln!(out, "**Warning:** {}\n", cell(warning));
+    }
     let _ = writeln!(
         out,
         "**{}**{} in {:.1} s.\n",

@@ -82,6 +82,10 @@ pub struct RunInfo {
     /// in reports written before they were recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<RunSettings>,
+    /// What the preflight found that did not stop the run, e.g. a provider that lists no
+    /// namespaces.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The time settings a run used: a value below its default may weaken a check, and then the

@@ -65,7 +65,7 @@ mod tests {
         assert_eq!(redacted.contract, ["secrets.list-without-values"]);
         assert_eq!(
             redacted.reason.as_deref(),
-            Some("want a <redacted>, got <redacted>")
+            Some("want a <redacted: value 1 of this run, 6 bytes>, got <redacted: value 1 of this run, 6 bytes>")
         );
     }
 }

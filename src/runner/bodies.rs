@@ -78,8 +78,8 @@ pub(super) fn deployment_request(method: &str, d: &Deploy, ns: &str) -> HttpRequ
 }
 
 /// The body of a `secret_create` or `secret_update` step in namespace `ns`, and the values
-/// to keep out of every record.
-pub(super) fn secret(s: &SecretSpec, ns: &str) -> (Value, Vec<String>) {
+/// to keep out of every record (text or bytes).
+pub(super) fn secret(s: &SecretSpec, ns: &str) -> (Value, Vec<Vec<u8>>) {
     let mut sensitive = Vec::new();
     let mut body = Secret {
         name: s.name.clone(),
@@ -88,24 +88,28 @@ pub(super) fn secret(s: &SecretSpec, ns: &str) -> (Value, Vec<String>) {
         raw_value: Vec::new(),
     };
     if let Some(v) = &s.value {
-        sensitive.push(v.clone());
+        sensitive.push(v.clone().into_bytes());
     }
     // A `raw_value_base64` that is not canonical base64 (a suite may send one on purpose)
     // has no bytes for the model to hold: it is sent as written.
     let mut as_written = None;
     if let Some(v) = &s.raw_value_base64 {
-        sensitive.push(v.clone());
         match STANDARD.decode(v) {
             Ok(bytes) => {
-                // The bytes themselves may come back too (a secret mounted and echoed).
-                sensitive.push(String::from_utf8_lossy(&bytes).into_owned());
+                // The bytes themselves may come back (a secret mounted and echoed, or
+                // listed), in any form; canonical base64 is one of those forms.
+                sensitive.push(bytes.clone());
                 if STANDARD.encode(&bytes) == *v {
                     body.raw_value = bytes;
                 } else {
+                    sensitive.push(v.clone().into_bytes());
                     as_written = Some(v.clone());
                 }
             }
-            Err(_) => as_written = Some(v.clone()),
+            Err(_) => {
+                sensitive.push(v.clone().into_bytes());
+                as_written = Some(v.clone());
+            }
         }
     }
     let mut value = to_value(&body);
@@ -297,7 +301,7 @@ mod tests {
             body,
             json!({"name": "s", "namespace": "openfaas-fn", "value": "s3cr3t"})
         );
-        assert_eq!(sensitive, ["s3cr3t"]);
+        assert_eq!(sensitive, [b"s3cr3t".to_vec()]);
     }
 
     #[test]
@@ -307,15 +311,15 @@ mod tests {
             body,
             json!({"name": "s", "namespace": "extra", "rawValue": "AP8KgICA/wA="})
         );
-        assert_eq!(sensitive[0], "AP8KgICA/wA=");
-        assert_eq!(sensitive.len(), 2, "the decoded bytes are kept out too");
+        // The decoded bytes: redaction hides their base64 form too.
+        assert_eq!(sensitive, [STANDARD.decode("AP8KgICA/wA=").unwrap()]);
 
         let (body, sensitive) = secret(&secret_spec(Some("v"), Some("aGk=")), "ns");
         assert_eq!(
             body,
             json!({"name": "s", "namespace": "ns", "value": "v", "rawValue": "aGk="})
         );
-        assert_eq!(sensitive, ["v", "aGk=", "hi"]);
+        assert_eq!(sensitive, [b"v".to_vec(), b"hi".to_vec()]);
     }
 
     #[test]
@@ -326,7 +330,7 @@ mod tests {
                 body,
                 json!({"name": "s", "namespace": "ns", "rawValue": odd})
             );
-            assert_eq!(sensitive, [odd]);
+            assert_eq!(sensitive, [odd.as_bytes().to_vec()]);
         }
         let (body, _) = secret(&secret_spec(None, None), "ns");
         assert_eq!(body, json!({"name": "s", "namespace": "ns"}));

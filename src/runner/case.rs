@@ -28,8 +28,6 @@ pub(crate) struct CaseCtx<'r> {
     pub namespace: String,
     /// What the case created and has not deleted yet.
     pub created: Vec<Resource>,
-    /// Values never to record.
-    pub sensitive: Vec<String>,
     /// When the case must end.
     pub deadline: Instant,
     /// The run's own deadline (`--timeout`), if it has one: a step whose deadline is this
@@ -248,12 +246,6 @@ impl Runner {
             vars: self.builtin_vars(&planned.namespace, planned.index),
             namespace: planned.namespace.clone(),
             created: Vec::new(),
-            sensitive: self
-                .settings
-                .credentials
-                .iter()
-                .flat_map(|c| c.secrets())
-                .collect(),
             deadline,
             run_deadline: self.deadline,
             steps: Vec::new(),

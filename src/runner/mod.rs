@@ -60,6 +60,9 @@ pub struct Runner {
     pub info: serde_json::Value,
     /// The unique id of this run; every resource name contains it.
     pub run_id: String,
+    /// What the preflight found that did not stop the run (a provider that lists no
+    /// namespaces): shown in the header, recorded in the reports.
+    pub warnings: Vec<String>,
     /// Shared, not copied: a selftest's four runners run the same suites.
     suites: std::sync::Arc<[Suite]>,
     client: Client,
@@ -74,7 +77,7 @@ pub struct Runner {
     gate: gate::Gate,
     /// Every secret value any case has sent: a faulty provider may echo one case's secret
     /// into another case's answer, so redaction uses them all.
-    sensitive: Mutex<Vec<String>>,
+    sensitive: Mutex<Vec<crate::redact::Secret>>,
     /// The answer schemas of `contract/openapi.json`, compiled once per run: every JSON
     /// answer a step accepts is checked against its route's schema.
     schemas: &'static crate::contract::schemas::Schemas,
@@ -129,7 +132,10 @@ impl Runner {
             });
         }
         let info = preflight::info(&settings.gateway, &resp)?;
-        preflight::namespaces(&client, &settings, connect_deadline).await?;
+        let warnings = preflight::namespaces(&client, &settings, connect_deadline).await?;
+        for w in &warnings {
+            tracing::warn!(target: "faas_certifier::preflight", "{w}");
+        }
         if run_timeout_passed(&settings, started) {
             return Err(preflight::run_timeout(
                 &settings,
@@ -164,6 +170,7 @@ impl Runner {
             leftovers: Mutex::new(Vec::new()),
             removed: Default::default(),
             background: Mutex::new(probe_cleanup.into_iter().collect()),
+            warnings,
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
             schemas,
@@ -171,22 +178,27 @@ impl Runner {
         })
     }
 
-    /// Remembers secret values a case is about to send, for every later redaction.
-    pub(crate) fn add_sensitive(&self, values: &[String]) {
+    /// Remembers secret values a case is about to send, each with the secret it is the
+    /// value of, for every later redaction: numbered in the order first sent, so each
+    /// marker says which value of the run it hides (`<redacted: value 2 of this run (s), 9
+    /// bytes>`).
+    pub(crate) fn add_sensitive(&self, values: &[(Vec<u8>, String)]) {
         // A poisoned lock still holds every value recorded: keep recording (fail closed).
         let mut all = self
             .sensitive
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for v in values {
-            if !all.contains(v) {
-                all.push(v.clone());
+        for (bytes, origin) in values {
+            if !bytes.is_empty() && !all.iter().any(|s| s.bytes == *bytes) {
+                let number = all.len() + 1;
+                let origin = Some(format!("secret `{origin}`"));
+                all.push(crate::redact::Secret::value(bytes.clone(), number, origin));
             }
         }
     }
 
     /// Every secret value sent so far in this run, and the credentials.
-    pub fn sensitive(&self) -> Vec<String> {
+    pub fn sensitive(&self) -> Vec<crate::redact::Secret> {
         // A poisoned lock still holds every value recorded: never an empty list (fail closed).
         let mut all = self
             .sensitive
@@ -248,6 +260,7 @@ impl Runner {
             suites,
             client,
             deadline,
+            warnings: Vec::new(),
             leftovers: Mutex::new(Vec::new()),
             removed: Default::default(),
             background: Mutex::new(Vec::new()),

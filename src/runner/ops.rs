@@ -17,8 +17,9 @@ pub struct Prepared {
     pub creates: Option<Resource>,
     /// A resource a successful answer deletes.
     pub deletes: Option<Resource>,
-    /// Values to keep out of every record (secret values).
-    pub sensitive: Vec<String>,
+    /// Values to keep out of every record (secret values, text or bytes), and the secret
+    /// they are the value of.
+    pub sensitive: Vec<(Vec<u8>, String)>,
     /// For a slow change (update or delete of a function): how to learn its outcome by
     /// reading the function's status when its answer never came.
     pub follow_up: Option<FollowUp>,
@@ -256,7 +257,7 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
         Operation::SecretCreate(s) | Operation::SecretUpdate(s) => {
             let ns = ns_of(&s.namespace);
             let (body, sensitive) = bodies::secret(s, &ns);
-            p.sensitive = sensitive;
+            p.sensitive = sensitive.into_iter().map(|v| (v, s.name.clone())).collect();
             let method = if matches!(op, Operation::SecretCreate(_)) {
                 p.creates = Some(Resource::Secret {
                     name: s.name.clone(),

@@ -1,6 +1,7 @@
 //! Preflight: what must hold before a run creates anything, each failing with one line.
 //! The target answers `/system/info` in the provider or gateway form, and every namespace the
-//! run uses is one the target manages.
+//! run uses is one the target manages, where it lists them; what does not stop a run is a
+//! warning, shown in the header and recorded in the reports.
 
 use std::time::Instant;
 
@@ -56,13 +57,15 @@ pub fn info(target: &str, resp: &HttpResponse) -> Result<Value, RunError> {
 }
 
 /// Every namespace the run uses is a valid name and, where the target lists its namespaces
-/// (`GET /system/namespaces` answers a JSON list), one of them. A target without the list
-/// (404, 405, 501, not JSON) is not checked: its cases say so.
+/// (`GET /system/namespaces` answers a non-empty JSON list), one of them. A target without
+/// the list (404, 405, 501, not JSON) is not checked: its cases say so. An empty list means
+/// the provider does not list namespaces (faas-memory), not that it manages none: the run
+/// goes on, with a warning (returned), and the namespace cases judge it.
 pub async fn namespaces(
     client: &Client,
     settings: &Settings,
     deadline: Instant,
-) -> Result<(), RunError> {
+) -> Result<Vec<String>, RunError> {
     let used: Vec<&str> = std::iter::once(settings.namespace.as_str())
         .chain(settings.extra_namespace.as_deref())
         .collect();
@@ -72,18 +75,21 @@ pub async fn namespaces(
         ..Default::default()
     };
     let Ok(resp) = client.send(&req, Some(deadline)).await else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     if resp.status != 200 {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let Ok(Value::Array(listed)) = serde_json::from_slice::<Value>(&resp.body) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let listed: Vec<&str> = listed.iter().filter_map(Value::as_str).collect();
+    if listed.is_empty() {
+        return Ok(vec![empty_list_warning(&used)]);
+    }
     let missing: Vec<&str> = used.into_iter().filter(|ns| !listed.contains(ns)).collect();
     if missing.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     Err(RunError::Config(format!(
         "namespace {} is not managed by {} (GET /system/namespaces lists: {}); create it, \
@@ -94,11 +100,7 @@ pub async fn namespaces(
             .collect::<Vec<_>>()
             .join(" and "),
         settings.gateway,
-        if listed.is_empty() {
-            "none".to_string()
-        } else {
-            listed.join(", ")
-        }
+        listed.join(", ")
     )))
 }
 
@@ -114,6 +116,19 @@ pub fn run_timeout(settings: &Settings, what: &str) -> RunError {
          give the run a longer --timeout, or none",
         settings.gateway
     ))
+}
+
+/// The warning for a target whose `/system/namespaces` lists none, running in `used`.
+fn empty_list_warning(used: &[&str]) -> String {
+    let used = used
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    format!(
+        "GET /system/namespaces lists no namespace: the provider does not list them; \
+         the run goes on in {used} (the namespace cases judge it)"
+    )
 }
 
 fn quote(text: &str) -> String {
@@ -159,6 +174,13 @@ mod tests {
         assert!(e.to_string().contains("not JSON"), "{e}");
         let e = info("http://h", &answer(200, r#"{"name":"x"}"#)).unwrap_err();
         assert!(e.to_string().contains("neither form"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_namespace_list_is_a_warning_naming_the_namespaces_used() {
+        let w = empty_list_warning(&["openfaas-fn", "extra"]);
+        assert!(w.contains("lists no namespace"), "{w}");
+        assert!(w.contains("`openfaas-fn` and `extra`"), "{w}");
     }
 
     #[test]

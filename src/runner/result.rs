@@ -105,7 +105,11 @@ fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// Cuts `text` to at most `max` bytes on a char boundary, saying how much was left out.
+/// Within a check's redaction scope ([`crate::redact::scoped`]) its secrets are replaced
+/// first: a secret cut in two would no longer be found whole.
 pub fn excerpt(text: &str, max: usize) -> String {
+    let text = crate::redact::in_scope(text);
+    let text = text.as_ref();
     if text.len() <= max {
         return text.to_string();
     }

@@ -30,15 +30,23 @@ impl std::fmt::Debug for Credentials {
 impl Credentials {
     /// The secret parts, to redact from anything the run records: the password or token, and
     /// the `Authorization` value carrying it.
-    pub fn secrets(&self) -> Vec<String> {
+    pub fn secrets(&self) -> Vec<crate::redact::Secret> {
+        use crate::redact::Secret;
         let header = self.header_value();
         let encoded = header
             .split_once(' ')
             .map(|(_, v)| v.to_string())
             .unwrap_or_default();
+        let header = Secret::credential(header, "the Authorization header");
         match self {
-            Credentials::Basic { password, .. } => vec![header, encoded, password.clone()],
-            Credentials::Bearer(token) => vec![header, token.clone()],
+            Credentials::Basic { password, .. } => vec![
+                header,
+                Secret::credential(encoded, "the basic-auth credentials"),
+                Secret::credential(password.clone(), "the password"),
+            ],
+            Credentials::Bearer(token) => {
+                vec![header, Secret::credential(token.clone(), "the token")]
+            }
         }
     }
 

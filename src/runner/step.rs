@@ -200,7 +200,6 @@ impl CaseCtx<'_> {
             self.created.push(r.clone());
         }
         self.runner.add_sensitive(&prepared.sensitive);
-        self.sensitive.append(&mut prepared.sensitive);
         let cond = common.until.as_ref().unwrap_or(&common.expect);
         let mut description = expect::describe(&common.expect);
         if let Some(u) = &common.until {
@@ -265,7 +264,8 @@ impl CaseCtx<'_> {
                 let mut m = e.message;
                 if e.not_json {
                     let body = String::from_utf8_lossy(&resp.body);
-                    m = format!("{m}: got {:?}", excerpt(&body, 200));
+                    let cut = crate::redact::scoped(self.redactor(), || excerpt(&body, 200));
+                    m = format!("{m}: got {cut:?}");
                 }
                 verdict = StepOutcome::Failed(m);
             }
@@ -313,7 +313,7 @@ impl CaseCtx<'_> {
         record.duration = started.elapsed();
         record.waited = polled.waited;
         record.response_excerpt = match &polled.response {
-            Ok(r) => redactor.text(&response_excerpt(r)),
+            Ok(r) => redactor.text(&response_excerpt(r, &redactor)),
             Err(e) => redactor.text(&e.to_string()),
         };
         record.attempt_log = log.lines().iter().map(|l| redactor.text(l)).collect();
@@ -381,13 +381,16 @@ impl CaseCtx<'_> {
     /// Checks `expect` after an `until`, then captures variables.
     fn after(&mut self, step: &Step, resp: &HttpResponse, sent: &[u8]) -> StepOutcome {
         if step.common.until.is_some() {
-            if let Err(m) = expect::check(
-                &step.common.expect,
-                Answer {
-                    response: resp,
-                    request_body: sent,
-                },
-            ) {
+            let checked = crate::redact::scoped(self.redactor(), || {
+                expect::check(
+                    &step.common.expect,
+                    Answer {
+                        response: resp,
+                        request_body: sent,
+                    },
+                )
+            });
+            if let Err(m) = checked {
                 return StepOutcome::Failed(m.to_string());
             }
         }
@@ -494,13 +497,15 @@ impl CaseCtx<'_> {
                 }
             }
             let verdict = match &response {
-                Ok(r) => expect::check(
-                    cond,
-                    Answer {
-                        response: r,
-                        request_body: sent,
-                    },
-                )
+                Ok(r) => crate::redact::scoped(self.redactor(), || {
+                    expect::check(
+                        cond,
+                        Answer {
+                            response: r,
+                            request_body: sent,
+                        },
+                    )
+                })
                 .map_err(|mismatch| Unmet::Mismatch {
                     mismatch,
                     note: String::new(),
@@ -600,7 +605,7 @@ impl CaseCtx<'_> {
             attempts: 0,
             duration: Duration::ZERO,
             waited: Duration::ZERO,
-            request_excerpt: redactor.text(&request_excerpt(prefix, req)),
+            request_excerpt: redactor.text(&request_excerpt(prefix, req, &redactor)),
             response_excerpt: String::new(),
             attempt_log: Vec::new(),
         }
@@ -626,11 +631,14 @@ impl CaseCtx<'_> {
         outcome
     }
 
-    /// `text` with every secret value and credential replaced by `<redacted>`.
+    /// A redactor of every secret value the run has sent so far (the case's own among
+    /// them) and of the credentials.
     pub(crate) fn redactor(&self) -> crate::redact::Redactor {
-        let mut secrets = self.runner.sensitive();
-        secrets.extend(self.sensitive.iter().cloned());
-        crate::redact::Redactor::new(&secrets)
+        let mut redactor = crate::redact::Redactor::default();
+        for secret in self.runner.sensitive() {
+            redactor.add_secret(secret);
+        }
+        redactor
     }
 }
 
@@ -683,34 +691,35 @@ pub(crate) fn can_change(resp: &HttpResponse, cond: &Expect) -> bool {
     }
 }
 
-/// Bytes as text when they are printable, else a size.
-fn body_text(body: &[u8]) -> String {
+/// Bytes as text when they are printable, else a size; redacted before it is cut, so a
+/// cut never leaves part of a secret.
+fn body_text(body: &[u8], redactor: &crate::redact::Redactor) -> String {
     match std::str::from_utf8(body) {
-        Ok(text) => excerpt(text, 1024),
+        Ok(text) => excerpt(&redactor.text(text), 1024),
         Err(_) => format!("<{} bytes of binary data>", body.len()),
     }
 }
 
-fn request_excerpt(prefix: &str, req: &HttpRequest) -> String {
+fn request_excerpt(prefix: &str, req: &HttpRequest, redactor: &crate::redact::Redactor) -> String {
     let mut out = format!("{} {prefix}{}\n", req.method, req.path);
     for (k, v) in &req.headers {
         out.push_str(&format!("{k}: {v}\n"));
     }
     if !req.body.is_empty() {
         out.push('\n');
-        out.push_str(&body_text(&req.body));
+        out.push_str(&body_text(&req.body, redactor));
     }
     out
 }
 
-fn response_excerpt(resp: &HttpResponse) -> String {
+fn response_excerpt(resp: &HttpResponse, redactor: &crate::redact::Redactor) -> String {
     let mut out = format!("{}\n", resp.status);
     for (k, v) in &resp.headers {
         out.push_str(&format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes())));
     }
     if !resp.body.is_empty() {
         out.push('\n');
-        out.push_str(&body_text(&resp.body));
+        out.push_str(&body_text(&resp.body, redactor));
     }
     out
 }
