@@ -73,6 +73,6 @@ async fn every_legal_oddity_passes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cold_start_503s_are_retried() {
-    let (passed, _) = certify(Flavour::Mock, Duration::from_millis(300)).await;
+    let (passed, _) = certify(Flavour::Mock, Duration::from_millis(100)).await;
     assert!(passed > 100, "{passed} passed");
 }

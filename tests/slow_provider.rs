@@ -163,3 +163,29 @@ fn deletes_that_never_complete_end_within_the_cleanup_bound_with_commands() {
         );
     }
 }
+
+#[test]
+fn a_change_answered_after_the_mutation_timeout_is_judged_on_its_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = MockProcess::start(&["--stop-grace", "3s"]);
+    let (code, report) = certify(
+        dir.path(),
+        &mock,
+        &[
+            "--mutation-timeout",
+            "1s",
+            "--exact",
+            "deploy::update-changes-status",
+            "delete::removes-everywhere",
+        ],
+    );
+    assert_eq!(cases(&report, "passed").len(), 2, "{}", report["cases"]);
+    assert_eq!(code, Some(0), "{}", report["verdict"]);
+    let transcript = report["cases"].to_string();
+    assert!(
+        transcript.contains("in doubt") && transcript.contains("judged on that outcome"),
+        "the transcript says the answer never came and how the outcome was read: {transcript}"
+    );
+    assert_eq!(report["run"]["cleanup"]["left"], serde_json::json!([]));
+    assert_eq!(listed(&mock.url, "openfaas-fn"), 0);
+}

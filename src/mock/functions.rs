@@ -51,10 +51,16 @@ pub async fn update(
 ) -> Response {
     let result = match parse_json::<FunctionDeployment>(&body, "deployment") {
         Ok(spec) => match state.check_update(&q.namespace, &spec) {
-            Ok(grace) => match stop_task(&state, grace).await {
-                Ok(()) => state.update(&q.namespace, spec),
-                Err(e) => Err(e),
-            },
+            Ok(grace) => {
+                let (st, ns) = (state.clone(), q.namespace.clone());
+                // Carried out to its end even when the caller stops waiting, as a real
+                // provider does: the change is under way once it is accepted.
+                detached(async move {
+                    stop_task(&st, grace).await?;
+                    st.update(&ns, spec)
+                })
+                .await
+            }
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
@@ -81,13 +87,30 @@ pub async fn delete(
         DeleteNamespaceFrom::Body => pick_namespace([req.namespace.as_str()]),
     };
     let result = match state.check_delete(&ns, &req.function_name) {
-        Ok(grace) => match stop_task(&state, grace).await {
-            Ok(()) => state.delete(&ns, &req.function_name),
-            Err(e) => Err(e),
-        },
+        Ok(grace) => {
+            let (st, name) = (state.clone(), req.function_name.clone());
+            detached(async move {
+                stop_task(&st, grace).await?;
+                st.delete(&ns, &name)
+            })
+            .await
+        }
         Err(e) => Err(e),
     };
     accepted(&state, result)
+}
+
+/// Runs `work` on a task of its own, so it ends even when the request that started it is
+/// dropped (the caller gave up waiting for the answer).
+async fn detached<T: Send + 'static>(
+    work: impl std::future::Future<Output = Result<T, ApiError>> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::spawn(work).await.unwrap_or_else(|e| {
+        Err(ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: format!("the change failed: {e}"),
+        })
+    })
 }
 
 /// Waits out the stop grace of a function's task, holding no lock, so every other request

@@ -200,7 +200,17 @@ async fn remove(
                 ))
             }
             Ok(resp) => format!("DELETE answered {}: {}", resp.status, brief(&resp.text())),
-            Err(e) if e.timed_out() => format!("DELETE: {}", e.brief()),
+            // Not answered in time: the delete may still be under way (a stop grace), so
+            // wait for the function to go before sending another.
+            Err(e) if e.timed_out() => {
+                if let Some(status) = r.status_request() {
+                    let wait = deadline.min(Instant::now() + IN_FLIGHT_WAIT);
+                    if gone(client, &status, wait).await.is_ok() {
+                        return Ok(());
+                    }
+                }
+                format!("DELETE: {}", e.brief())
+            }
             Err(e) => {
                 refused += 1;
                 if refused >= UNREACHABLE_TRIES {
@@ -246,6 +256,9 @@ async fn gone(client: &Client, status: &HttpRequest, deadline: Instant) -> Resul
         tokio::time::sleep(pause).await;
     }
 }
+
+/// How long a delete that was not answered in time is given to finish before it is sent again.
+const IN_FLIGHT_WAIT: Duration = Duration::from_secs(60);
 
 /// Deletes tried against a provider that does not answer at all before giving up.
 const UNREACHABLE_TRIES: u32 = 3;

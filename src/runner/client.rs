@@ -85,7 +85,7 @@ impl Client {
             base: settings.gateway.clone(),
             credentials: settings.credentials.clone(),
             timeout: settings.request_timeout,
-            mutation_timeout: settings.mutation_timeout.max(settings.request_timeout),
+            mutation_timeout: settings.mutation_timeout,
         })
     }
 

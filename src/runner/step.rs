@@ -326,7 +326,7 @@ impl CaseCtx<'_> {
     }
 
     /// Reads the status of a function whose change (`sent`) was not answered in time until
-    /// `follow_up` shows the change done, within `--mutation-timeout` more (and the step's
+    /// `follow_up` shows the change done, for at most [`FOLLOW_UP`] (and the step's
     /// deadline): `Ok` once done, `Err` saying what the status still showed.
     async fn follow_up(
         &self,
@@ -336,7 +336,7 @@ impl CaseCtx<'_> {
     ) -> Result<(), String> {
         let settings = &self.runner.settings;
         let since = Instant::now();
-        let deadline = self.deadline.min(since + settings.mutation_timeout);
+        let deadline = self.deadline.min(since + FOLLOW_UP);
         let waited_for = self.runner.client.timeout_of(sent);
         log.push(format!(
             "no answer to {} {} within {} (--mutation-timeout): in doubt; reading the status until {}",
@@ -641,6 +641,10 @@ impl CaseCtx<'_> {
         redactor
     }
 }
+
+/// How long the status of a change that was not answered is read, at most, until it shows
+/// the change done (within the step's deadline).
+const FOLLOW_UP: Duration = Duration::from_secs(120);
 
 /// A slow change answered later than this has its time noted in the transcript.
 const SLOW_ANSWER: Duration = Duration::from_secs(1);
