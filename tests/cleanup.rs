@@ -198,3 +198,66 @@ async fn credentials_stay_on_system_routes_and_out_of_records() {
     );
     mock.stop().await.expect("the mock stops");
 }
+
+/// Deploys a function and passes.
+const DEPLOYS: &str = r#"
+cases:
+  - name: deploys
+    each_namespace: false
+    steps:
+      - deploy: {name: "stuck-${run}", image: "${registry}/alpine:latest", fprocess: env}
+        expect: {status: [200, 201, 202]}
+"#;
+
+/// A provider whose deletes always fail: the case's cleanup retries for its bound, and the
+/// run's last cleanup gives what it already tried one short try, not a second bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_that_always_fails_costs_one_cleanup_bound_and_is_listed_with_its_answer() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path("/system/info"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "provider": "wiremock-provider", "orchestration": "wiremock",
+            "version": {"release": "0.0.1", "sha": "cafe"}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(202))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("cannot delete running task"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex("^/system/function/"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let suite = spec::load_str("deploys.yaml", DEPLOYS).expect("the suite loads");
+    let mut settings = Settings::new(&server.uri());
+    settings.profile = Some("core".into());
+    settings.cleanup_timeout = Duration::from_secs(2);
+    let runner = Runner::connect(settings, vec![suite])
+        .await
+        .expect("connects");
+    let started = Instant::now();
+    let result = runner.run_case(&runner.plan()[0]).await;
+    assert_eq!(result.outcome, CaseOutcome::Passed);
+    assert_eq!(result.leftovers.len(), 1, "{:?}", result.leftovers);
+    let (removed, left) = runner.finish().await;
+    assert_eq!((removed, left.len()), (0, 1));
+    assert!(
+        left[0].why.contains("500: cannot delete running task"),
+        "{:?}",
+        left[0]
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2 + 10 + 3),
+        "one bound plus one short retry: {:?}",
+        started.elapsed()
+    );
+}

@@ -171,6 +171,7 @@ impl Runner {
                     resource,
                     why: why.into(),
                     accepted: false,
+                    tried: false,
                 })
                 .collect()
         } else {

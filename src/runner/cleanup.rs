@@ -126,6 +126,9 @@ pub struct Left {
     pub why: String,
     /// Its delete was accepted (2xx) and it never went: sending the delete again will not help.
     pub accepted: bool,
+    /// Cleanup already tried to delete it for its whole bound (not kept with `--keep`, nor
+    /// skipped because the provider had stopped answering).
+    pub tried: bool,
 }
 
 /// Deletes `resources` within `bound`: functions first, all at once, then the secrets they
@@ -158,6 +161,7 @@ pub async fn delete_all(
                     resource: r,
                     why,
                     accepted,
+                    tried: true,
                 }),
             }
         }
@@ -179,8 +183,9 @@ async fn remove(
     loop {
         let last = match client.send(&r.delete_request(), Some(deadline)).await {
             Ok(resp) if (200..300).contains(&resp.status) => {
+                let wait = deadline.min(Instant::now() + ACCEPTED_GONE_WAIT);
                 return match r.status_request() {
-                    Some(status) => gone(client, &status, deadline).await.map_err(|w| (w, true)),
+                    Some(status) => gone(client, &status, wait).await.map_err(|w| (w, true)),
                     None => Ok(()),
                 };
             }
@@ -256,6 +261,10 @@ async fn gone(client: &Client, status: &HttpRequest, deadline: Instant) -> Resul
         tokio::time::sleep(pause).await;
     }
 }
+
+/// How long a function whose delete was accepted is given to leave: a provider may still
+/// be stopping its replicas (a 30 s grace) after it answered.
+const ACCEPTED_GONE_WAIT: Duration = Duration::from_secs(60);
 
 /// How long a delete that was not answered in time is given to finish before it is sent again.
 const IN_FLIGHT_WAIT: Duration = Duration::from_secs(60);

@@ -335,7 +335,9 @@ impl Runner {
         let (stay, again): (Vec<_>, Vec<_>) = left.into_iter().partition(|l| l.accepted);
         // Also after the provider stopped answering: it may be back (a port-forward that
         // hiccuped); against one that is gone each delete fails at once.
-        let bound = if self.root_cause().is_some() {
+        // What a case's cleanup already tried for its whole bound gets one more short try,
+        // not a second bound.
+        let bound = if self.root_cause().is_some() || again.iter().all(|l| l.tried) {
             self.cleanup_bound().min(GONE_CLEANUP)
         } else {
             self.cleanup_bound()
@@ -361,7 +363,8 @@ fn cleanup_bound(settings: &Settings, deadline: Option<Instant>) -> std::time::D
     }
 }
 
-/// How long the last cleanup tries after the provider stopped answering.
+/// How long the last cleanup tries after the provider stopped answering, or for what case
+/// cleanups already tried.
 const GONE_CLEANUP: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Whether the run's `--timeout`, counted from `started`, has passed.
