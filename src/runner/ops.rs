@@ -41,6 +41,8 @@ pub enum FollowUp {
         image: String,
         /// The `fprocess` sent, if any.
         fprocess: Option<String>,
+        /// The environment variables sent.
+        env: std::collections::BTreeMap<String, String>,
     },
 }
 
@@ -57,7 +59,10 @@ impl FollowUp {
         match self {
             FollowUp::Gone { .. } => status == 404,
             FollowUp::Applied {
-                image, fprocess, ..
+                image,
+                fprocess,
+                env,
+                ..
             } => {
                 let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
                     return false;
@@ -67,6 +72,9 @@ impl FollowUp {
                     && fprocess
                         .as_ref()
                         .is_none_or(|p| v["envProcess"].as_str() == Some(p))
+                    && env
+                        .iter()
+                        .all(|(k, value)| v["envVars"][k].as_str() == Some(value))
             }
         }
     }
@@ -75,7 +83,9 @@ impl FollowUp {
     pub fn describe(&self) -> &'static str {
         match self {
             FollowUp::Gone { .. } => "the function's status to answer 404",
-            FollowUp::Applied { .. } => "the function's status to show the new image and process",
+            FollowUp::Applied { .. } => {
+                "the function's status to show the new image, process and environment"
+            }
         }
     }
 }
@@ -183,6 +193,7 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
                 status: status_path(&d.name, &ns),
                 image: d.image.clone(),
                 fprocess: d.fprocess.clone(),
+                env: d.env.clone(),
             });
             HttpRequest {
                 slow: true,
@@ -349,6 +360,31 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
         )),
     };
     p
+}
+
+#[cfg(test)]
+mod follow_up_tests {
+    use super::FollowUp;
+
+    #[test]
+    fn an_update_is_done_once_status_shows_what_was_sent() {
+        let f = FollowUp::Applied {
+            status: "/system/function/f?namespace=ns".into(),
+            image: "img:2".into(),
+            fprocess: Some("cat".into()),
+            env: [("redeployed".to_string(), "1".to_string())].into(),
+        };
+        let old = br#"{"image":"img:2","envProcess":"cat","envVars":{}}"#;
+        let new = br#"{"image":"img:2","envProcess":"cat","envVars":{"redeployed":"1"}}"#;
+        assert!(!f.done(200, old), "the environment is not there yet");
+        assert!(f.done(200, new));
+        assert!(!f.done(404, new));
+        let gone = FollowUp::Gone {
+            status: "/system/function/f?namespace=ns".into(),
+        };
+        assert!(gone.done(404, b""));
+        assert!(!gone.done(200, new));
+    }
 }
 
 #[cfg(test)]
