@@ -148,3 +148,20 @@ async fn shape_faults_are_caught_by_schema_validation_with_the_pointer() {
         );
     }
 }
+
+/// The README states the catalogue's size in two places; both follow the catalogue.
+#[test]
+fn the_readme_states_the_catalogues_size() {
+    let readme = include_str!("../README.md");
+    let n = FAULTS.len();
+    assert!(
+        readme.contains(&format!("has {n} faults over every area")),
+        "README: `has {n} faults over every area`"
+    );
+    assert!(
+        readme.contains(&format!(
+            "**{n} of {n} faults are caught by their named cases**"
+        )),
+        "README: `{n} of {n} faults are caught`"
+    );
+}
