@@ -19,12 +19,16 @@
 //!
 //! Nothing is asserted: these are measurements, reported in the README.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+#[allow(dead_code)]
+#[path = "../tests/common/process.rs"]
+mod process;
+
+use process::{MockProcess, BIN};
 const PASSWORD: &str = "bench-password";
 
 fn main() {
@@ -58,31 +62,12 @@ fn main() {
 }
 
 fn scenario(dir: &Path, name: &str, mock_args: &[&str], extra: bool) {
-    let mut mock = Command::new(BIN)
-        .args([
-            "mock",
-            "--port",
-            "0",
-            "--flavour",
-            "faasd",
-            "--namespace",
-            "cert-extra",
-        ])
-        .args(["--basic-auth", &format!("admin:{PASSWORD}")])
-        .args(mock_args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the mock starts");
-    let mut line = String::new();
-    BufReader::new(mock.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the URL");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("a URL")
-        .to_string();
+    let mut args = vec!["--flavour", "faasd", "--namespace", "cert-extra"];
+    let auth = format!("admin:{PASSWORD}");
+    args.extend(["--basic-auth", auth.as_str()]);
+    args.extend_from_slice(mock_args);
+    let mock = MockProcess::start(&args);
+    let url = mock.url.clone();
     let json = dir.join(format!("{name}.json"));
     let started = Instant::now();
     let mut run = Command::new(BIN)
@@ -140,8 +125,6 @@ fn scenario(dir: &Path, name: &str, mock_args: &[&str], extra: bool) {
             println!("  {} {outcome}: {}", case["id"], case["reason"]);
         }
     }
-    let _ = mock.kill();
-    let _ = mock.wait();
 }
 
 /// How many functions the mock lists in both namespaces.

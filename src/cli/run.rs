@@ -541,10 +541,7 @@ pub fn report_leftovers(runner: &Runner, removed: usize, left: &[crate::runner::
             left.len()
         );
     }
-    let mut redactor = crate::redact::Redactor::default();
-    for secret in runner.sensitive() {
-        redactor.add_secret(secret);
-    }
+    let redactor = runner.redactor();
     for l in left {
         eprintln!("  {}", l.resource.listing(&runner.settings.gateway));
         if !runner.settings.keep {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::backoff::Backoff;
 use super::bodies::{delete_function, json_request, secret_ref};
 use super::client::{Client, HttpRequest};
-use super::ops::enc;
+use super::ops::{enc, get, status_path};
 
 /// Something a case created through the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,11 +73,7 @@ impl Resource {
     /// The request reading a function's status (404 once it is gone); none for the others.
     fn status_request(&self) -> Option<HttpRequest> {
         match self {
-            Resource::Function { name, namespace } => Some(HttpRequest {
-                method: "GET".into(),
-                path: format!("/system/function/{name}?namespace={}", enc(namespace)),
-                ..Default::default()
-            }),
+            Resource::Function { name, namespace } => Some(get(status_path(name, namespace))),
             _ => None,
         }
     }

@@ -197,6 +197,15 @@ impl Runner {
         }
     }
 
+    /// A redactor for every secret value sent so far in this run, and the credentials.
+    pub fn redactor(&self) -> crate::redact::Redactor {
+        let mut redactor = crate::redact::Redactor::default();
+        for secret in self.sensitive() {
+            redactor.add_secret(secret);
+        }
+        redactor
+    }
+
     /// Every secret value sent so far in this run, and the credentials.
     pub fn sensitive(&self) -> Vec<crate::redact::Secret> {
         // A poisoned lock still holds every value recorded: never an empty list (fail closed).

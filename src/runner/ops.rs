@@ -91,7 +91,7 @@ impl FollowUp {
 }
 
 /// The status path of function `name` in `ns`.
-fn status_path(name: &str, ns: &str) -> String {
+pub(super) fn status_path(name: &str, ns: &str) -> String {
     format!("/system/function/{name}?namespace={}", enc(ns))
 }
 

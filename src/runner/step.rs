@@ -345,11 +345,7 @@ impl CaseCtx<'_> {
             humantime::format_duration(waited_for),
             follow_up.describe()
         ));
-        let read = HttpRequest {
-            method: "GET".into(),
-            path: follow_up.status_path().to_string(),
-            ..Default::default()
-        };
+        let read = ops::get(follow_up.status_path().to_string());
         let mut backoff = Backoff::new(settings.poll_max);
         loop {
             let last = match self.runner.client.send(&read, Some(deadline)).await {
@@ -634,11 +630,7 @@ impl CaseCtx<'_> {
     /// A redactor of every secret value the run has sent so far (the case's own among
     /// them) and of the credentials.
     pub(crate) fn redactor(&self) -> crate::redact::Redactor {
-        let mut redactor = crate::redact::Redactor::default();
-        for secret in self.runner.sensitive() {
-            redactor.add_secret(secret);
-        }
-        redactor
+        self.runner.redactor()
     }
 }
 
