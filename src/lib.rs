@@ -12,5 +12,5 @@ pub mod redact;
 pub mod report;
 pub mod runner;
 pub mod selftest;
-pub mod spec;
+pub mod suite;
 pub mod version;

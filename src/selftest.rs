@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::mock::{self, AutoscalerConfig, MockConfig, RunningMock};
 use crate::runner::{Credentials, RunError, Runner, Settings};
-use crate::spec::Suite;
+use crate::suite::Suite;
 
 /// The extra namespace the selftest mocks serve.
 pub const EXTRA_NAMESPACE: &str = "cert-extra";

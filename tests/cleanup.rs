@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use faas_certifier::mock::{self, MockConfig};
 use faas_certifier::runner::{CaseOutcome, Runner, Settings};
-use faas_certifier::spec;
+use faas_certifier::suite;
 
 /// Creates a secret and a function, then fails on purpose.
 const FAILING: &str = r#"
@@ -48,7 +48,7 @@ async fn failed_case_is_cleaned_up() {
     let mock = mock::spawn(MockConfig::default())
         .await
         .expect("the mock starts");
-    let suite = spec::load_str("failing.yaml", FAILING).expect("the suite loads");
+    let suite = suite::load_str("failing.yaml", FAILING).expect("the suite loads");
     let runner = Runner::connect(Settings::new(&mock.url), vec![suite])
         .await
         .expect("connects");
@@ -85,7 +85,7 @@ async fn keep_leaves_resources_and_lists_them() {
     let mock = mock::spawn(MockConfig::default())
         .await
         .expect("the mock starts");
-    let suite = spec::load_str("failing.yaml", FAILING).expect("the suite loads");
+    let suite = suite::load_str("failing.yaml", FAILING).expect("the suite loads");
     let mut settings = Settings::new(&mock.url);
     settings.keep = true;
     let runner = Runner::connect(settings, vec![suite])
@@ -110,7 +110,7 @@ async fn run_timeout_ends_a_polling_case_and_still_cleans_up() {
     let mock = mock::spawn(MockConfig::default())
         .await
         .expect("the mock starts");
-    let suite = spec::load_str("slow.yaml", SLOW).expect("the suite loads");
+    let suite = suite::load_str("slow.yaml", SLOW).expect("the suite loads");
     let mut settings = Settings::new(&mock.url);
     settings.timeout = Some(Duration::from_millis(400));
     let runner = Runner::connect(settings, vec![suite])
@@ -178,7 +178,7 @@ async fn credentials_stay_on_system_routes_and_out_of_records() {
         user: "admin".into(),
         password: password.into(),
     });
-    let suite = spec::load_str("env.yaml", ECHO_HEADERS).expect("the suite loads");
+    let suite = suite::load_str("env.yaml", ECHO_HEADERS).expect("the suite loads");
     let runner = Runner::connect(settings, vec![suite])
         .await
         .expect("connects");
@@ -237,7 +237,7 @@ async fn a_delete_that_always_fails_costs_one_cleanup_bound_and_is_listed_with_i
         .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
         .mount(&server)
         .await;
-    let suite = spec::load_str("deploys.yaml", DEPLOYS).expect("the suite loads");
+    let suite = suite::load_str("deploys.yaml", DEPLOYS).expect("the suite loads");
     let mut settings = Settings::new(&server.uri());
     settings.profile = Some("core".into());
     settings.cleanup_timeout = Duration::from_secs(2);

@@ -4,8 +4,8 @@
 use std::time::{Duration, Instant};
 
 use faas_certifier::runner::{CaseOutcome, CaseResult, Runner, Settings};
-use faas_certifier::spec;
-use faas_certifier::spec::Feature;
+use faas_certifier::suite;
+use faas_certifier::suite::Feature;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -70,7 +70,7 @@ cases:
 "#;
 
 async fn run(settings: Settings) -> (Vec<CaseResult>, Duration) {
-    let suite = spec::load_str("deadlines.yaml", SUITE).expect("the suite loads");
+    let suite = suite::load_str("deadlines.yaml", SUITE).expect("the suite loads");
     let runner = Runner::connect(settings, vec![suite])
         .await
         .expect("connects");
@@ -126,7 +126,7 @@ async fn the_request_and_run_deadlines_bound_it_too() {
     let mut settings = Settings::new(&url);
     settings.timeout = Some(Duration::from_millis(700));
     let started = Instant::now();
-    let suite = spec::load_str("deadlines.yaml", SUITE).expect("the suite loads");
+    let suite = suite::load_str("deadlines.yaml", SUITE).expect("the suite loads");
     let refused = Runner::connect(settings, vec![suite])
         .await
         .expect_err("the preflight runs out of the run's time");
@@ -176,7 +176,7 @@ async fn the_runs_own_deadline_is_named_and_the_suites_deadlines_are_not() {
     settings.request_timeout = Duration::from_millis(200);
     settings.timeout = Some(Duration::from_millis(1500));
     settings.profile = Some("core".into());
-    let suite = spec::load_str("deadlines.yaml", RUN_TIMEOUT_SUITE).expect("the suite loads");
+    let suite = suite::load_str("deadlines.yaml", RUN_TIMEOUT_SUITE).expect("the suite loads");
     let runner = Runner::connect(settings, vec![suite])
         .await
         .expect("connects");

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use faas_certifier::mock::{self, Fault, MockConfig};
 use faas_certifier::runner::{run_all, CaseOutcome, Event, Runner, StepVerdict, Work};
 use faas_certifier::selftest::{mock_config, settings};
-use faas_certifier::spec;
+use faas_certifier::suite;
 
 /// Runs the `health::` cases against a mock with `faults`, returning every event.
 async fn events(faults: &[Fault]) -> Vec<Event> {
@@ -18,7 +18,7 @@ async fn events(faults: &[Fault]) -> Vec<Event> {
     })
     .await
     .expect("the mock starts");
-    let suites = spec::load_builtin().expect("the built-in suites load");
+    let suites = suite::load_builtin().expect("the built-in suites load");
     let runner = Arc::new(
         Runner::connect(settings(&mock.url, password), suites)
             .await

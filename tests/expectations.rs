@@ -334,7 +334,7 @@ fn published_expectations_schema_is_current_and_fits_a_starting_file() {
         env!("CARGO_MANIFEST_DIR"),
         "/reports/expectations.schema.json"
     );
-    let fresh = faas_certifier::spec::expectations_schema_json();
+    let fresh = faas_certifier::suite::expectations_schema_json();
     if std::env::var_os("UPDATE_SCHEMAS").is_some() {
         std::fs::write(path, &fresh).unwrap();
     }

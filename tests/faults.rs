@@ -6,7 +6,7 @@
 use faas_certifier::mock::{self, Fault, MockConfig, FAULTS};
 use faas_certifier::runner::{CaseOutcome, Runner};
 use faas_certifier::selftest::{mock_config, settings};
-use faas_certifier::spec;
+use faas_certifier::suite;
 
 /// The longest one run against a faulty mock may take.
 const RUN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(6);
@@ -25,7 +25,7 @@ async fn failures(faults: &[Fault], only: &[&str]) -> Vec<(String, String)> {
         ..mock_config(true, password)
     };
     let mock = mock::spawn(config).await.expect("the mock starts");
-    let suites = spec::load_builtin().expect("the built-in suites load");
+    let suites = suite::load_builtin().expect("the built-in suites load");
     let mut settings = settings(&mock.url, password);
     // A fault can make a poll wait for what never comes: bound each run.
     settings.timeout = Some(RUN_DEADLINE);

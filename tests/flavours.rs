@@ -8,7 +8,7 @@ use std::time::Duration;
 use faas_certifier::mock::{self, Flavour, MockConfig};
 use faas_certifier::runner::{CaseOutcome, Runner};
 use faas_certifier::selftest::{mock_config, settings};
-use faas_certifier::spec;
+use faas_certifier::suite;
 
 async fn certify(flavour: Flavour, cold_start: Duration) -> (usize, usize) {
     let password = "flavour-pass";
@@ -18,7 +18,7 @@ async fn certify(flavour: Flavour, cold_start: Duration) -> (usize, usize) {
         ..mock_config(false, password)
     };
     let mock = mock::spawn(config).await.expect("the mock starts");
-    let suites = spec::load_builtin().expect("the built-in suites load");
+    let suites = suite::load_builtin().expect("the built-in suites load");
     let runner = Runner::connect(settings(&mock.url, password), suites)
         .await
         .expect("connects");

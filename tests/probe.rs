@@ -5,7 +5,7 @@
 
 use faas_certifier::mock::{self, Fault, Flavour, MockConfig, RunningMock};
 use faas_certifier::runner::{Runner, Settings};
-use faas_certifier::spec::Feature;
+use faas_certifier::suite::Feature;
 
 async fn connect(config: MockConfig, tune: impl Fn(&mut Settings)) -> (RunningMock, Runner) {
     let mock = mock::spawn(config).await.expect("the mock starts");

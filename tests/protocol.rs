@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use faas_certifier::runner::{CaseOutcome, CaseResult, RunError, Runner, Settings};
-use faas_certifier::spec::{self, Feature};
+use faas_certifier::suite::{self, Feature};
 use futures_util::future::join_all;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -61,7 +61,7 @@ async fn provider() -> MockServer {
 }
 
 async fn connect(s: Settings) -> Runner {
-    let suites = spec::load_builtin().expect("the built-in suites load");
+    let suites = suite::load_builtin().expect("the built-in suites load");
     Runner::connect(s, suites).await.expect("connects")
 }
 
@@ -588,7 +588,7 @@ fn refused_url() -> String {
 /// `Runner::connect`, asserting it returns in less than `bound`.
 async fn connect_within(s: Settings, bound: Duration) -> Result<Runner, RunError> {
     let started = Instant::now();
-    let connected = Runner::connect(s, spec::load_builtin().expect("suites load")).await;
+    let connected = Runner::connect(s, suite::load_builtin().expect("suites load")).await;
     let took = started.elapsed();
     assert!(took < bound, "connect took {took:?}");
     connected

@@ -8,7 +8,7 @@ use base64::Engine;
 use faas_certifier::mock::{self, Fault, MockConfig};
 use faas_certifier::runner::{CaseOutcome, Runner};
 use faas_certifier::selftest::{mock_config, settings, EXTRA_NAMESPACE};
-use faas_certifier::spec;
+use faas_certifier::suite;
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
@@ -124,7 +124,7 @@ async fn a_run_leaves_other_workloads_untouched() {
     };
     let before = snapshot().await;
 
-    let runner = Runner::connect(settings(&url, password), spec::load_builtin().unwrap())
+    let runner = Runner::connect(settings(&url, password), suite::load_builtin().unwrap())
         .await
         .expect("connects");
     let plan = runner.plan();

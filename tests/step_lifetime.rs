@@ -12,7 +12,7 @@ use std::time::Duration;
 use faas_certifier::mock::{self, MockConfig};
 use faas_certifier::model::FunctionStatus;
 use faas_certifier::runner::{CaseOutcome, CaseResult, Runner, Settings, StepOutcome};
-use faas_certifier::spec;
+use faas_certifier::suite;
 
 const SUITE: &str = r#"
 each_namespace: false
@@ -56,7 +56,7 @@ cases:
 /// Connects a runner that keeps what cases create (so the function's count can be read
 /// after the case ended).
 async fn runner(url: &str) -> Runner {
-    let suite = spec::load_str("lifetime.yaml", SUITE).expect("the suite loads");
+    let suite = suite::load_str("lifetime.yaml", SUITE).expect("the suite loads");
     let mut settings = Settings::new(url);
     settings.keep = true;
     Runner::connect(settings, vec![suite])

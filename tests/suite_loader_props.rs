@@ -2,14 +2,14 @@
 //! built-in suites (lines deleted, duplicated or swapped, characters changed) either load or
 //! give a non-empty error that names the file.
 
-use faas_certifier::spec::{self, BUILTIN};
+use faas_certifier::suite::{self, BUILTIN};
 use proptest::prelude::*;
 
 const FILE: &str = "fuzzed/suite.yaml";
 
 /// Loads `text`; an error must be non-empty and start with the file's name.
 fn load_names_the_file(text: &str) -> Result<(), TestCaseError> {
-    if let Err(e) = spec::load_str(FILE, text) {
+    if let Err(e) = suite::load_str(FILE, text) {
         let message = e.to_string();
         prop_assert!(
             message.starts_with(&format!("{FILE}:")),
@@ -183,7 +183,7 @@ proptest! {
 #[test]
 fn unmutated_builtin_suites_load() {
     for (name, text) in BUILTIN {
-        if let Err(e) = spec::load_str(name, text) {
+        if let Err(e) = suite::load_str(name, text) {
             panic!("{name} does not load: {e}");
         }
     }

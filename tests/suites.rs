@@ -8,7 +8,7 @@ use faas_certifier::cli::collect::case_report;
 use faas_certifier::report::explain;
 use faas_certifier::runner::{CaseOutcome, Runner};
 use faas_certifier::selftest;
-use faas_certifier::spec;
+use faas_certifier::suite;
 use libtest_mimic::{Completion, Failed, Trial};
 
 /// One trial per case of `runner`, named `label::suite::case`, foundations first.
@@ -47,7 +47,7 @@ fn main() {
         Ok(rt) => rt,
         Err(e) => panic!("cannot build the runtime: {e}"),
     };
-    let suites = match spec::load_builtin() {
+    let suites = match suite::load_builtin() {
         Ok(s) => s,
         Err(e) => panic!("the built-in suites do not load: {e}"),
     };

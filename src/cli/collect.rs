@@ -71,7 +71,7 @@ impl std::fmt::Debug for Collector {
 /// file of `targets`, so a secret that is part of one leaves it whole.
 fn names_protected(targets: &[Target]) -> Redactor {
     let mut redactor = Redactor::default();
-    redactor.protect(crate::spec::Operation::KEYS.iter().copied());
+    redactor.protect(crate::suite::Operation::KEYS.iter().copied());
     for t in targets {
         for suite in t.runner.suites() {
             redactor.protect([suite.name.clone(), suite.file.clone()]);
@@ -551,7 +551,7 @@ mod tests {
         let mock = crate::mock::spawn(crate::mock::MockConfig::default())
             .await
             .expect("the mock starts");
-        let suites = crate::spec::load_builtin().expect("the built-in suites load");
+        let suites = crate::suite::load_builtin().expect("the built-in suites load");
         let runner = Arc::new(
             Runner::connect(runner::Settings::new(&mock.url), suites)
                 .await

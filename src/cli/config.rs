@@ -4,7 +4,7 @@
 use crate::exit;
 use crate::report::{Level, RunReport};
 use crate::runner::RunError;
-use crate::spec::SuiteError;
+use crate::suite::SuiteError;
 
 /// Why a run could not start (nothing was run, nothing was created).
 #[derive(Debug, thiserror::Error)]

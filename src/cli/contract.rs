@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::contract::{self, Clause, Level};
 use crate::exit;
-use crate::spec::{self, Suite};
+use crate::suite::{self, Suite};
 
 /// Options of `faas-certifier contract`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -28,8 +28,8 @@ pub fn main(args: ContractArgs) -> i32 {
         }
     };
     let suites = match &args.suites {
-        Some(dir) => spec::load_dir(dir),
-        None => spec::load_builtin(),
+        Some(dir) => suite::load_dir(dir),
+        None => suite::load_builtin(),
     };
     let suites = match suites {
         Ok(s) => s,
@@ -122,7 +122,7 @@ mod tests {
     #[test]
     fn the_matrix_names_each_clause_with_its_cases_or_why_none() {
         let clauses = contract::clauses().unwrap();
-        let suites = spec::load_builtin().unwrap();
+        let suites = suite::load_builtin().unwrap();
         let out = text(clauses, &suites);
         let line = |id: &str| {
             out.lines()

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::report::{CaseReport, ExpectationsUsed, ExpectedFailureReport, Outcome, RunReport};
-use crate::spec::{starting_file, Expectations, ExpectedFailure, Failing, Suite};
+use crate::suite::{starting_file, Expectations, ExpectedFailure, Failing, Suite};
 
 /// An expectations file ready to judge cases.
 #[derive(Debug, Clone)]

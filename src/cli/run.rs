@@ -10,7 +10,7 @@ use super::collect::{RunMeta, Target};
 use super::config::ConfigError;
 use super::pipeline::Pipeline;
 use crate::runner::{faas_cli, Credentials, Runner, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
-use crate::spec::{self, Feature, Suite};
+use crate::suite::{self, Feature, Suite};
 
 /// Options of `faas-certifier run`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -264,10 +264,10 @@ fn credentials(
 }
 
 /// Loads the suites: `--suites FILE` or `--suites DIR`, else the built-in ones.
-pub fn suites(dir: Option<&PathBuf>) -> Result<Vec<Suite>, spec::SuiteError> {
+pub fn suites(dir: Option<&PathBuf>) -> Result<Vec<Suite>, suite::SuiteError> {
     match dir {
-        Some(dir) => spec::load_dir(dir),
-        None => spec::load_builtin(),
+        Some(dir) => suite::load_dir(dir),
+        None => suite::load_builtin(),
     }
 }
 
@@ -355,7 +355,7 @@ pub fn run_meta(args: &RunArgs, select: &Selection, suites: &[Suite]) -> RunMeta
                 || crate::report::SuiteSource::BUILT_IN.to_string(),
                 |p| p.display().to_string(),
             ),
-            digest: spec::suites_digest(suites),
+            digest: suite::suites_digest(suites),
         },
         overrides,
         settings: None,
@@ -385,7 +385,7 @@ pub fn recorded_settings(s: &Settings) -> crate::report::RunSettings {
 pub fn weakening(s: &Settings, select: &Selection, suites: &[Suite]) -> Vec<String> {
     let defaults = Settings::new("");
     let words = |d: Duration| humantime::format_duration(d).to_string();
-    let selected: Vec<(String, &spec::Case)> = suites
+    let selected: Vec<(String, &suite::Case)> = suites
         .iter()
         .flat_map(|suite| {
             suite

@@ -51,7 +51,7 @@ fn certify(
     started: Instant,
     started_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i32, ConfigError> {
-    let suites: Arc<[crate::spec::Suite]> = crate::spec::load_builtin()?.into();
+    let suites: Arc<[crate::suite::Suite]> = crate::suite::load_builtin()?.into();
     let rt = super::run_runtime().map_err(ConfigError::Runtime)?;
     let started_targets = rt.block_on(selftest::start(suites.clone(), |_| {}))?;
     let select = Selection {

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::spec::Suite;
+use crate::suite::Suite;
 
 /// The text of `CONTRACT.md`.
 pub const TEXT: &str = include_str!("../../CONTRACT.md");

@@ -1,5 +1,5 @@
 use super::*;
-use crate::spec::load_builtin;
+use crate::suite::load_builtin;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -64,7 +64,7 @@ fn coverage_problems_name_unknown_clauses_and_unchecked_musts() {
     )
     .unwrap();
     assert_eq!(contract[1].untested.as_deref(), Some("no way to check."));
-    let mut suite = crate::spec::load_str(
+    let mut suite = crate::suite::load_str(
         "s.yaml",
         "cases:\n  - name: c\n    contract: [invoke.method]\n    steps: [{info: }]\n",
     )

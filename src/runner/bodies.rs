@@ -13,7 +13,7 @@ use super::client::HttpRequest;
 use crate::model::{
     DeleteFunctionRequest, FunctionDeployment, NamespaceRequest, Resources, ScaleRequest, Secret,
 };
-use crate::spec::{self, Deploy, NamespaceSpec, SecretSpec};
+use crate::suite::{self, Deploy, NamespaceSpec, SecretSpec};
 
 /// A request with `body` as its JSON body.
 pub(super) fn json_request<T: Serialize>(method: &str, path: String, body: &T) -> HttpRequest {
@@ -40,7 +40,7 @@ fn to_value<T: Serialize>(value: &T) -> Value {
 /// The deployment a `deploy` or `update` step sends (without `null_labels`, see
 /// [`deployment_request`]).
 fn deployment(d: &Deploy, ns: &str) -> FunctionDeployment {
-    let resources = |r: &Option<spec::Resources>| {
+    let resources = |r: &Option<suite::Resources>| {
         r.as_ref().map(|r| Resources {
             memory: r.memory.clone().unwrap_or_default(),
             cpu: r.cpu.clone().unwrap_or_default(),
@@ -207,11 +207,11 @@ mod tests {
             annotations: map(&[("topic", "x")]),
             secrets: vec!["s".into()],
             constraints: vec!["node=a".into()],
-            limits: Some(spec::Resources {
+            limits: Some(suite::Resources {
                 memory: Some("5Mi".into()),
                 cpu: Some("100m".into()),
             }),
-            requests: Some(spec::Resources {
+            requests: Some(suite::Resources {
                 memory: Some("1Mi".into()),
                 cpu: Some("10m".into()),
             }),

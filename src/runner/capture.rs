@@ -1,7 +1,7 @@
 //! Captures: values taken from an answer into variables for later steps.
 
 use super::client::HttpResponse;
-use crate::spec::Capture;
+use crate::suite::Capture;
 
 /// Takes the captured value from `resp`.
 pub fn take(capture: &Capture, resp: &HttpResponse) -> Result<String, String> {
@@ -54,7 +54,7 @@ mod tests {
         let cap = |h: Option<&str>, j: Option<&str>, r: Option<&str>| Capture {
             header: h.map(Into::into),
             json: j.map(Into::into),
-            regex: r.map(crate::spec::Pattern::from),
+            regex: r.map(crate::suite::Pattern::from),
         };
         assert_eq!(
             take(&cap(Some("X-Call-Id"), None, None), &resp).unwrap(),

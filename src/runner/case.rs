@@ -10,7 +10,7 @@ use super::plan::Planned;
 use super::result::{CaseOutcome, CaseResult, StepOutcome, StepResult};
 use super::step::{can_change, Polled, Unmet};
 use super::{RunError, Runner};
-use crate::spec::{vars, Expect, Step};
+use crate::suite::{vars, Expect, Step};
 
 /// How a blocked case's reason starts, before the foundation's trial name.
 pub const BLOCKED_BY: &str = "blocked by ";

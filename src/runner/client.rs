@@ -8,7 +8,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 
 use super::settings::{Credentials, Settings};
 use super::RunError;
-use crate::spec::AuthMode;
+use crate::suite::AuthMode;
 
 /// The most of an answer's body a step reads (4 MiB); a bigger body fails the step, saying
 /// how big it was, instead of filling memory.

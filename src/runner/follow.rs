@@ -10,7 +10,7 @@ use super::case::CaseCtx;
 use super::client::{HttpRequest, HttpResponse};
 use super::result::StepOutcome;
 use super::step::Polled;
-use crate::spec::{Expect, Step};
+use crate::suite::{Expect, Step};
 
 impl CaseCtx<'_> {
     /// Opens the stream, runs `nested` while it is open, then reads until `cond` holds.

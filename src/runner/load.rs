@@ -14,7 +14,7 @@ use super::case::CaseCtx;
 use super::client::HttpRequest;
 use super::ops;
 use super::step::Polled;
-use crate::spec::{Expect, Invoke, Load, Operation};
+use crate::suite::{Expect, Invoke, Load, Operation};
 
 impl CaseCtx<'_> {
     /// Keeps `l.rps` invocations per second going (first for `hold`, when given) while

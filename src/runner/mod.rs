@@ -43,7 +43,7 @@ pub use result::{excerpt, CaseOutcome, CaseResult, StepOutcome, StepResult};
 pub use schedule::{run_all, Work};
 pub use settings::{Credentials, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
 
-use crate::spec::Suite;
+use crate::suite::Suite;
 use client::{Client, HttpRequest};
 
 /// The longest `/system/info` may take to answer when the run connects.

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use super::bodies::{self, json_request};
 use super::cleanup::Resource;
 use super::client::HttpRequest;
-use crate::spec::{Operation, RawRequest};
+use crate::suite::{Operation, RawRequest};
 
 /// A request built from an operation, with the bookkeeping it implies.
 #[derive(Debug, Clone, Default)]
@@ -390,7 +390,7 @@ mod follow_up_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{FunctionRef, Invoke};
+    use crate::suite::{FunctionRef, Invoke};
 
     #[test]
     fn invoke_outside_home_is_qualified() {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::profile::Profile;
-use crate::spec::{Operation, Suite};
+use crate::suite::{Operation, Suite};
 
 /// One trial to run: a case in a namespace.
 #[derive(Debug, Clone, Serialize)]
@@ -154,7 +154,7 @@ cases:
 
     #[test]
     fn foundations_then_load_then_the_rest_each_in_plan_order() {
-        let suite = crate::spec::load_str("order.yaml", SUITE).expect("suite loads");
+        let suite = crate::suite::load_str("order.yaml", SUITE).expect("suite loads");
         let plan = vec![
             planned("order::quick", 0, &[]),
             planned("order::loader", 1, &["order::base"]),

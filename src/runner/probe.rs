@@ -17,7 +17,7 @@ use super::ops::{enc, get};
 use super::settings::Settings;
 use super::RunError;
 use crate::model::FunctionDeployment;
-use crate::spec::Feature;
+use crate::suite::Feature;
 
 /// What one probe found out about one feature.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::probe::Finding;
 use super::settings::Settings;
-use crate::spec::Feature;
+use crate::suite::Feature;
 
 /// Profile names `--profile` accepts.
 pub const PROFILES: [&str; 8] = [

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::spec::Feature;
+use crate::suite::Feature;
 
 /// Credentials sent on `/system/*`.
 #[derive(Clone, PartialEq, Eq)]

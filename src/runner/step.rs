@@ -11,7 +11,7 @@ use super::expect::{self, Answer, Mismatch};
 use super::ops::{self, FollowUp};
 use super::result::{excerpt, StepOutcome, StepResult};
 use super::{Event, RunError};
-use crate::spec::{DurationText, Expect, Operation, Step};
+use crate::suite::{DurationText, Expect, Operation, Step};
 
 /// A request body at least this large is a large exchange.
 const LARGE_BODY: usize = 256 * 1024;
@@ -723,7 +723,7 @@ fn response_excerpt(resp: &HttpResponse, redactor: &crate::redact::Redactor) -> 
 #[cfg(test)]
 mod tests {
     use super::{can_change, HttpResponse};
-    use crate::spec::{Expect, StatusSet};
+    use crate::suite::{Expect, StatusSet};
 
     fn answer(status: u16, marked: bool) -> HttpResponse {
         let mut headers = reqwest::header::HeaderMap::new();

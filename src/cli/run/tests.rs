@@ -161,7 +161,7 @@ fn only(filter: &str) -> Selection {
 
 #[test]
 fn default_settings_weaken_nothing() {
-    let suites = spec::load_builtin().unwrap();
+    let suites = suite::load_builtin().unwrap();
     let s = Settings::new("http://127.0.0.1:8080");
     assert_eq!(weakening(&s, &every_case(), &suites), Vec::<String>::new());
     // A run deadline that leaves every case its own time weakens nothing either.
@@ -174,7 +174,7 @@ fn default_settings_weaken_nothing() {
 
 #[test]
 fn a_short_settle_weakens_the_cases_that_use_it() {
-    let suites = spec::load_builtin().unwrap();
+    let suites = suite::load_builtin().unwrap();
     let mut s = Settings::new("http://127.0.0.1:8080");
     s.settle = Duration::ZERO;
     let why = weakening(&s, &every_case(), &suites);
@@ -190,7 +190,7 @@ fn a_short_settle_weakens_the_cases_that_use_it() {
 
 #[test]
 fn a_short_run_timeout_or_request_timeout_weakens_the_run() {
-    let suites = spec::load_builtin().unwrap();
+    let suites = suite::load_builtin().unwrap();
     let mut s = Settings::new("http://127.0.0.1:8080");
     s.timeout = Some(Duration::from_secs(1));
     let why = weakening(&s, &only("health::"), &suites);
@@ -214,7 +214,7 @@ fn a_short_run_timeout_or_request_timeout_weakens_the_run() {
 #[test]
 fn a_weakening_setting_makes_an_otherwise_certified_run_partial() {
     use crate::report::{Level, Summary, Verdict};
-    let suites = spec::load_builtin().unwrap();
+    let suites = suite::load_builtin().unwrap();
     let select = every_case();
     let summary = Summary {
         total: 1,

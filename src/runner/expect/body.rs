@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha512};
 
 use super::{quote_body, Answer, Mismatch};
-use crate::spec::{Expect, Pattern};
+use crate::suite::{Expect, Pattern};
 
 /// The compiled regex of `p`: compiled at load or when its step's variables were expanded;
 /// compiled here only for an `Expect` built by hand that skipped [`Expect::prepare`].
@@ -109,7 +109,7 @@ mod tests {
     fn contains_and_lacks() {
         let r = answer(b"Http_Method=GET\nHttp_Path=/a\n");
         let mut e = Expect {
-            body_contains: crate::spec::OneOrMany::One("Http_Method=GET".into()),
+            body_contains: crate::suite::OneOrMany::One("Http_Method=GET".into()),
             ..Default::default()
         };
         assert!(check(
@@ -120,7 +120,7 @@ mod tests {
             }
         )
         .is_ok());
-        e.body_not_contains = crate::spec::OneOrMany::One("Http_Path".into());
+        e.body_not_contains = crate::suite::OneOrMany::One("Http_Path".into());
         let err = check(
             &e,
             Answer {

@@ -2,7 +2,7 @@
 
 use super::Mismatch;
 use crate::model::FunctionStatus;
-use crate::spec::FunctionCondition;
+use crate::suite::FunctionCondition;
 
 /// Checks the conditions on a status body.
 pub fn check(cond: &FunctionCondition, body: &[u8]) -> Result<(), Mismatch> {
@@ -56,7 +56,7 @@ pub fn describe(cond: &FunctionCondition) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Count;
+    use crate::suite::Count;
 
     #[test]
     fn absent_numbers_read_as_zero() {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use reqwest::header::HeaderMap;
 
 use super::Mismatch;
-use crate::spec::HeaderExpect;
+use crate::suite::HeaderExpect;
 
 /// Checks every header expectation.
 pub fn check(expect: &BTreeMap<String, HeaderExpect>, headers: &HeaderMap) -> Result<(), Mismatch> {

@@ -7,7 +7,7 @@ mod headers;
 pub mod json;
 mod ndjson;
 
-use crate::spec::Expect;
+use crate::suite::Expect;
 
 use super::client::HttpResponse;
 
@@ -185,7 +185,7 @@ pub fn quote_body(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::runner::client::HttpResponse;
-    use crate::spec::{StatusSet, Step};
+    use crate::suite::{StatusSet, Step};
 
     fn answer(status: u16, body: &'static str) -> HttpResponse {
         HttpResponse {
@@ -196,7 +196,7 @@ mod tests {
     }
 
     fn logs_bad_tail() -> Step {
-        let suite = crate::spec::load_str(
+        let suite = crate::suite::load_str(
             "t.yaml",
             "cases:\n  - name: c\n    steps:\n      - logs: {name: f, tail: many}\n        expect: {status: 422, through_gateway: {status: 500, body_contains: \"(422)\"}}\n",
         )

@@ -1,7 +1,7 @@
 //! NDJSON expectations for log streams: every line contains a value; the number of lines.
 
 use super::Mismatch;
-use crate::spec::Expect;
+use crate::suite::Expect;
 
 /// Checks `ndjson_each` and `ndjson_count`.
 pub fn check(expect: &Expect, body: &[u8]) -> Result<(), Mismatch> {
@@ -33,7 +33,7 @@ pub fn check(expect: &Expect, body: &[u8]) -> Result<(), Mismatch> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Count;
+    use crate::suite::Count;
 
     #[test]
     fn each_line_and_count() {

@@ -103,13 +103,13 @@ pub(crate) use expand_as_is;
 /// makes the compiler insist that every field is listed.
 macro_rules! expand_fields {
     ($t:ident { $($field:ident),* $(,)? }) => {
-        impl $crate::spec::expand::Expand for $t {
+        impl $crate::suite::expand::Expand for $t {
             fn map_strings<E>(
                 &self,
                 f: &mut dyn FnMut(&str) -> Result<String, E>,
             ) -> Result<Self, E> {
                 Ok($t {
-                    $($field: $crate::spec::expand::Expand::map_strings(&self.$field, f)?,)*
+                    $($field: $crate::suite::expand::Expand::map_strings(&self.$field, f)?,)*
                 })
             }
         }
