@@ -41,6 +41,8 @@ pub(crate) struct CaseCtx<'r> {
     pub in_flight: Option<super::step::InFlight>,
     /// Of `created`, those whose create never got its answer: they may land late.
     pub in_doubt: Vec<Resource>,
+    /// The callbacks the case asked for (`invoke_async` with `callback: true`).
+    pub callbacks: super::asynchronous::CaseCallbacks,
 }
 
 impl CaseCtx<'_> {
@@ -205,6 +207,7 @@ impl Runner {
         let case = &self.suites[planned.suite].cases[planned.case];
         let mut result = self.empty_result(planned);
         if let Some(reason) = &planned.skip {
+            self.callbacks.note_skip(reason);
             result.outcome = CaseOutcome::Skipped(reason.clone());
             return (result, None);
         }
@@ -253,6 +256,7 @@ impl Runner {
             trial: planned.trial.clone(),
             in_flight: None,
             in_doubt: Vec::new(),
+            callbacks: Default::default(),
         };
         let mut outcome = CaseOutcome::Passed;
         for (key, value) in &case.vars {
@@ -372,6 +376,7 @@ impl Runner {
             ),
             ("registry", s.registry.clone()),
             ("redirect_image", s.redirect_image()),
+            ("echo_image", s.echo_image()),
             ("settle", humantime::format_duration(s.settle).to_string()),
             ("idle", humantime::format_duration(s.idle).to_string()),
         ]

@@ -104,6 +104,11 @@ impl Client {
         &self.prefix
     }
 
+    /// The full URL of `path` on the target (its own path prefix kept).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     /// Builds the reqwest request, with credentials per `auth`.
     fn build(
         &self,

@@ -5,8 +5,10 @@
 //! turns cases into trials; [`run_all`] runs trials as tasks, `--jobs` at a time, on the
 //! caller's runtime; [`Runner::run_case`] runs one trial and always cleans up after it.
 
+mod asynchronous;
 mod backoff;
 mod bodies;
+mod callback;
 mod capture;
 mod case;
 mod cleanup;
@@ -27,6 +29,8 @@ mod result;
 mod schedule;
 mod settings;
 mod step;
+mod stream;
+mod websocket;
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -83,6 +87,8 @@ pub struct Runner {
     schemas: &'static crate::contract::schemas::Schemas,
     /// Where the run sends its events ([`Event`]), if anyone listens.
     progress: event::EventSlot,
+    /// The callback receiver, started when a case first asks for it.
+    callbacks: callback::Callbacks,
 }
 
 impl Runner {
@@ -160,6 +166,7 @@ impl Runner {
             )
         });
         Ok(Runner {
+            callbacks: callback::Callbacks::new(&settings),
             settings,
             profile,
             info,
@@ -262,6 +269,7 @@ impl Runner {
         let profile = profile::build(profile::Detected::default(), &settings);
         let deadline = settings.timeout.map(|t| Instant::now() + t);
         Ok(Runner {
+            callbacks: callback::Callbacks::new(&settings),
             settings,
             profile,
             info: serde_json::Value::Null,
@@ -287,12 +295,22 @@ impl Runner {
 
     /// Every trial of the run, in suite order, with skip reasons.
     pub fn plan(&self) -> Vec<Planned> {
-        plan::plan(
+        let mut plan = plan::plan(
             &self.suites,
             &self.profile,
             &self.settings.namespace,
             self.settings.extra_namespace.as_deref(),
-        )
+        );
+        self.callbacks
+            .skip_without_receiver(&self.suites, &mut plan);
+        plan
+    }
+
+    /// What the target offers that this run did not check, though nothing it asked for
+    /// was off (callbacks with no receiver to take them): each makes a passing run only
+    /// `passed (partial)`.
+    pub fn unchecked(&self) -> Vec<String> {
+        self.callbacks.unchecked().into_iter().collect()
     }
 
     /// The plan in the order to start it: foundations (cases others build on) first, so a

@@ -232,17 +232,14 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
             )
         }
         Operation::Invoke(i) => {
-            let ns = ns_of(&i.namespace);
-            let target = if i.qualified || ns != home {
-                format!("{}.{}", i.name, ns)
-            } else {
-                i.name.clone()
-            };
-            let mut path = format!("/function/{target}{}", i.path.clone().unwrap_or_default());
-            if let Some(q) = &i.query {
-                path.push('?');
-                path.push_str(q);
+            let path = Addressed {
+                name: &i.name,
+                namespace: &ns_of(&i.namespace),
+                qualified: i.qualified,
+                path: i.path.as_deref(),
+                query: i.query.as_deref(),
             }
+            .path("/function", home);
             let body = match (i.random_body, &i.body) {
                 (Some(n), _) => generated_body(n),
                 (None, Some(b)) => Bytes::from(b.clone()),
@@ -256,11 +253,7 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
             HttpRequest {
                 method,
                 path,
-                headers: i
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
+                headers: header_pairs(&i.headers),
                 body,
                 ..Default::default()
             }
@@ -358,8 +351,58 @@ pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
             l.name,
             enc(&ns_of(&l.namespace))
         )),
+        Operation::Stream(s) => super::stream::request(s, &ns_of(&s.namespace), home),
+        Operation::Websocket(w) => super::websocket::request(w, &ns_of(&w.namespace), home),
+        Operation::InvokeAsync(a) => super::asynchronous::request(a, &ns_of(&a.namespace), home),
+        // Addressed to the run's receiver once the step runs (`CaseCtx::bind_callback`).
+        Operation::Callback(_) => HttpRequest {
+            method: "POST".into(),
+            ..Default::default()
+        },
     };
     p
+}
+
+/// A function as an invocation addresses it.
+pub(super) struct Addressed<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its namespace.
+    pub namespace: &'a str,
+    /// Always `NAME.NAMESPACE`.
+    pub qualified: bool,
+    /// A sub-path after the name.
+    pub path: Option<&'a str>,
+    /// A query without `?`.
+    pub query: Option<&'a str>,
+}
+
+impl Addressed<'_> {
+    /// `ROUTE/NAME[.NS][/path][?query]`: outside `home` (the run's main namespace), or when
+    /// `qualified`, the function is addressed as `NAME.NAMESPACE`.
+    pub fn path(&self, route: &str, home: &str) -> String {
+        let target = if self.qualified || self.namespace != home {
+            format!("{}.{}", self.name, self.namespace)
+        } else {
+            self.name.to_string()
+        };
+        let mut path = format!("{route}/{target}{}", self.path.unwrap_or_default());
+        if let Some(q) = self.query {
+            path.push('?');
+            path.push_str(q);
+        }
+        path
+    }
+}
+
+/// Header pairs as a request sends them.
+pub(super) fn header_pairs(
+    headers: &std::collections::BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 #[cfg(test)]

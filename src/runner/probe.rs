@@ -60,7 +60,7 @@ pub async fn probe(
     let name = probe_name(run_id);
     let ns = &settings.namespace;
     let routes = async {
-        let (secrets, namespaces, namespace) = tokio::join!(
+        let (secrets, namespaces, namespace, queued) = tokio::join!(
             ask(
                 client,
                 get(format!("/system/secrets?namespace={}", enc(ns))),
@@ -68,8 +68,18 @@ pub async fn probe(
             ),
             ask(client, get("/system/namespaces".into()), deadline),
             ask(client, get(format!("/system/namespace/{name}")), deadline),
+            async {
+                match gateway {
+                    true => Some(ask(client, async_probe(&name), deadline).await),
+                    false => None,
+                }
+            },
         );
-        let mut found = Vec::new();
+        let mut found: Vec<Finding> = queued
+            .as_ref()
+            .and_then(async_finding)
+            .into_iter()
+            .collect();
         if let Some(f) = route_finding(Feature::Secrets, &secrets) {
             found.push(Finding {
                 feature: Feature::SecretUpdate,
@@ -144,6 +154,41 @@ fn deploy(name: &str, ns: &str, registry: &str) -> HttpRequest {
             ..Default::default()
         },
     )
+}
+
+/// The `async` probe: `POST /async-function/NAME` with an unparsable `X-Callback-Url`. The CE
+/// gateway (8d803bf9 `handlers/queue_proxy.go`) parses the header before it queues anything,
+/// so where the route exists the answer is 400 and nothing is queued.
+fn async_probe(name: &str) -> HttpRequest {
+    HttpRequest {
+        method: "POST".into(),
+        path: format!("/async-function/{name}"),
+        headers: vec![("X-Callback-Url".into(), "%zz".into())],
+        ..Default::default()
+    }
+}
+
+/// What the `async` probe's answer says: 400 (the header refused) or 202 (queued) is a routed
+/// queue; 404, 405 and 501 are no queue; anything else (refused credentials, a 5xx) decides
+/// nothing.
+fn async_finding(asked: &Asked) -> Option<Finding> {
+    let resp = asked.answer.as_ref().ok()?;
+    let enabled = match resp.status {
+        400 | 202 => true,
+        404 | 405 | 501 => false,
+        _ => return None,
+    };
+    let note = if enabled { "" } else { " (not routed)" };
+    Some(Finding {
+        feature: Feature::Async,
+        enabled,
+        evidence: format!(
+            "{} with X-Callback-Url: %zz -> {}{note}",
+            asked.what,
+            answer_text(resp)
+        ),
+        decisive: true,
+    })
 }
 
 /// An answer in a few words: `404 "404 page not found"`.

@@ -144,6 +144,35 @@ fn provider_features(name: &str) -> Vec<(Feature, bool, &'static str)> {
     }
 }
 
+/// The invocation features, decided by what answers `/function/`: a bare provider's own proxy
+/// (faas-provider f53fe63 `proxy/proxy.go`) or a gateway in front of it (the CE gateway
+/// 8d803bf9 `gateway/handlers/forwarding_proxy.go`). `async` is the gateway's, and probed.
+fn invocation_features(gateway: bool) -> Vec<(Feature, bool, &'static str)> {
+    use Feature::*;
+    let streaming = (
+        Streaming,
+        true,
+        "SSE is streamed by faas-provider's proxy (b4254fe, 2024-01) and by the CE gateway (8d803bf9 forwarding_proxy.go, Accept: text/event-stream)",
+    );
+    if gateway {
+        vec![
+            streaming,
+            (Ndjson, false, "through a gateway: the CE gateway (8d803bf9 forwarding_proxy.go) streams only Accept: text/event-stream and copies other answers whole; --enable ndjson to check yours"),
+            (Websockets, false, "through a gateway: the CE gateway (8d803bf9 forwarding_proxy.go) drops the hop-by-hop Upgrade header, so WebSockets are not proxied; --enable websockets to check yours"),
+            (ProviderProxy, false, "through a gateway: /function/ is answered by the gateway, not by the provider's own proxy"),
+            (Async, true, "a gateway with a queue routes /async-function/ (8d803bf9 main.go); not probed"),
+        ]
+    } else {
+        vec![
+            streaming,
+            (Ndjson, true, "a bare provider: faas-provider's proxy streams Accept: application/x-ndjson (c81f542, 2025-06)"),
+            (Websockets, true, "a bare provider: faas-provider's proxy tunnels Upgrade: websocket (ccde259, 2025-02)"),
+            (ProviderProxy, true, "a bare provider: /function/ is answered by its own proxy"),
+            (Async, false, "a bare provider: asynchronous invocation is the gateway's (/async-function/ with a queue)"),
+        ]
+    }
+}
+
 /// Builds the run's profile from detection and settings (`--profile`, `--enable`, `--disable`).
 pub fn build(detected: Detected, settings: &Settings) -> Profile {
     build_with(detected, settings, &[])
@@ -219,6 +248,15 @@ pub fn build_with(detected: Detected, settings: &Settings, findings: &[Finding])
         features.insert(Feature::Namespaces, namespaces);
         features.insert(Feature::Auth, auth);
         features.insert(Feature::Gateway, gateway);
+        for (f, enabled, reason) in invocation_features(detected.gateway) {
+            features.insert(
+                f,
+                FeatureState {
+                    enabled,
+                    reason: reason.into(),
+                },
+            );
+        }
         apply_findings(&mut features, &name, &detected, settings, findings);
     }
     for f in &settings.enable {

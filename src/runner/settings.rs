@@ -99,6 +99,12 @@ pub struct Settings {
     /// How long cleanup may take, in all: deletes retried, then waiting until each function
     /// is gone from the provider's list.
     pub cleanup_timeout: Duration,
+    /// Where the callback receiver listens (`--callback-listen`); by default `127.0.0.1` at
+    /// an ephemeral port for a target on loopback, or the port of `callback_url`.
+    pub callback_listen: Option<std::net::SocketAddr>,
+    /// The URL the cluster calls the receiver at (`--callback-url`); without it, a target not
+    /// on loopback gets no receiver and the cases needing one are skipped.
+    pub callback_url: Option<String>,
 }
 
 impl Settings {
@@ -122,6 +128,8 @@ impl Settings {
             request_timeout: Duration::from_secs(30),
             mutation_timeout: DEFAULT_MUTATION_TIMEOUT,
             cleanup_timeout: DEFAULT_CLEANUP_TIMEOUT,
+            callback_listen: None,
+            callback_url: None,
         }
     }
 }
@@ -138,6 +146,23 @@ impl Settings {
         }
     }
 }
+
+impl Settings {
+    /// The streaming and WebSocket function's image (`${echo_image}`): `jmalloc/echo-server`
+    /// (v0.3.7, public on Docker Hub) with the default registry, and
+    /// `PREFIX/echo-server:latest` under `--registry-prefix`, like every other image.
+    pub fn echo_image(&self) -> String {
+        if self.registry == DEFAULT_REGISTRY {
+            ECHO_SERVER.to_string()
+        } else {
+            format!("{}/echo-server:latest", self.registry)
+        }
+    }
+}
+
+/// The public image the streaming and WebSocket cases deploy: it serves SSE on any path
+/// ending in `/.sse` and WebSocket echo on any path.
+pub const ECHO_SERVER: &str = "jmalloc/echo-server:latest";
 
 /// The redirector image the original Go certifier deploys.
 pub const ORIGINAL_REDIRECTOR: &str = "theaxer/redirector:latest";
@@ -162,6 +187,17 @@ pub const DEFAULT_JOBS: usize = 8;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_echo_server_is_the_public_one_unless_a_registry_prefix_is_given() {
+        let mut s = Settings::new("http://127.0.0.1:8080");
+        assert_eq!(s.echo_image(), "jmalloc/echo-server:latest");
+        s.registry = "registry.local:5000/mirror".into();
+        assert_eq!(
+            s.echo_image(),
+            "registry.local:5000/mirror/echo-server:latest"
+        );
+    }
 
     #[test]
     fn the_redirector_is_the_original_unless_a_registry_prefix_is_given() {

@@ -125,6 +125,18 @@ pub(crate) struct Polled {
     pub waited: Duration,
 }
 
+impl Polled {
+    /// A step that could not be carried out: `error`, before any attempt.
+    pub(crate) fn errored(error: RunError) -> Polled {
+        Polled {
+            response: Err(error),
+            attempts: 0,
+            mismatch: None,
+            waited: Duration::ZERO,
+        }
+    }
+}
+
 impl CaseCtx<'_> {
     /// Runs one step and records it; `Err` ends the case with that outcome. The step is
     /// expanded first, field by field: a value that cannot be valid after expansion (an
@@ -192,6 +204,12 @@ impl CaseCtx<'_> {
             &self.runner.settings.namespace,
         );
         prepared.request.auth = common.auth.unwrap_or_default();
+        if let Err(e) = self
+            .bind_callback(&expanded.op, &mut prepared.request)
+            .await
+        {
+            return Err(self.record_error(step, started, e));
+        }
         let creates = prepared.creates.take();
         // Only a resource this step started tracking may be forgotten when its create is
         // refused: a second create of an existing one (409) must not drop the first.
@@ -223,6 +241,12 @@ impl CaseCtx<'_> {
                 self.follow(&prepared.request, &l.steps, cond, deadline, &log)
                     .await?
             }
+            Operation::Stream(s) => {
+                self.stream(s, &prepared.request, cond, deadline, &log)
+                    .await
+            }
+            Operation::Websocket(w) => self.websocket(w, &prepared.request, cond, &log).await,
+            Operation::Callback(c) => self.await_callback(c, cond, &log).await,
             _ => self.poll(&prepared.request, cond, deadline, &log).await,
         };
         // A slow change the provider did not answer in time is in doubt: its outcome is read
@@ -303,7 +327,13 @@ impl CaseCtx<'_> {
         };
         record.expectation = redactor.text(&record.expectation);
         record.request_excerpt = redactor.text(&record.request_excerpt);
-        record.status = polled.response.as_ref().ok().map(|r| r.status);
+        // A callback that reports no status (or none that came) has none to show.
+        record.status = polled
+            .response
+            .as_ref()
+            .ok()
+            .map(|r| r.status)
+            .filter(|s| *s != 0);
         record.outcome = match &verdict {
             StepOutcome::Passed => StepOutcome::Passed,
             StepOutcome::Failed(m) => StepOutcome::Failed(redactor.text(m)),
@@ -589,7 +619,11 @@ impl CaseCtx<'_> {
     /// expects, redacted, and no outcome of its own yet.
     fn pending_record(&self, step: &Step, req: &HttpRequest, expectation: &str) -> StepResult {
         let redactor = self.redactor();
-        let prefix = self.runner.client.prefix();
+        // A callback step's path is the receiver's whole URL, not a path on the target.
+        let prefix = match req.path.starts_with('/') {
+            true => self.runner.client.prefix(),
+            false => "",
+        };
         StepResult {
             label: step.label(),
             source: step.span.clone(),
@@ -709,7 +743,10 @@ fn request_excerpt(prefix: &str, req: &HttpRequest, redactor: &crate::redact::Re
 }
 
 fn response_excerpt(resp: &HttpResponse, redactor: &crate::redact::Redactor) -> String {
-    let mut out = format!("{}\n", resp.status);
+    let mut out = match resp.status {
+        0 => String::new(),
+        status => format!("{status}\n"),
+    };
     for (k, v) in &resp.headers {
         out.push_str(&format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes())));
     }

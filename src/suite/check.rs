@@ -27,6 +27,10 @@ pub(crate) fn check_steps(
         let spec = &spanned.value;
         let mut step = to_step(file, text, at, spec)?;
         check_step(file, &step, spec, defined, case_vars, text)?;
+        super::invocation::check(&step, &out).map_err(|(key, e)| {
+            let at = key_at(file, spec, key).unwrap_or_else(|| step.span.clone());
+            SuiteError::at(at, e, text)
+        })?;
         prepare(file, &mut step, spec, text)?;
         if let Operation::Logs(logs) = &mut step.op {
             if !logs.while_open.is_empty() && !logs.follow {
@@ -143,7 +147,11 @@ fn check_step(
         | Operation::NamespaceGet(_)
         | Operation::Info(_)
         | Operation::Health(_)
-        | Operation::Load(_) => None,
+        | Operation::Load(_)
+        | Operation::Stream(_)
+        | Operation::Websocket(_)
+        | Operation::InvokeAsync(_)
+        | Operation::Callback(_) => None,
     };
     if let Some((kind, name)) = created {
         if !mentions_run(name, case_vars) {
@@ -182,7 +190,9 @@ fn check_step(
             },
         ),
     ];
-    for (field, d) in durations {
+    let invocation = super::invocation::durations(&step.op);
+    let invocation = invocation.iter().map(|(field, d)| (*field, Some(*d)));
+    for (field, d) in durations.into_iter().chain(invocation) {
         if let Some(d) = d {
             if let Some(Err(e)) = DurationText::literal(&d.value) {
                 return Err(SuiteError::at(

@@ -29,11 +29,25 @@ pub enum Feature {
     Auth,
     /// Gateway-only behaviour, such as `X-Call-Id` and `X-Start-Time`.
     Gateway,
+    /// Server-sent events (`Accept: text/event-stream`) delivered as they are produced,
+    /// through a bare provider and a gateway.
+    Streaming,
+    /// NDJSON and other chunked answers (`Accept: application/x-ndjson`) delivered as they
+    /// are produced: bare providers (faas-provider c81f542); the CE gateway buffers them.
+    Ndjson,
+    /// WebSocket upgrades tunnelled to the function: bare providers (faas-provider ccde259);
+    /// the CE gateway drops `Upgrade`.
+    Websockets,
+    /// `/function/` is answered by a provider's own proxy (no gateway in front of it): its
+    /// own errors and forwarded headers can be seen.
+    ProviderProxy,
+    /// `/async-function/{name}` queues an invocation and calls back (a gateway with a queue).
+    Async,
 }
 
 impl Feature {
     /// Every feature, in documentation order.
-    pub const ALL: [Feature; 10] = [
+    pub const ALL: [Feature; 15] = [
         Feature::Scaling,
         Feature::Autoscaling,
         Feature::ScaleToZero,
@@ -44,6 +58,11 @@ impl Feature {
         Feature::NamespaceCrud,
         Feature::Auth,
         Feature::Gateway,
+        Feature::Streaming,
+        Feature::Ndjson,
+        Feature::Websockets,
+        Feature::ProviderProxy,
+        Feature::Async,
     ];
 
     /// The name used in suites and on the command line.
@@ -59,6 +78,11 @@ impl Feature {
             Feature::NamespaceCrud => "namespace-crud",
             Feature::Auth => "auth",
             Feature::Gateway => "gateway",
+            Feature::Streaming => "streaming",
+            Feature::Ndjson => "ndjson",
+            Feature::Websockets => "websockets",
+            Feature::ProviderProxy => "provider-proxy",
+            Feature::Async => "async",
         }
     }
 

@@ -12,6 +12,7 @@ pub mod expand;
 mod expect;
 mod expectations;
 mod feature;
+mod invocation;
 mod load;
 mod payload;
 mod step;
@@ -35,6 +36,7 @@ pub use expectations::{
     ExpectedFailure, Failing,
 };
 pub use feature::Feature;
+pub use invocation::{needs_receiver, AsyncInvoke, Callback, Stream, WebSocket};
 pub use load::{load_builtin, load_dir, load_str, schema_json, suites_digest};
 pub use payload::{
     AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,

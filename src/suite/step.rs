@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::expand::{expand_fields, Expand};
+use super::invocation::{AsyncInvoke, Callback, Stream, WebSocket};
 use super::payload::{
     AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
     NamespaceSpec, RawRequest, Retry, Scale, SecretRef, SecretSpec,
@@ -100,6 +101,19 @@ pub enum Operation {
     ),
     /// Invokes a function at a steady rate while the step polls its status.
     Load(Load),
+    /// `/function/{name}[/path]` read as a stream: events (or lines) timed as they arrive.
+    Stream(Stream),
+    /// A WebSocket round trip through `/function/{name}[/path]`.
+    Websocket(WebSocket),
+    /// `POST /async-function/{name}[/path]`, with the run's callback receiver or a given
+    /// `X-Callback-Url`.
+    InvokeAsync(AsyncInvoke),
+    /// Waits for the callback of the case's last `invoke_async` with `callback: true`.
+    Callback(
+        #[serde(deserialize_with = "present")]
+        #[schemars(with = "Option<Callback>")]
+        Callback,
+    ),
 }
 
 impl Operation {
@@ -137,6 +151,10 @@ impl Expand for Operation {
             O::Info(p) => O::Info(p.map_strings(f)?),
             O::Health(p) => O::Health(p.map_strings(f)?),
             O::Load(p) => O::Load(p.map_strings(f)?),
+            O::Stream(p) => O::Stream(p.map_strings(f)?),
+            O::Websocket(p) => O::Websocket(p.map_strings(f)?),
+            O::InvokeAsync(p) => O::InvokeAsync(p.map_strings(f)?),
+            O::Callback(p) => O::Callback(p.map_strings(f)?),
         })
     }
 }

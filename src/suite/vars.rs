@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 /// The variables every run defines.
-pub const BUILTIN: [&str; 8] = [
+pub const BUILTIN: [&str; 9] = [
     "run",
     "namespace",
     "default_namespace",
     "extra_namespace",
     "registry",
     "redirect_image",
+    "echo_image",
     "settle",
     "idle",
 ];
