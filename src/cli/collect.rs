@@ -490,12 +490,19 @@ fn build(
             }
         }
     }
+    // What a target offers that the run could not check (callbacks without a receiver).
+    let mut partial = meta.partial_reasons();
+    for reason in targets.iter().flat_map(|t| t.runner.unchecked()) {
+        if !partial.contains(&reason) {
+            partial.push(reason);
+        }
+    }
     let verdict = Verdict::decide(
         &summary,
         interrupted,
         root_cause.as_deref(),
         expectations.as_ref(),
-        meta.partial_reasons(),
+        partial,
     );
     RunReport {
         schema: SCHEMA_ID.to_string(),

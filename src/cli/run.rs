@@ -69,6 +69,15 @@ pub struct RunArgs {
     /// passing run using it is only `passed (partial)` [default: 20s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub settle: Option<Duration>,
+    /// Where the callback receiver of the async cases listens (e.g. 0.0.0.0:9000) [default:
+    /// 127.0.0.1 at an ephemeral port for a target on loopback, else the port of --callback-url].
+    #[arg(long, value_name = "ADDR")]
+    pub callback_listen: Option<std::net::SocketAddr>,
+    /// The URL the cluster calls the callback receiver at (it POSTs to URL/callback/TOKEN);
+    /// without it, against a target not on loopback, the cases that need a callback are
+    /// skipped and a passing run is only `passed (partial)`.
+    #[arg(long, value_name = "URL")]
+    pub callback_url: Option<String>,
     /// Leave the functions, secrets and namespaces created, and print the `faas-cli`
     /// commands (with --gateway and -n) that remove them.
     #[arg(long)]
@@ -200,6 +209,17 @@ fn options(args: &RunArgs, env: Env<'_>) -> Result<Settings, String> {
     if let Some(settle) = args.settle {
         s.settle = settle;
     }
+    if let Some(url) = &args.callback_url {
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| format!("--callback-url {url:?} is not a URL: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(format!(
+                "--callback-url {url:?} must be an http:// or https:// URL"
+            ));
+        }
+    }
+    s.callback_url = args.callback_url.clone();
+    s.callback_listen = args.callback_listen;
     s.keep = args.keep;
     s.enable = features(&args.enable)?;
     s.disable = features(&args.disable)?;
