@@ -353,7 +353,17 @@ async fn a_bad_callback_target_is_logged_and_the_queue_goes_on() {
 async fn the_mock_stops_promptly_with_a_callback_hanging() {
     let gateway = start(ce_gateway()).await;
     gateway.deploy_fn("async-cat", "cat").await;
-    // A target that accepts connections and never answers.
+    let (target, hold) = silent_target().await;
+    submit(&gateway, "async-cat", &[("X-Callback-Url", &target)], "")
+        .await
+        .expect(202);
+    wait_invoked(&gateway, "async-cat", 1).await;
+    gateway.stop().await;
+    hold.abort();
+}
+
+/// A TCP listener that accepts connections and never answers; its `http://ADDR/cb`.
+async fn silent_target() -> (String, tokio::task::JoinHandle<()>) {
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let target = format!("http://{}/cb", silent.local_addr().unwrap());
     let hold = tokio::spawn(async move {
@@ -362,10 +372,31 @@ async fn the_mock_stops_promptly_with_a_callback_hanging() {
             open.push(socket);
         }
     });
-    submit(&gateway, "async-cat", &[("X-Callback-Url", &target)], "")
-        .await
-        .expect(202);
-    wait_invoked(&gateway, "async-cat", 1).await;
+    (target, hold)
+}
+
+#[tokio::test]
+async fn the_queue_is_bounded() {
+    // 8 jobs at once (the worker's max inflight), 1024 waiting: with every running job stuck
+    // on a callback that never answers, the queue fills and the gateway refuses with 500.
+    let gateway = start(ce_gateway()).await;
+    gateway.deploy_fn("async-cat", "cat").await;
+    let (target, hold) = silent_target().await;
+    let mut accepted = 0;
+    let refusal = loop {
+        let reply = submit(&gateway, "async-cat", &[("X-Callback-Url", &target)], "").await;
+        if reply.status.as_u16() != 202 || accepted > 1100 {
+            break reply;
+        }
+        accepted += 1;
+    };
+    let refusal = refusal.expect_error(500);
+    assert!(
+        refusal.text().starts_with("Error queuing request: "),
+        "{}",
+        refusal.text()
+    );
+    assert!((1024..=1032).contains(&accepted), "accepted {accepted}");
     gateway.stop().await;
     hold.abort();
 }
