@@ -12,18 +12,22 @@ use axum::Router;
 
 use super::state::State;
 use super::MockError;
-use super::{auth, faults, functions, gateway, invoke, logs, namespaces, secrets, system};
+use super::{auth, faults, functions, gateway, invoke, logs, namespaces, queue, secrets, system};
 
-/// Builds the router over the shared state; a gateway with an upstream forwards to it.
-pub fn router(state: State) -> Result<Router, MockError> {
+/// Builds the router over the shared state; a gateway with an upstream forwards to it, and a
+/// gateway's `queue` takes its asynchronous invocations.
+pub fn router(state: State, queue: Option<queue::Queue>) -> Result<Router, MockError> {
     let routes = match &state.config().upstream {
         Some(base) if state.config().as_gateway => gateway::upstream_router(&state, base)?,
         _ => provider_routes(state.clone()),
     };
+    let mut app = Router::new().fallback_service(routes);
+    if let Some(queue) = queue {
+        app = app.layer(middleware::from_fn_with_state(queue, queue::accept));
+    }
     // Layers on a router with only a fallback run before the inner router routes, so a
-    // fault may rewrite the path. Outermost first: log, auth, faults, gateway.
-    Ok(Router::new()
-        .fallback_service(routes)
+    // fault may rewrite the path. Outermost first: log, auth, faults, gateway, async queue.
+    Ok(app
         .layer(middleware::from_fn_with_state(
             state.clone(),
             gateway::apply,

@@ -258,8 +258,9 @@ async fn forward(AxumState(up): AxumState<Upstream>, request: Request) -> Respon
     }
 }
 
-/// Headers that belong to one connection, not to the request or answer.
-fn hop_by_hop(name: &HeaderName) -> bool {
+/// Headers that belong to one connection, not to the request or answer (and `Host` and
+/// `Content-Length`, which the client sets).
+pub(crate) fn hop_by_hop(name: &HeaderName) -> bool {
     matches!(
         name.as_str(),
         "connection"

@@ -16,6 +16,7 @@ pub mod gateway;
 mod invoke;
 mod logs;
 mod namespaces;
+mod queue;
 mod reply;
 mod secrets;
 mod state;
@@ -42,11 +43,17 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), MockError> {
     let state = state::State::new(config);
+    // A gateway's asynchronous invocations, queued and run by a worker (none on a provider).
+    let queue = queue::start(&state, &listener)?;
+    let stop_queue = queue.clone();
     let autoscaler = autoscaler::start(state.clone());
-    let router = match app::router(state.clone()) {
+    let router = match app::router(state.clone(), queue) {
         Ok(r) => r,
         Err(e) => {
             autoscaler.abort();
+            if let Some(queue) = &stop_queue {
+                queue.stop();
+            }
             return Err(e);
         }
     };
@@ -59,6 +66,9 @@ pub async fn serve(
         .await
         .map_err(MockError::Serve);
     autoscaler.abort();
+    if let Some(queue) = &stop_queue {
+        queue.stop();
+    }
     result
 }
 

@@ -46,6 +46,9 @@ pub enum Fault {
     InvokeFollowsRedirects,
     InvokeUnknown200,
     InvokeNoCallId,
+    AsyncNoCallback,
+    AsyncCallIdChanged,
+    AsyncStatusDropped,
     ScaleMinIgnored,
     ScaleEndpointIgnored,
     ScaleFromZero503,
@@ -336,6 +339,27 @@ pub const CATALOGUE: &[FaultInfo] = &[
         "invoke",
         "a gateway answers without X-Call-Id and X-Start-Time",
         ["invoke::gateway-headers"]
+    ),
+    fault!(
+        AsyncNoCallback,
+        "async-no-callback",
+        "async",
+        "an asynchronous invocation is accepted (202) and the function invoked, but the result is never posted to the X-Callback-Url",
+        ["invoke::async-callback"]
+    ),
+    fault!(
+        AsyncCallIdChanged,
+        "async-call-id-changed",
+        "async",
+        "the callback carries an X-Call-Id other than the one the 202 gave",
+        ["invoke::async-callback"]
+    ),
+    fault!(
+        AsyncStatusDropped,
+        "async-status-dropped",
+        "async",
+        "the callback lacks X-Function-Status, so a caller cannot tell a function's failure from its success",
+        ["invoke::async-callback", "invoke::async-failure-status"]
     ),
     fault!(
         ScaleMinIgnored,
