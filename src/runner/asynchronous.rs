@@ -119,11 +119,15 @@ impl CaseCtx<'_> {
         let received = receiver
             .wait(token, (since + within).min(self.deadline), grace)
             .await;
-        log.push(format!(
-            "{} callbacks to {url} within {} ms",
-            received.len(),
-            since.elapsed().as_millis()
-        ));
+        log.push(match received.first() {
+            Some(first) => format!(
+                "{} callback(s) to {url}: the first {} ms into the wait, then {} ms of grace",
+                received.len(),
+                first.at.saturating_duration_since(since).as_millis(),
+                grace.as_millis()
+            ),
+            None => format!("no callback to {url} in {} ms", since.elapsed().as_millis()),
+        });
         let one = match super::callback::exactly_once(&received, url, within) {
             Ok(one) => one,
             Err(mismatch) => {

@@ -386,6 +386,33 @@ mod tests {
     }
 
     #[test]
+    fn the_async_probe_is_on_for_a_refused_callback_url_and_off_when_not_routed() {
+        let req = async_probe("certifier-probe-x");
+        assert_eq!(req.path, "/async-function/certifier-probe-x");
+        assert_eq!(req.headers, vec![("X-Callback-Url".into(), "%zz".into())]);
+        let asked = |status: u16, body: &str| Asked {
+            what: "POST /async-function/certifier-probe-x".into(),
+            answer: Ok(answer(status, body, None)),
+        };
+        let on = async_finding(&asked(400, "parse \"%zz\": invalid URL escape \"%zz\"\n")).unwrap();
+        assert!(on.enabled && on.decisive);
+        assert!(
+            on.evidence.starts_with(
+                "POST /async-function/certifier-probe-x with X-Callback-Url: %zz -> 400"
+            ),
+            "{}",
+            on.evidence
+        );
+        assert!(async_finding(&asked(202, "")).unwrap().enabled);
+        for off in [404, 405, 501] {
+            let f = async_finding(&asked(off, "404 page not found")).unwrap();
+            assert!(!f.enabled && f.evidence.ends_with("(not routed)"), "{off}");
+        }
+        assert_eq!(async_finding(&asked(401, "")), None);
+        assert_eq!(async_finding(&asked(500, "boom")), None);
+    }
+
+    #[test]
     fn the_probe_function_is_deployed_with_its_label() {
         let req = deploy("certifier-probe-x", "openfaas-fn", "docker.io/library");
         assert_eq!(

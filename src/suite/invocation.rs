@@ -253,3 +253,55 @@ pub fn needs_receiver(steps: &[Step]) -> bool {
         _ => false,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    fn refused(steps: &str) -> String {
+        let text = format!("cases:\n  - name: c\n    steps:\n{steps}");
+        match crate::suite::load_str("t.yaml", &text) {
+            Ok(_) => panic!("loaded: {steps}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_stream_reads_events_or_lines() {
+        let both = refused("      - stream: {name: f, events: 2, lines: 2}\n");
+        assert!(
+            both.contains("write exactly one of `events` and `lines`"),
+            "{both}"
+        );
+        let none = refused("      - stream: {name: f, events: 0}\n");
+        assert!(none.contains("read at least one event or line"), "{none}");
+        let bad = refused("      - stream: {name: f, events: 2, min_spread: soon}\n");
+        assert!(bad.contains("stream.min_spread"), "{bad}");
+    }
+
+    #[test]
+    fn a_callback_waits_for_an_earlier_invocation_that_asked_for_one() {
+        let alone = refused("      - callback: {within: 1s}\n");
+        assert!(
+            alone.contains("no earlier `invoke_async` step with `callback: true`"),
+            "{alone}"
+        );
+        let status = refused(
+            "      - invoke_async: {name: f, callback: true}\n      - callback:\n        expect: {status: 200}\n",
+        );
+        assert!(
+            status.contains("expect its `X-Function-Status` header"),
+            "{status}"
+        );
+        let both =
+            refused("      - invoke_async: {name: f, callback: true, callback_url: \"%zz\"}\n");
+        assert!(both.contains("not both"), "{both}");
+        let retried =
+            refused("      - websocket: {name: f, send: x}\n        retry: {timeout: 1s}\n");
+        assert!(retried.contains("is not retried"), "{retried}");
+        let ok = crate::suite::load_str(
+            "t.yaml",
+            "cases:\n  - name: c\n    steps:\n      - invoke_async: {name: f, callback: true}\n      - callback:\n",
+        )
+        .expect("loads");
+        assert!(super::needs_receiver(&ok.cases[0].steps));
+    }
+}

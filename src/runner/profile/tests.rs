@@ -170,3 +170,54 @@ fn a_bare_known_provider_keeps_its_profile_and_shows_the_contradiction() {
     );
     assert!(forced.has(Feature::ScaleToZero));
 }
+
+#[test]
+fn what_answers_function_decides_the_invocation_features() {
+    let bare = profile_of("faasd-ce");
+    for f in [
+        Feature::Streaming,
+        Feature::Ndjson,
+        Feature::Websockets,
+        Feature::ProviderProxy,
+    ] {
+        assert!(bare.has(f), "{f}");
+    }
+    assert!(!bare.has(Feature::Async));
+    assert!(bare.why_not(Feature::Async).contains("gateway's"));
+    let gateway = profile_of("gateway-faasd-ce");
+    assert!(gateway.has(Feature::Streaming) && gateway.has(Feature::Async));
+    for f in [Feature::Ndjson, Feature::Websockets, Feature::ProviderProxy] {
+        assert!(!gateway.has(f), "{f}");
+    }
+    assert!(gateway
+        .why_not(Feature::Websockets)
+        .contains("8d803bf9 forwarding_proxy.go"));
+    let core = {
+        let mut s = Settings::new("http://x");
+        s.profile = Some("core".into());
+        build(detect(&fixture("mock")), &s)
+    };
+    assert!(!core.has(Feature::Streaming));
+}
+
+#[test]
+fn a_gateway_without_a_queue_has_async_off_by_its_probe() {
+    let p = build_with(
+        detect(&fixture("gateway-faas-netes-ce")),
+        &Settings::new("http://x"),
+        &[finding(Feature::Async, false, true)],
+    );
+    assert!(!p.has(Feature::Async));
+    assert_eq!(
+        p.why_not(Feature::Async),
+        "probed through the gateway: probe of async; the faas-netes-ce profile alone says on"
+    );
+    let mut s = Settings::new("http://x");
+    s.enable = vec![Feature::Async];
+    let forced = build_with(
+        detect(&fixture("gateway-faas-netes-ce")),
+        &s,
+        &[finding(Feature::Async, false, true)],
+    );
+    assert!(forced.has(Feature::Async));
+}
