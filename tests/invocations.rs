@@ -1,8 +1,10 @@
-//! The invocation step kinds end to end, through the library, against a small gateway stand-in
-//! served by the test: streams judged by when their events arrive, WebSocket round trips,
-//! asynchronous invocations and their callbacks received by the run's own receiver, and what
-//! the run does without a receiver (a target not on loopback) or without a queue (`async`
-//! probed off).
+//! The invocation step kinds end to end. Through the library, against a small gateway
+//! stand-in served by the test: streams judged by when their events arrive, WebSocket round
+//! trips, asynchronous invocations and their callbacks received by the run's own receiver,
+//! and what the run does without a receiver (a target not on loopback) or without a queue
+//! (`async` probed off). Then as a user runs it, the built-in suites against the bundled
+//! mock's CE gateway: without `--callback-url` a target that looks remote is only `passed
+//! (partial)`, naming the flag; a gateway without a queue is still `certified`.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +18,9 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use faas_certifier::runner::{CaseOutcome, CaseResult, Runner, Settings};
 use faas_certifier::suite::{self, Feature};
+
+mod common;
+use common::process::{MockProcess, BIN};
 
 const SUITE: &str = r#"
 each_namespace: false
@@ -374,4 +379,140 @@ async fn a_target_not_on_loopback_needs_callback_url_for_its_callbacks() {
     let told = connect(settings).await;
     passed(&run(&told, "called-back").await);
     assert!(told.unchecked().is_empty());
+}
+
+/// `faas-certifier run --gateway URL ARGS` with the built-in suites, reports in a temporary
+/// directory: its exit status, its console and its JSON report.
+fn certify(url: &str, args: &[&str]) -> (Option<i32>, String, serde_json::Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(BIN)
+        .args(["run", "--gateway", url, "--report-dir"])
+        .arg(dir.path())
+        .args(args)
+        .env_remove("OPENFAAS_URL")
+        .env_remove("CERTIFIER_NAMESPACES")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("HOME", dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the certifier runs");
+    let console = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = std::fs::read_to_string(dir.path().join("report.json")).expect("report.json");
+    (
+        out.status.code(),
+        console,
+        serde_json::from_str(&report).expect("JSON"),
+    )
+}
+
+/// The outcome and reason of `trial` in a JSON report.
+fn outcome(report: &serde_json::Value, trial: &str) -> (String, String) {
+    let case = report["cases"]
+        .as_array()
+        .and_then(|cases| cases.iter().find(|c| c["id"] == trial))
+        .unwrap_or_else(|| panic!("{trial} in the report"));
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    (text(&case["outcome"]), text(&case["reason"]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_looking_gateway_with_a_queue_is_partial_without_callback_url() {
+    let mock = MockProcess::start(&["--as-gateway", "--stream-interval", "100ms"]);
+    let port = mock.url.rsplit(':').next().expect("a port").to_string();
+    let url = format!("http://{}:{port}", remote_looking_name().await);
+    let (code, console, report) = tokio::task::spawn_blocking(move || certify(&url, &[]))
+        .await
+        .expect("the run");
+    assert_eq!(code, Some(0), "{console}");
+    assert_eq!(report["verdict"]["level"], "passed (partial)", "{console}");
+    let reasons = report["verdict"]["reasons"].to_string();
+    assert!(
+        reasons.contains("callbacks were not checked") && reasons.contains("--callback-url"),
+        "{reasons}"
+    );
+    for trial in ["invoke::async-callback", "invoke::async-failure-status"] {
+        let (outcome, reason) = outcome(&report, trial);
+        assert_eq!(outcome, "skipped", "{trial}");
+        assert!(reason.contains("--callback-url"), "{trial}: {reason}");
+    }
+    for trial in ["invoke::async-accepted", "invoke::async-bad-callback-url"] {
+        assert_eq!(outcome(&report, trial).0, "passed", "{trial}");
+    }
+}
+
+/// Forwards everything to `upstream`, answers streamed as they come, except
+/// `/async-function/`: a CE gateway deployed without NATS, whose async routes do not exist
+/// (8d803bf9 `gateway/main.go` registers them only with a queue).
+async fn without_queue(upstream: String) -> SocketAddr {
+    async fn forward(State(upstream): State<String>, request: axum::extract::Request) -> Response {
+        let path = request
+            .uri()
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        if path.starts_with("/async-function/") {
+            return (StatusCode::NOT_FOUND, "404 page not found\n").into_response();
+        }
+        let (parts, body) = request.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
+            return StatusCode::BAD_REQUEST.into_response();
+        };
+        let mut headers = parts.headers.clone();
+        headers.remove("host");
+        let sent = reqwest::Client::new()
+            .request(parts.method, format!("{upstream}{path}"))
+            .headers(headers)
+            .body(body)
+            .send()
+            .await;
+        let Ok(answer) = sent else {
+            return StatusCode::BAD_GATEWAY.into_response();
+        };
+        let mut out = Response::builder().status(answer.status());
+        for (name, value) in answer.headers() {
+            if name != "transfer-encoding" && name != "connection" {
+                out = out.header(name, value);
+            }
+        }
+        out.body(axum::body::Body::from_stream(answer.bytes_stream()))
+            .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
+    }
+    let app = Router::new().fallback(forward).with_state(upstream);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_without_a_queue_is_certified_with_its_async_cases_skipped() {
+    let mock = MockProcess::start(&["--as-gateway", "--stream-interval", "100ms"]);
+    let front = without_queue(mock.url.clone()).await;
+    let url = format!("http://{front}");
+    let (code, console, report) = tokio::task::spawn_blocking(move || certify(&url, &[]))
+        .await
+        .expect("the run");
+    assert_eq!(code, Some(0), "{console}");
+    assert_eq!(report["verdict"]["level"], "certified", "{console}");
+    assert!(
+        console.contains("off async") && console.contains("-> 404"),
+        "{console}"
+    );
+    for trial in [
+        "invoke::async-accepted",
+        "invoke::async-callback",
+        "invoke::async-failure-status",
+        "invoke::async-bad-callback-url",
+    ] {
+        let (outcome, reason) = outcome(&report, trial);
+        assert_eq!(outcome, "skipped", "{trial}");
+        assert!(
+            reason.contains("needs feature `async`"),
+            "{trial}: {reason}"
+        );
+    }
 }
