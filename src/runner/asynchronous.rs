@@ -128,7 +128,7 @@ impl CaseCtx<'_> {
             ),
             None => format!("no callback to {url} in {} ms", since.elapsed().as_millis()),
         });
-        let one = match super::callback::exactly_once(&received, url, within) {
+        let one = match super::callback::exactly_once(&received, within) {
             Ok(one) => one,
             Err(mismatch) => {
                 return Polled {
