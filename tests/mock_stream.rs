@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::{config, env_value, start, Mock};
 use eventsource_stream::{Event, Eventsource};
-use faas_certifier::mock::{Fault, Flavour, MockConfig};
+use faas_certifier::mock::{Fault, Flavour, LagStatus, MockConfig};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::Method;
 use serde_json::json;
@@ -200,6 +200,9 @@ async fn ndjson_is_streamed_by_the_provider_and_held_by_the_ce_gateway() {
     let got = read_events(&mock, "application/x-ndjson", 3).await;
     assert_streamed("provider", &got);
 
+    // Without a streaming Accept the provider copies the answer whole, as the gateway does.
+    assert!(first_bytes_within_a_second(&mock, "*/*").await.is_none());
+
     let (chained, _provider) = chain().await;
     for (what, gateway) in [
         ("CE gateway", start(ce_gateway()).await),
@@ -207,22 +210,66 @@ async fn ndjson_is_streamed_by_the_provider_and_held_by_the_ce_gateway() {
     ] {
         deploy_echo(&gateway, json!({})).await;
         // Copied with io.Copy: nothing, not even the head, before 4 KiB (about 60 events).
-        let first_bytes = tokio::time::timeout(Duration::from_secs(1), async {
-            let resp = gateway
-                .req(Method::GET, &format!("/function/{ECHO}/.sse"))
-                .header("accept", "application/x-ndjson")
-                .send()
-                .await
-                .expect("sent");
-            resp.bytes_stream().next().await
-        })
-        .await;
+        let first = first_bytes_within_a_second(&gateway, "application/x-ndjson").await;
         assert!(
-            first_bytes.is_err(),
-            "{what}: an NDJSON answer came through at once: {first_bytes:?}"
+            first.is_none(),
+            "{what}: an NDJSON answer came at once: {first:?}"
         );
     }
     mock.stop().await;
+}
+
+/// The first bytes of `GET /function/echo/.sse` with `accept`, if they come within 1 s.
+async fn first_bytes_within_a_second(mock: &Mock, accept: &str) -> Option<bytes::Bytes> {
+    tokio::time::timeout(Duration::from_secs(1), async {
+        let resp = mock
+            .req(Method::GET, &format!("/function/{ECHO}/.sse"))
+            .header("accept", accept)
+            .send()
+            .await
+            .expect("sent");
+        resp.bytes_stream().next().await
+    })
+    .await
+    .ok()
+    .flatten()
+    .map(|chunk| chunk.expect("bytes"))
+}
+
+#[tokio::test]
+async fn a_streamed_call_to_a_function_not_listening_yet_is_an_empty_200() {
+    for (status, streamed_want) in [
+        (LagStatus::Unreachable500, 200),
+        (LagStatus::NoEndpoints503, 503),
+    ] {
+        let mock = start(MockConfig {
+            invoke_lag: Duration::from_secs(30),
+            invoke_lag_status: status,
+            ..provider()
+        })
+        .await;
+        deploy_echo(&mock, json!({})).await;
+        // httputil.ReverseProxy with faas-provider's empty ErrorHandler writes nothing; the
+        // resolver's 503 comes before it.
+        let streamed = mock
+            .send(
+                "GET /function/echo/.sse (SSE)".into(),
+                mock.req(Method::GET, &format!("/function/{ECHO}/.sse"))
+                    .header("accept", "text/event-stream"),
+            )
+            .await
+            .expect(streamed_want);
+        let marker = streamed.header("x-openfaas-internal");
+        assert_eq!(marker.is_some(), streamed_want != 200, "{status:?}");
+        assert_eq!(streamed_want == 200, streamed.body.is_empty());
+        let copied = mock.invoke(ECHO, "").await;
+        assert_eq!(copied.status, status.status(), "{}", copied.text());
+        assert_eq!(
+            copied.header("x-openfaas-internal").as_deref(),
+            Some("proxy")
+        );
+        mock.stop().await;
+    }
 }
 
 #[tokio::test]
