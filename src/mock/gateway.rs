@@ -312,7 +312,6 @@ async fn send(up: &Upstream, request: Request) -> Result<reqwest::Response, Resp
 fn relay(answer: reqwest::Response, mut shutdown: tokio::sync::watch::Receiver<bool>) -> Response {
     let status = answer.status();
     let upstream_headers = answer.headers().clone();
-    let length = answer.content_length();
     let stopped = async move {
         let _ = shutdown.wait_for(|down| *down).await;
     };
@@ -325,9 +324,9 @@ fn relay(answer: reqwest::Response, mut shutdown: tokio::sync::watch::Receiver<b
             headers.append(name.clone(), value.clone());
         }
     }
-    // A whole answer keeps its length (so it is known to be whole).
-    if let Some(n) = length {
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
+    // A whole answer keeps its length (so it is known to be whole; a HEAD's too).
+    if let Some(length) = upstream_headers.get(CONTENT_LENGTH) {
+        headers.insert(CONTENT_LENGTH, length.clone());
     }
     response
 }
