@@ -1,12 +1,12 @@
 //! The mock's gateway mode over real HTTP: what the CE gateway changes on the way (HEAD
-//! /healthz, scale clamping, unrouted namespace CRUD, logs relabelled, X-Forwarded-*,
+//! /healthz, scale clamping, namespace CRUD routed, logs relabelled, X-Forwarded-*,
 //! Http_Path=/), what the Pro gateway keeps, and a gateway mock forwarding to a provider mock
 //! over HTTP (a real chain).
 
 mod common;
 
 use common::{config, env_value, start, Mock, DEFAULT_NS};
-use faas_certifier::mock::MockConfig;
+use faas_certifier::mock::{Flavour, MockConfig};
 use faas_certifier::model::GatewayInfo;
 use reqwest::Method;
 use serde_json::json;
@@ -84,22 +84,31 @@ async fn the_pro_gateway_scales_to_zero_and_a_provider_answers_head() {
 }
 
 #[tokio::test]
-async fn namespace_crud_is_unrouted_by_the_ce_gateway_only() {
-    for (gateway, _provider) in ce_gateways().await {
-        let reply = gateway.get("/system/namespace/anything").await.expect(404);
-        assert_eq!(reply.text(), "404 page not found\n");
-        assert_eq!(
-            reply.header("content-type").as_deref(),
-            Some("text/plain; charset=utf-8")
-        );
-        // The list stays routed.
+async fn namespace_crud_is_routed_by_both_gateways() {
+    // The CE gateway routes /system/namespace/{ns} since 68ec0f59 (2023-07-07).
+    let (chained, _provider) = chain().await;
+    for gateway in [
+        start(ce_gateway()).await,
+        chained,
+        start(pro_gateway()).await,
+    ] {
+        gateway
+            .raw(Method::POST, "/system/namespace/made-here", "")
+            .await
+            .expect(201);
+        gateway.get("/system/namespace/made-here").await.expect(200);
         gateway.get("/system/namespaces").await.expect(200);
     }
-    let pro = start(pro_gateway()).await;
-    pro.raw(Method::POST, "/system/namespace/made-here", "")
+    // A provider without namespace CRUD answers for itself behind the gateway.
+    let faas_netes = start(MockConfig {
+        flavour: Flavour::FaasNetes,
+        ..ce_gateway()
+    })
+    .await;
+    faas_netes
+        .get("/system/namespace/anything")
         .await
-        .expect(201);
-    pro.get("/system/namespace/made-here").await.expect(200);
+        .expect(501);
 }
 
 #[tokio::test]

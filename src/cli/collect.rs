@@ -8,7 +8,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::expect::Judge;
-use super::progress::Live;
+use super::progress::Update;
+use super::terminal::Terminal;
 use crate::redact::Unredactable;
 use crate::report::{
     self, CaseReport, Certifier, CleanupReport, FeatureDecision, LeftReport, Outcome,
@@ -42,7 +43,7 @@ struct Collected {
 }
 
 /// Receives every runner's events: turns finished cases into redacted, judged
-/// [`CaseReport`]s, hands them to the live reporters (the console) and the progress area, and
+/// [`CaseReport`]s, hands them to the live reporters (the console) and the status area, and
 /// keeps them for the report.
 pub struct Collector {
     started_at: DateTime<Utc>,
@@ -53,7 +54,8 @@ pub struct Collector {
     cases: Vec<Collected>,
     leftovers: Vec<(usize, usize, Vec<Left>)>,
     live: Vec<Box<dyn Reporter + Send>>,
-    progress: Option<Arc<Live>>,
+    /// The terminal's writer, for the status area.
+    terminal: Option<Terminal>,
     /// A redactor with no secrets yet that protects every name of the run's suites: built
     /// once, and each redaction adds the secrets known by then.
     names: Redactor,
@@ -87,13 +89,14 @@ fn names_protected(targets: &[Target]) -> Redactor {
 
 impl Collector {
     /// A collector for `targets`, judging with `judge`, feeding `live` reporters and the
-    /// `progress` area as cases end; each runner's events are sent to it from now on.
+    /// status area of `terminal` as cases end; each runner's events are sent to it from now
+    /// on.
     pub fn attach(
         targets: &[Target],
         started_at: DateTime<Utc>,
         judge: Option<Judge>,
         live: Vec<Box<dyn Reporter + Send>>,
-        progress: Option<Arc<Live>>,
+        terminal: Option<Terminal>,
     ) -> Arc<Mutex<Collector>> {
         let collector = Arc::new(Mutex::new(Collector {
             started_at,
@@ -108,7 +111,7 @@ impl Collector {
             cases: Vec::new(),
             leftovers: Vec::new(),
             live,
-            progress,
+            terminal,
             names: names_protected(targets),
         }));
         for (i, t) in targets.iter().enumerate() {
@@ -146,9 +149,10 @@ impl Collector {
     fn event(&mut self, target: usize, event: Event) {
         match event {
             Event::CaseStarted { .. } | Event::Waiting { .. } => {
-                if let Some(progress) = &self.progress {
-                    let label = self.targets.get(target).map_or("", |t| t.0);
-                    progress.event(label, event);
+                let label = self.targets.get(target).map_or("", |t| t.0);
+                if let (Some(terminal), Some(update)) = (&self.terminal, Update::of(label, &event))
+                {
+                    terminal.status(update);
                 }
             }
             Event::CaseFinished { result } => self.finished(target, &result),
@@ -170,15 +174,11 @@ impl Collector {
             .started_at
             .map(|t| u64::try_from((t - self.started_at).num_milliseconds()).unwrap_or(0));
         let case = self.redactor().report_case(&case);
-        let name = self.name(target, &result.trial);
-        let live = &mut self.live;
-        match &self.progress {
-            Some(progress) => {
-                progress.finished(&name);
-                progress.suspend(|| live.iter_mut().for_each(|r| r.case_finished(&case)));
-            }
-            None => live.iter_mut().for_each(|r| r.case_finished(&case)),
+        if let Some(terminal) = &self.terminal {
+            terminal.status(Update::Finished(self.name(target, &result.trial)));
         }
+        // The console's line goes through the same writer, after the update.
+        self.live.iter_mut().for_each(|r| r.case_finished(&case));
         let position = self
             .targets
             .get(target)

@@ -28,11 +28,12 @@ pub struct MockArgs {
     #[arg(long, value_name = "DIR")]
     pub basic_auth_dir: Option<PathBuf>,
     /// Answer like the OpenFaaS CE gateway in front of a provider (gateway /system/info,
-    /// X-Call-Id, X-Forwarded-*, HEAD /healthz 405, scale to 0 clamped to 1, no namespace
-    /// CRUD, logs as text/plain with provider errors as 500).
+    /// X-Call-Id, X-Forwarded-*, HEAD /healthz 405, scale to 0 clamped to 1, logs as
+    /// text/plain with provider errors as 500; invocations streamed only for an Accept
+    /// starting with text/event-stream, no WebSockets).
     #[arg(long)]
     pub as_gateway: bool,
-    /// With --as-gateway: answer like the Pro gateway instead (scale to zero, namespace CRUD).
+    /// With --as-gateway: answer like the Pro gateway instead (scale to zero).
     #[arg(long, requires = "as_gateway")]
     pub gateway_pro: bool,
     /// With --as-gateway: forward to the provider at URL over HTTP (e.g. another
@@ -90,6 +91,10 @@ pub struct MockArgs {
     /// old version serves [default: 0s, or the --timing preset's].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub stop_grace: Option<Duration>,
+    /// The period of the `time` events an `echo-server` function (image jmalloc/echo-server)
+    /// streams on a `.sse` path; the real image sends one a second.
+    #[arg(long, value_name = "DURATION", value_parser = parse_interval, default_value = "1s")]
+    pub stream_interval: Duration,
     /// Break one point of the contract on purpose (repeatable; see --list-faults).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
@@ -147,8 +152,18 @@ impl MockArgs {
                 .invoke_lag_status
                 .unwrap_or(self.timing.invoke_lag_status()),
             stop_grace: self.stop_grace.unwrap_or(self.timing.stop_grace()),
+            stream_interval: self.stream_interval,
             faults: self.faults.iter().copied().collect(),
         })
+    }
+}
+
+/// A `--stream-interval`: a duration above zero (a zero period would spin).
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("the stream interval must be above 0".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -281,6 +296,9 @@ mod tests {
         assert_eq!(c.invoke_lag, Duration::ZERO);
         assert_eq!(c.stop_grace, Duration::from_secs(1));
         assert_eq!(c.invoke_lag_status, LagStatus::NoEndpoints503);
+        assert_eq!(config(&[]).stream_interval, Duration::from_secs(1));
+        let c = config(&["--stream-interval", "100ms"]);
+        assert_eq!(c.stream_interval, Duration::from_millis(100));
         let c = config(&["--invoke-lag", "250ms"]);
         assert_eq!(c.invoke_lag, Duration::from_millis(250));
         assert_eq!(c.stop_grace, Duration::ZERO);
@@ -288,6 +306,7 @@ mod tests {
             &["--timing", "slow"][..],
             &["--invoke-lag-status", "502"],
             &["--stop-grace", "soon"],
+            &["--stream-interval", "0s"],
         ] {
             let args = std::iter::once("mock").chain(bad.iter().copied());
             assert!(Cli::try_parse_from(args).is_err(), "{bad:?}");

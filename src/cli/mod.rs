@@ -13,6 +13,7 @@ pub mod run;
 pub mod selftest;
 mod signals;
 pub mod stdout;
+pub mod terminal;
 
 use clap::{Parser, Subcommand};
 

@@ -13,7 +13,9 @@ use super::args::OutputArgs;
 use super::collect::{Collector, RunMeta, Target};
 use super::config::{self, ConfigError};
 use super::expect::Judge;
+use super::progress::{Live, Update};
 use super::run::{check_selection, report_leftovers, Selection};
+use super::terminal::Terminal;
 use crate::exit;
 use crate::report::{console, Console, Files, Reporter};
 use crate::runner::{self, Work};
@@ -100,8 +102,7 @@ impl Pipeline {
     /// Runs the selected trials of `targets` on `rt`, `jobs` at a time, printing each
     /// target's header and each case as it ends.
     pub fn run(mut self, rt: &tokio::runtime::Runtime, targets: Vec<Target>) -> Ran {
-        let progress = super::progress::Live::for_terminal(self.quiet);
-        let out = super::stdout::Background::start();
+        let out = Terminal::start(Live::wanted(self.quiet));
         let console = Console::new(self.output.style(), self.quiet, {
             let out = out.clone();
             Box::new(move |text: &str| out.put(text))
@@ -111,7 +112,7 @@ impl Pipeline {
             self.started_at,
             self.judge.take(),
             vec![Box::new(console)],
-            progress.clone(),
+            Some(out.clone()),
         );
         {
             let mut c = collector.lock().unwrap_or_else(PoisonError::into_inner);
@@ -128,13 +129,9 @@ impl Pipeline {
             targets.iter().map(|t| t.runner.clone()).collect(),
         );
         let (work, names) = self.selected(&targets);
-        if let Some(p) = &progress {
-            p.set_total(names.len());
-        }
+        out.status(Update::Total(names.len()));
         rt.block_on(runner::run_all(&work, self.jobs));
-        if let Some(p) = &progress {
-            p.clear();
-        }
+        out.clear_status(DRAIN_LIMIT);
         {
             let mut c = collector.lock().unwrap_or_else(PoisonError::into_inner);
             c.account_for(&work);
@@ -160,8 +157,8 @@ pub struct Ran {
     collector: Arc<Mutex<Collector>>,
     targets: Vec<Target>,
     interrupted: bool,
-    /// The console's writer thread.
-    out: super::stdout::Background,
+    /// The terminal's writer.
+    out: Terminal,
 }
 
 /// How long the end of a run waits for the console's lines to be written before it goes on.

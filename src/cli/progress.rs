@@ -3,11 +3,12 @@
 //! (`scale::throughput@extra — waiting for replicas 2, got 1 (attempt 14, 12 s)`).
 //!
 //! Drawn on stderr only when stderr is a terminal and the run is not `-q`; otherwise it does
-//! not exist and the output is unchanged. Case lines still go to stdout, printed above it.
+//! not exist and the output is unchanged. It is owned by the terminal's one writer
+//! ([`super::terminal::Terminal`]), which prints every line above it: others send it
+//! [`Update`]s.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -17,12 +18,63 @@ use crate::runner::Event;
 /// How often the elapsed time and spinner are redrawn.
 const TICK: Duration = Duration::from_millis(250);
 
+/// A change to the status area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Update {
+    /// The run has this many cases.
+    Total(usize),
+    /// The case (by its displayed name) started.
+    Started(String),
+    /// The case waits: `mismatch` is what the last attempt got instead of what it wants.
+    Waiting {
+        /// Its displayed name.
+        name: String,
+        /// The step's mismatch (`want replicas 2, got 1`).
+        mismatch: String,
+        /// The attempt that got it.
+        attempt: u32,
+        /// How long the step has waited.
+        elapsed: Duration,
+    },
+    /// The case ended.
+    Finished(String),
+}
+
+impl Update {
+    /// What `event` of a runner whose trials are shown as `prefix::trial` (`trial` when
+    /// `prefix` is empty) changes, if anything.
+    pub fn of(prefix: &str, event: &Event) -> Option<Update> {
+        let name = |trial: &str| {
+            if prefix.is_empty() {
+                trial.to_string()
+            } else {
+                format!("{prefix}::{trial}")
+            }
+        };
+        match event {
+            Event::CaseStarted { trial } => Some(Update::Started(name(trial))),
+            Event::Waiting {
+                trial,
+                mismatch,
+                attempt,
+                elapsed,
+            } => Some(Update::Waiting {
+                name: name(trial),
+                mismatch: mismatch.clone(),
+                attempt: *attempt,
+                elapsed: *elapsed,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// The status area: a header line and one line per running case.
 pub struct Live {
     multi: MultiProgress,
     header: ProgressBar,
     /// The line of each running case, by its displayed name.
-    running: Mutex<HashMap<String, ProgressBar>>,
+    running: HashMap<String, ProgressBar>,
 }
 
 impl std::fmt::Debug for Live {
@@ -32,12 +84,13 @@ impl std::fmt::Debug for Live {
 }
 
 impl Live {
-    /// The status area, when stderr is a terminal and the run is not quiet.
-    pub fn for_terminal(quiet: bool) -> Option<Arc<Live>> {
-        (!quiet && std::io::stderr().is_terminal()).then(|| Arc::new(Live::new()))
+    /// Whether a run shows the status area: stderr is a terminal and the run is not quiet.
+    pub fn wanted(quiet: bool) -> bool {
+        !quiet && std::io::stderr().is_terminal()
     }
 
-    fn new() -> Live {
+    /// The status area, drawn on stderr from now on.
+    pub fn start() -> Live {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
         let style =
             ProgressStyle::with_template("{spinner} {pos}/{len} cases finished, {elapsed} elapsed")
@@ -47,45 +100,29 @@ impl Live {
         Live {
             multi,
             header,
-            running: Mutex::default(),
+            running: HashMap::new(),
         }
     }
 
-    /// Sets how many cases the run has.
-    pub fn set_total(&self, total: usize) {
-        self.header.set_length(total as u64);
-    }
-
-    /// Shows `event` of a runner whose trials are shown as `prefix::trial` (`trial` when
-    /// empty): a case that starts gets its line, a waiting one says what it waits for.
-    pub fn event(&self, prefix: &str, event: Event) {
-        let name = |trial: &str| {
-            if prefix.is_empty() {
-                trial.to_string()
-            } else {
-                format!("{prefix}::{trial}")
-            }
-        };
-        let Ok(mut running) = self.running.lock() else {
-            return;
-        };
-        match event {
-            Event::CaseStarted { trial } => {
-                let name = name(&trial);
+    /// Shows `update`: a case that starts gets its line, a waiting one says what it waits
+    /// for, one that ends loses its line and the count goes up.
+    pub fn apply(&mut self, update: Update) {
+        match update {
+            Update::Total(total) => self.header.set_length(total as u64),
+            Update::Started(name) => {
                 let style = ProgressStyle::with_template("  {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner());
                 let line = self.multi.add(ProgressBar::new_spinner().with_style(style));
                 line.set_message(format!("{name} — running"));
-                running.insert(name, line);
+                self.running.insert(name, line);
             }
-            Event::Waiting {
-                trial,
+            Update::Waiting {
+                name,
                 mismatch,
                 attempt,
                 elapsed,
             } => {
-                let name = name(&trial);
-                if let Some(line) = running.get(&name) {
+                if let Some(line) = self.running.get(&name) {
                     line.set_message(format!(
                         "{name} — {} (attempt {attempt}, {} s)",
                         waiting_for(&mismatch),
@@ -93,30 +130,25 @@ impl Live {
                     ));
                 }
             }
-            _ => {}
+            Update::Finished(name) => {
+                if let Some(line) = self.running.remove(&name) {
+                    line.finish_and_clear();
+                    self.multi.remove(&line);
+                }
+                self.header.inc(1);
+            }
         }
     }
 
-    /// The case `name` ended: its line goes, the count goes up.
-    pub fn finished(&self, name: &str) {
-        if let Some(line) = self.running.lock().ok().and_then(|mut r| r.remove(name)) {
-            line.finish_and_clear();
-            self.multi.remove(&line);
-        }
-        self.header.inc(1);
-    }
-
-    /// Runs `print` (which writes to stdout) with the status area hidden meanwhile.
+    /// Runs `print` with the status area hidden meanwhile, then draws it again below.
     pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
         self.multi.suspend(print)
     }
 
     /// Removes the status area (the run is over).
-    pub fn clear(&self) {
-        if let Ok(mut running) = self.running.lock() {
-            for (_, line) in running.drain() {
-                line.finish_and_clear();
-            }
+    pub fn clear(mut self) {
+        for (_, line) in self.running.drain() {
+            line.finish_and_clear();
         }
         self.header.finish_and_clear();
         let _ = self.multi.clear();

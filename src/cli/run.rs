@@ -452,14 +452,15 @@ pub fn weakening(s: &Settings, select: &Selection, suites: &[Suite]) -> Vec<Stri
     why
 }
 
-/// Sends tracing (each poll attempt at `info`) to stderr, coloured when `ansi`; `RUST_LOG`
+/// Sends tracing (each poll attempt at `info`) to stderr (above a live status area,
+/// [`super::terminal::eprint`]), coloured when `ansi`; `RUST_LOG`
 /// picks the level (default `warn`).
 pub fn init_tracing(ansi: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(super::terminal::LogLine::default)
         .with_ansi(ansi)
         .try_init();
 }

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::runner::Runner;
 
@@ -41,12 +42,13 @@ pub fn interrupt_on_signal(
     handle.spawn(async move {
         interrupted().await;
         set.store(true, Ordering::SeqCst);
-        eprintln!("\ninterrupted: no new steps start; cleaning up what the run created (again to quit at once)");
+        super::terminal::eprint("\ninterrupted: no new steps start; cleaning up what the run created (again to quit at once)\n");
         for runner in &runners {
             runner.interrupt();
         }
         interrupted().await;
-        eprintln!("interrupted twice: quitting without cleanup");
+        super::terminal::eprint("interrupted twice: quitting without cleanup\n");
+        super::terminal::close(Duration::from_secs(1));
         std::process::exit(crate::exit::INTERRUPTED);
     });
     flag

@@ -119,6 +119,9 @@ pub struct MockConfig {
     /// How long an update or delete of an existing function waits before it answers, as
     /// faasd stops the old task (SIGTERM, then a grace period) first.
     pub stop_grace: Duration,
+    /// The period of the `time` events of an `echo-server` function's `.sse` stream
+    /// (jmalloc/echo-server ticks every second).
+    pub stream_interval: Duration,
     /// Deliberate breaks of the contract.
     pub faults: BTreeSet<Fault>,
 }
@@ -141,6 +144,7 @@ impl Default for MockConfig {
             invoke_lag: Duration::ZERO,
             invoke_lag_status: LagStatus::Unreachable500,
             stop_grace: Duration::ZERO,
+            stream_interval: Duration::from_secs(1),
             faults: BTreeSet::new(),
         }
     }

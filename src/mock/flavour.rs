@@ -17,10 +17,11 @@ pub enum Flavour {
     /// query, empty namespace in log messages, no scaling to 0, no namespace CRUD.
     FaasNetes,
     /// faasd CE: 200s, secrets upserted, delete reads the namespace from the body, no
-    /// scaling to 0, no namespace CRUD.
+    /// scaling to 0, no namespace CRUD, `HEAD /healthz` 405.
     Faasd,
     /// Every other legal oddity at once: 200 and 201 successes, `null` for empty lists,
-    /// unknown extra fields, upserted secrets, empty namespace in log messages.
+    /// unknown extra fields, upserted secrets, empty namespace in log messages,
+    /// `HEAD /healthz` 405.
     Quirky,
 }
 
@@ -70,6 +71,9 @@ pub struct Answers {
     pub invoke_unknown: StatusCode,
     /// Whether `/system/namespace/{name}` is implemented (else 501).
     pub namespace_crud: bool,
+    /// Whether `HEAD /healthz` is served (200), as faas-provider does since f53fe63
+    /// (v0.25.12, 2026-05-13); before, the route took GET only and HEAD got a bare 405.
+    pub healthz_head: bool,
 }
 
 impl Flavour {
@@ -110,6 +114,7 @@ impl Flavour {
             extra_fields: false,
             invoke_unknown: StatusCode::NOT_FOUND,
             namespace_crud: true,
+            healthz_head: true,
         };
         match self {
             Flavour::Mock => mock,
@@ -123,6 +128,8 @@ impl Flavour {
                 log_namespace_empty: true,
                 invoke_unknown: StatusCode::SERVICE_UNAVAILABLE,
                 namespace_crud: false,
+                // faas-netes 662ce9ce (2026-05-13) builds on faas-provider v0.25.12 and
+                // serves HEAD /healthz.
                 ..mock
             },
             Flavour::Faasd => Answers {
@@ -137,6 +144,8 @@ impl Flavour {
                 delete_namespace_from: DeleteNamespaceFrom::Body,
                 invoke_unknown: StatusCode::NOT_FOUND,
                 namespace_crud: false,
+                // faasd (13f03f3, 2025-11) builds on faas-provider v0.25.3.
+                healthz_head: false,
                 ..mock
             },
             Flavour::Quirky => Answers {
@@ -147,6 +156,7 @@ impl Flavour {
                 null_empty_lists: true,
                 extra_fields: true,
                 invoke_unknown: StatusCode::BAD_GATEWAY,
+                healthz_head: false,
                 ..mock
             },
         }

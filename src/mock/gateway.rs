@@ -2,18 +2,24 @@
 //! contract's `gateway.*` clauses), as a layer over the in-process provider or over a
 //! provider reached over HTTP (`--upstream`).
 //!
-//! The CE gateway (the default) answers `HEAD /healthz` with 405, clamps scale requests to
-//! 1..=5 replicas, does not route `/system/namespace/{name}`, streams logs as
-//! `text/plain; charset=utf-8` and turns a provider's log error into 500 (404 and 501 into
-//! 501), and adds `X-Call-Id`, `X-Start-Time`, `X-Forwarded-For` and `X-Forwarded-Host` to
-//! invocations. The Pro gateway (`gateway_pro`) scales to zero and routes namespace CRUD.
+//! The CE gateway (the default; openfaas/faas `gateway/` @ 8d803bf9) answers `HEAD /healthz`
+//! with 405, clamps scale requests to 1..=5 replicas, routes `/system/namespace/{name}`
+//! (since 68ec0f59) and `GET /system/telemetry` (to the provider, which the mock's does not
+//! serve), streams logs as `text/plain; charset=utf-8` and turns a provider's log error into
+//! 500 (404 and 501 into 501), and adds `X-Call-Id`, `X-Start-Time`, `X-Forwarded-For` and
+//! `X-Forwarded-Host` to invocations. Its forwarding proxy streams an answer only when the
+//! request's `Accept` starts with `text/event-stream`; any other answer is copied with
+//! `io.Copy` (held until 4 KiB are there or it ends, so NDJSON is not streamed) and the
+//! request's hop-by-hop headers are dropped, `Upgrade` included, so a WebSocket handshake
+//! reaches the function as a plain request. The Pro gateway (`gateway_pro`) scales to zero;
+//! its proxy, whose source is not public, is taken to stream as the CE one does.
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, Request, State as AxumState};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -22,9 +28,10 @@ use axum::Router;
 use serde_json::Value;
 
 use super::state::State;
-use super::{system, MockError};
+use super::{hold, proxy, system, MockError};
 use crate::model::VersionInfo;
 use crate::version;
+use futures_util::StreamExt;
 
 /// The fewest replicas the CE gateway lets a scale request ask for.
 const CE_MIN_REPLICAS: u64 = 1;
@@ -59,14 +66,9 @@ pub async fn apply(AxumState(state): AxumState<State>, request: Request, next: N
         // The gateway registers /healthz for GET only.
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
-    if path.starts_with("/system/namespace/") && !pro {
-        // Namespace CRUD is not routed by the CE gateway: Go's mux answers.
-        return (
-            StatusCode::NOT_FOUND,
-            [(CONTENT_TYPE, SNIFFED_TEXT)],
-            "404 page not found\n",
-        )
-            .into_response();
+    if path == "/system/telemetry" && method != Method::GET {
+        // Routed for GET only: gorilla/mux answers a bare 405.
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
     if path.starts_with("/system/scale-function/") && method == Method::POST && !pro {
         let request = match clamp_scale(request, config.max_body_bytes).await {
@@ -132,7 +134,8 @@ fn relabel_logs(mut response: Response) -> Response {
     }
 }
 
-/// Adds the gateway's headers to an invocation and its answer.
+/// The gateway's call-id middleware and forwarding proxy on an invocation: its headers, and
+/// the answer streamed only for an `Accept` starting with `text/event-stream`.
 async fn invoke(mut request: Request, next: Next) -> Response {
     let start_nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -155,17 +158,19 @@ async fn invoke(mut request: Request, next: Next) -> Response {
     let start = HeaderValue::from(start_nanos);
     headers.insert("x-call-id", call_id.clone());
     headers.insert("x-start-time", start.clone());
-    if !headers.contains_key("x-forwarded-host") {
-        if let Some(host) = headers.get(HOST).cloned() {
-            headers.insert("x-forwarded-host", host);
-        }
-    }
-    if !headers.contains_key("x-forwarded-for") {
-        if let Some(peer) = peer.and_then(|p| HeaderValue::from_str(&p).ok()) {
-            headers.insert("x-forwarded-for", peer);
-        }
+    let streamed = proxy::gateway_streams(headers);
+    if streamed {
+        // handleEventStream: httputil.ReverseProxy on the caller's request.
+        proxy::append_forwarded_for(headers, peer.as_deref());
+    } else {
+        // buildUpstreamRequest: hop-by-hop headers dropped, X-Forwarded-* set when absent.
+        proxy::drop_hop_by_hop(headers);
+        proxy::set_forwarded(headers, peer.as_deref());
     }
     let mut response = next.run(request).await;
+    if !streamed {
+        response = hold::like_go_copy(response).await;
+    }
     let out = response.headers_mut();
     out.insert("x-call-id", call_id);
     out.insert("x-start-time", start);
@@ -181,6 +186,8 @@ struct Upstream {
     base: String,
     /// Largest request body forwarded.
     max_body_bytes: usize,
+    /// Turns true when the gateway stops: a relayed stream then ends.
+    shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The routes of a gateway in front of an upstream provider: `/system/info`, `/healthz` and
@@ -196,6 +203,7 @@ pub fn upstream_router(state: &State, base: &str) -> Result<Router, MockError> {
         client,
         base: base.to_string(),
         max_body_bytes: state.config().max_body_bytes,
+        shutdown: state.on_shutdown(),
     };
     let own = Router::new()
         .route("/healthz", get(system::healthz))
@@ -215,7 +223,7 @@ async fn info(AxumState(up): AxumState<Upstream>, request: Request) -> Response 
         Err(refusal) => return refusal,
     };
     if answer.status() != reqwest::StatusCode::OK {
-        return relay(answer);
+        return relay(answer, up.shutdown.clone());
     }
     let provider: Value = match answer.json().await {
         Ok(v) => v,
@@ -244,7 +252,7 @@ async fn info(AxumState(up): AxumState<Upstream>, request: Request) -> Response 
 async fn forward(AxumState(up): AxumState<Upstream>, request: Request) -> Response {
     let invocation = request.uri().path().starts_with("/function/");
     match send(&up, request).await {
-        Ok(answer) => relay(answer),
+        Ok(answer) => relay(answer, up.shutdown.clone()),
         Err(mut refusal) => {
             // An invocation that never reached the function: the proxy's own error.
             if invocation {
@@ -258,21 +266,10 @@ async fn forward(AxumState(up): AxumState<Upstream>, request: Request) -> Respon
     }
 }
 
-/// Headers that belong to one connection, not to the request or answer (and `Host` and
-/// `Content-Length`, which the client sets).
+/// Headers a forwarded request or answer does not carry on: the connection's own, and the
+/// ones the HTTP client sets anew.
 pub(crate) fn hop_by_hop(name: &HeaderName) -> bool {
-    matches!(
-        name.as_str(),
-        "connection"
-            | "keep-alive"
-            | "proxy-connection"
-            | "transfer-encoding"
-            | "te"
-            | "trailer"
-            | "upgrade"
-            | "host"
-            | "content-length"
-    )
+    proxy::hop_by_hop(name.as_str()) || matches!(name.as_str(), "host" | "content-length")
 }
 
 async fn send(up: &Upstream, request: Request) -> Result<reqwest::Response, Response> {
@@ -286,12 +283,9 @@ async fn send(up: &Upstream, request: Request) -> Result<reqwest::Response, Resp
         .query()
         .map(|q| format!("?{q}"))
         .unwrap_or_default();
-    // The gateway reaches a function at its root as `/`, so the function sees Http_Path=/.
-    let plain_invocation = path
-        .strip_prefix("/function/")
-        .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
-    let slash = if plain_invocation { "/" } else { "" };
-    let url = format!("{}{path}{slash}{query}", up.base);
+    // Forwarded as it came (the CE gateway's TransparentURLPathTransformer); the provider
+    // calls a function at `/` for `/function/NAME`.
+    let url = format!("{}{path}{query}", up.base);
     let mut headers = reqwest::header::HeaderMap::new();
     for (name, value) in &parts.headers {
         if !hop_by_hop(name) {
@@ -313,17 +307,26 @@ async fn send(up: &Upstream, request: Request) -> Result<reqwest::Response, Resp
         })
 }
 
-/// The upstream answer as the gateway's, its body streamed as it arrives.
-fn relay(answer: reqwest::Response) -> Response {
+/// The upstream answer as the gateway's, its body streamed as it arrives (until the gateway
+/// stops); the gateway's layer holds back what its proxy would not stream.
+fn relay(answer: reqwest::Response, mut shutdown: tokio::sync::watch::Receiver<bool>) -> Response {
     let status = answer.status();
     let upstream_headers = answer.headers().clone();
-    let mut response = Response::new(Body::from_stream(answer.bytes_stream()));
+    let stopped = async move {
+        let _ = shutdown.wait_for(|down| *down).await;
+    };
+    let body = answer.bytes_stream().take_until(stopped);
+    let mut response = Response::new(Body::from_stream(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     for (name, value) in &upstream_headers {
         if !hop_by_hop(name) {
             headers.append(name.clone(), value.clone());
         }
+    }
+    // A whole answer keeps its length (so it is known to be whole; a HEAD's too).
+    if let Some(length) = upstream_headers.get(CONTENT_LENGTH) {
+        headers.insert(CONTENT_LENGTH, length.clone());
     }
     response
 }

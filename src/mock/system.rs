@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::reply::render_json;
 use axum::extract::State as AxumState;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::state::State;
@@ -43,8 +44,15 @@ pub async fn info(AxumState(state): AxumState<State>) -> Response {
     }
 }
 
-/// `GET|HEAD /healthz`: 200 with an empty body.
-pub async fn healthz() {}
+/// `GET|HEAD /healthz`: 200 with an empty body; HEAD is a bare 405 for a flavour whose
+/// faas-provider predates f53fe63 (its route took GET only).
+pub async fn healthz(AxumState(state): AxumState<State>, method: Method) -> StatusCode {
+    if method == Method::HEAD && !state.answers().healthz_head {
+        StatusCode::METHOD_NOT_ALLOWED
+    } else {
+        StatusCode::OK
+    }
+}
 
 /// `GET /metrics`: invocation counters in the Prometheus text format, as the gateway names them.
 pub async fn metrics(AxumState(state): AxumState<State>) -> Response {

@@ -23,7 +23,8 @@ use sha2::{Digest, Sha512};
 /// Where OpenFaaS mounts a function's secrets.
 pub const SECRETS_DIR: &str = "/var/openfaas/secrets/";
 
-/// The methods the classic watchdog serves; others get 405.
+/// The methods the classic watchdog serves; others get a bare 405 (handler.go
+/// `makeRequestHandler`).
 pub const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /// What the emulated process produced.
@@ -108,6 +109,24 @@ fn redirect(env: &BTreeMap<String, String>) -> Output {
             Output::failed("redirector: the destination environment variable is not set".into())
         }
     }
+}
+
+/// The `Content-Type` Go's server gives an answer whose handler set none (net/http
+/// `DetectContentType`, sniff.go): none for an empty body, else text when the first 512
+/// bytes hold no binary control byte, else `application/octet-stream`. (Go's signatures
+/// for HTML, XML, images and archives are not emulated: the functions here print text.)
+pub fn sniff(body: &[u8]) -> Option<&'static str> {
+    if body.is_empty() {
+        return None;
+    }
+    let binary = body[..body.len().min(512)].iter().any(|&b| {
+        b <= 0x08 || b == 0x0B || (0x0E..=0x1A).contains(&b) || (0x1C..=0x1F).contains(&b)
+    });
+    Some(if binary {
+        "application/octet-stream"
+    } else {
+        "text/plain; charset=utf-8"
+    })
 }
 
 /// The name Go's `CanonicalMIMEHeaderKey` gives a header: `x-call-id` becomes `X-Call-Id`.
@@ -263,5 +282,12 @@ mod tests {
         assert_eq!(env["Http_Content_Length"], "3");
         assert!(!env.contains_key("Http_ContentType"));
         assert_eq!(canonical_header("content-TYPE"), "Content-Type");
+    }
+
+    #[test]
+    fn go_sniffs_text_or_bytes() {
+        assert_eq!(sniff(b""), None);
+        assert_eq!(sniff(b"A=1\n\tx\r\n"), Some("text/plain; charset=utf-8"));
+        assert_eq!(sniff(&[b'a', 0, b'b']), Some("application/octet-stream"));
     }
 }

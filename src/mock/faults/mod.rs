@@ -75,6 +75,10 @@ pub enum Fault {
     AuthOpenSystem,
     AuthClosedFunction,
     AuthNoChallenge,
+    StreamBuffered,
+    WebsocketRefused,
+    InternalMarkerMissing,
+    InternalMarkerOnFunctionError,
 }
 
 /// What the catalogue says of a fault.
@@ -548,14 +552,53 @@ pub const CATALOGUE: &[FaultInfo] = &[
     ),
 ];
 
-const _: () = assert!(CATALOGUE.len() == Fault::AuthNoChallenge as usize + 1);
+/// Faults that work (`--fault NAME`) but are not in the [`CATALOGUE`] yet: the cases that
+/// catch them are still to be written, so `tests/faults.rs` and the catalogue bench, which
+/// certify a mock with each catalogued fault, would find them uncaught. Once those cases
+/// exist, an entry moves to the end of the catalogue as it is.
+pub const PENDING: &[FaultInfo] = &[
+    fault!(
+        StreamBuffered,
+        "stream-buffered",
+        "invoke",
+        "a streamed answer (SSE, NDJSON) is held and sent in one piece when it ends, or once held for max(1 s, 10 x --stream-interval); its bytes are unchanged",
+        ["invoke::stream-sse", "invoke::stream-ndjson"]
+    ),
+    fault!(
+        WebsocketRefused,
+        "websocket-refused",
+        "invoke",
+        "a WebSocket upgrade is not tunnelled: the proxy drops Upgrade and Connection, so the function answers a plain request and the protocol never switches",
+        ["invoke::websocket-echo"]
+    ),
+    fault!(
+        InternalMarkerMissing,
+        "internal-marker-missing",
+        "invoke",
+        "the platform's own errors on /function/* (unknown function, unreachable, cold start, refused body) lack X-OpenFaaS-Internal: proxy",
+        ["invoke::platform-error-marked"]
+    ),
+    fault!(
+        InternalMarkerOnFunctionError,
+        "internal-marker-on-function-error",
+        "invoke",
+        "a function's own error answers (4xx and 5xx, such as false's 500) carry X-OpenFaaS-Internal: proxy",
+        ["invoke::function-error-unmarked"]
+    ),
+];
+
+const _: () =
+    assert!(CATALOGUE.len() + PENDING.len() == Fault::InternalMarkerOnFunctionError as usize + 1);
 
 impl Fault {
-    /// What the catalogue says of this fault.
+    /// What the catalogue (or [`PENDING`]) says of this fault.
     pub fn info(self) -> &'static FaultInfo {
-        // The catalogue lists every fault in declaration order (checked at compile time
-        // for the length and by a test for the order).
-        &CATALOGUE[self as usize]
+        // The catalogue, then the pending list, holds every fault in declaration order
+        // (checked at compile time for the length and by a test for the order).
+        let i = self as usize;
+        CATALOGUE
+            .get(i)
+            .unwrap_or_else(|| &PENDING[i - CATALOGUE.len()])
     }
 
     /// Its name on the command line.
@@ -576,6 +619,7 @@ impl FromStr for Fault {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         CATALOGUE
             .iter()
+            .chain(PENDING)
             .find(|i| i.name == s)
             .map(|i| i.fault)
             .ok_or_else(|| {
@@ -610,11 +654,12 @@ mod tests {
 
     #[test]
     fn catalogue_names_are_unique_and_parse_back() {
-        let mut names: Vec<&str> = CATALOGUE.iter().map(|i| i.name).collect();
+        let all: Vec<&FaultInfo> = CATALOGUE.iter().chain(PENDING).collect();
+        let mut names: Vec<&str> = all.iter().map(|i| i.name).collect();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), CATALOGUE.len());
-        for (i, info) in CATALOGUE.iter().enumerate() {
+        assert_eq!(names.len(), all.len());
+        for (i, info) in all.into_iter().enumerate() {
             assert_eq!(
                 info.fault as usize, i,
                 "{} is out of declaration order",

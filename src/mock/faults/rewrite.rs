@@ -10,12 +10,16 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::Fault;
+use crate::mock::invoke::{INTERNAL_HEADER, INTERNAL_PROXY};
 use crate::mock::reply::is_dns_label;
 use crate::mock::state::State;
 use crate::model::DEFAULT_NAMESPACE;
 
 /// Bodies of invocations are cut here by `invoke-truncates-body`.
 const TRUNCATE_AT: usize = 64 * 1024;
+
+/// The shortest time `stream-buffered` holds a streamed answer.
+const STREAM_HOLD: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The route a request is for, as far as the faults care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +128,11 @@ pub async fn apply(AxumState(state): AxumState<State>, request: Request, next: N
         }
         if has(Fault::InvokeDropsPath) {
             path = invoke_root(&path);
+        }
+        if has(Fault::WebsocketRefused) {
+            // A proxy that does not tunnel: the handshake's hop-by-hop headers go.
+            parts.headers.remove("upgrade");
+            parts.headers.remove("connection");
         }
         if has(Fault::InvokeDropsHeaders) {
             let keep = [
@@ -251,6 +260,18 @@ async fn alter_invocation(state: &State, response: Response) -> Response {
     if has(Fault::InvokeFollowsRedirects) && parts.status.is_redirection() {
         parts.status = StatusCode::OK;
         parts.headers.remove("location");
+    }
+    if has(Fault::InternalMarkerMissing) {
+        parts.headers.remove(INTERNAL_HEADER);
+    }
+    if has(Fault::InternalMarkerOnFunctionError) && parts.status.as_u16() >= 400 {
+        parts
+            .headers
+            .insert(INTERNAL_HEADER, HeaderValue::from_static(INTERNAL_PROXY));
+    }
+    if has(Fault::StreamBuffered) {
+        let hold = (state.config().stream_interval * 10).max(STREAM_HOLD);
+        return crate::mock::hold::for_a_while(Response::from_parts(parts, body), hold);
     }
     if !(has(Fault::InvokeTruncatesBody) || has(Fault::InvokeManglesBinary)) {
         return Response::from_parts(parts, body);

@@ -325,6 +325,28 @@ impl State {
         bytes: usize,
         took: Duration,
     ) {
+        let forking = (!self.has_fault(Fault::LogsMissingLines)).then_some("Forking fprocess.");
+        let wrote = format!(
+            "Wrote {bytes} Bytes - Duration: {:.6} seconds",
+            took.as_secs_f64()
+        );
+        self.record_served(
+            ns,
+            name,
+            instance,
+            forking.into_iter().chain([wrote.as_str()]),
+        );
+    }
+
+    /// Records an invocation answered by a function's own server: its count and the
+    /// `lines` it logs.
+    pub fn record_served<'a>(
+        &self,
+        ns: &str,
+        name: &str,
+        instance: &str,
+        lines: impl IntoIterator<Item = &'a str>,
+    ) {
         let mut inner = self.lock();
         let Inner { namespaces, logs } = &mut *inner;
         let Some(function) = namespaces
@@ -335,18 +357,9 @@ impl State {
             return;
         };
         function.invocation_count += 1;
-        if !self.has_fault(Fault::LogsMissingLines) {
-            logs.write(ns, name, instance, "Forking fprocess.");
+        for line in lines {
+            logs.write(ns, name, instance, line);
         }
-        logs.write(
-            ns,
-            name,
-            instance,
-            &format!(
-                "Wrote {bytes} Bytes - Duration: {:.6} seconds",
-                took.as_secs_f64()
-            ),
-        );
     }
 
     /// Every function's invocation count, for `/metrics`.
