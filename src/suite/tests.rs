@@ -417,7 +417,7 @@ fn literal_regexes_and_base64_are_prepared_at_load_and_variables_wait() {
 #[test]
 fn the_step_kinds_are_the_operation_enum() {
     // Every kind has a key; the message for a step without one lists them all.
-    assert_eq!(Operation::KEYS.len(), 21);
+    assert_eq!(Operation::KEYS.len(), 25);
     let e = err("cases:\n  - name: a\n    steps:\n      - expect: {status: 200}\n");
     for key in Operation::KEYS {
         assert!(e.contains(key), "{key} missing from {e}");
