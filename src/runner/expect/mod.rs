@@ -233,6 +233,45 @@ mod tests {
         );
     }
 
+    /// `info::version` as built in, judged on `/system/info` bodies: passes when every step
+    /// does.
+    fn info_version_holds(gateway: bool, body: serde_json::Value) -> Result<(), String> {
+        let suites = crate::suite::load_builtin().expect("the built-in suites load");
+        let case = suites
+            .iter()
+            .filter(|s| s.name == "info")
+            .flat_map(|s| &s.cases)
+            .find(|c| c.name == "version")
+            .expect("info::version");
+        let resp = HttpResponse {
+            status: 200,
+            headers: Default::default(),
+            body: bytes::Bytes::from(body.to_string()),
+        };
+        for step in &case.steps {
+            verdict(&step.clone().for_target(gateway), &resp)?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn info_version_reads_the_providers_sha_at_its_pointer_in_each_form() {
+        let provider = |sha: &str| serde_json::json!({"provider": "p", "orchestration": "o", "version": {"release": "1", "sha": sha}});
+        let gateway = |sha: &str| {
+            serde_json::json!({
+                "provider": {"provider": "p", "orchestration": "o", "version": {"release": "1", "sha": sha}},
+                "version": {"release": "0.27", "sha": "gateway-sha"},
+                "arch": "x86_64",
+            })
+        };
+        assert_eq!(info_version_holds(false, provider("abc")), Ok(()));
+        assert!(info_version_holds(false, provider("")).is_err());
+        assert_eq!(info_version_holds(true, gateway("abc")), Ok(()));
+        // The gateway's own sha does not stand in for the provider's.
+        let err = info_version_holds(true, gateway("")).unwrap_err();
+        assert!(err.contains("JSON without"), "{err}");
+    }
+
     #[test]
     fn the_alternative_is_described() {
         let step = logs_bad_tail();
