@@ -399,7 +399,10 @@ fn clauses_carry_the_worst_outcome_of_their_cases() {
             _ => vec!["health.get".into()],
         };
     }
-    run.clauses = report::clause_reports(&run.cases);
+    run.clauses = report::clause_reports(
+        &run.cases,
+        &faas_certifier::cli::collect::contract_clauses(),
+    );
     let health = &run.clauses[0];
     assert_eq!(health.id, "health.get");
     assert_eq!(health.level, "MUST");

@@ -100,6 +100,7 @@ fixture_tests! {
     unknown_step_kind_suggests_the_operation_meant => "unknown-step-kind.yaml",
     unknown_expectation_suggests_the_one_meant => "unknown-expectation.yaml",
     unknown_feature_suggests_the_feature_meant => "unknown-feature.yaml",
+    unknown_clause_suggests_the_clause_meant => "unknown-clause.yaml",
     wrong_type => "wrong-type.yaml",
     missing_field => "missing-field.yaml",
     not_a_mapping => "not-a-mapping.yaml",

@@ -13,10 +13,10 @@ use super::args::OutputArgs;
 use super::collect::{Collector, RunMeta, Target};
 use super::config::{self, ConfigError};
 use super::expect::Judge;
-use super::run::{check_selection, report_leftovers, Selection};
+use super::select::{check_selection, Selection};
 use crate::exit;
 use crate::report::{console, Console, Files, Reporter};
-use crate::runner::{self, Work};
+use crate::runner::{self, Runner, Work};
 
 /// A resolved run: everything the pipeline needs besides its targets.
 #[derive(Debug)]
@@ -216,6 +216,39 @@ impl Ran {
         super::stdout::put(&console::closing(&report, p.output.style()));
         let wrote = write_expectations_file(write_expectations, &report);
         config::exit_code(&report, written && wrote)
+    }
+}
+
+/// Prints `cleanup: N removed, M left` and what was left behind, each with the command that
+/// removes it: on purpose (`--keep`) or because cleanup could not.
+pub fn report_leftovers(runner: &Runner, removed: usize, left: &[runner::Left]) {
+    if removed == 0 && left.is_empty() {
+        return;
+    }
+    eprintln!("cleanup: {removed} removed, {} left", left.len());
+    if left.is_empty() {
+        return;
+    }
+    if runner.settings.keep {
+        eprintln!("--keep: left {} resources in place:", left.len());
+    } else if runner.root_cause().is_some() {
+        // One warning for the one cause, then what may remain.
+        eprintln!(
+            "warning: the provider stopped answering; {} resources the run created may remain:",
+            left.len()
+        );
+    } else {
+        eprintln!(
+            "warning: cleanup could not delete {} resources:",
+            left.len()
+        );
+    }
+    let redactor = runner.redactor();
+    for l in left {
+        eprintln!("  {}", l.resource.listing(&runner.settings.gateway));
+        if !runner.settings.keep {
+            eprintln!("    ({})", redactor.text(&l.why));
+        }
     }
 }
 
