@@ -7,25 +7,16 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+use common::process::certifier;
+
 use faas_certifier::cli::run::{resolve, RunArgs};
 use faas_certifier::runner::{DEFAULT_JOBS, DEFAULT_REGISTRY};
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
-
 /// The binary with `args` in `dir`, isolated from the caller's environment.
 fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("OPENFAAS_URL")
-        .env_remove("OPENFAAS_TOKEN")
-        .env_remove("gateway_url")
-        .env_remove("CERTIFIER_NAMESPACES")
-        .env_remove("NO_COLOR")
-        .env_remove("RUST_LOG")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env("OPENFAAS_CONFIG", "/nonexistent-faas-certifier-config")
-        .stdin(Stdio::null());
+    let mut cmd = certifier();
+    cmd.current_dir(dir).args(args).stdin(Stdio::null());
     cmd
 }
 
@@ -67,7 +58,10 @@ fn selftest_into_a_closed_pipe_still_writes_its_reports() {
     let out = with_closed_stdout(command(dir.path(), &["selftest", "health::"]));
     no_panic(&out);
     assert_eq!(out.status.code(), Some(0), "the mock passes health");
-    for file in ["junit.xml", "report.json", "summary.md", "report.html"] {
+    for file in faas_certifier::report::FORMATS
+        .iter()
+        .map(|f| f.file_name())
+    {
         assert!(
             dir.path().join("reports").join(file).is_file(),
             "{file} written"

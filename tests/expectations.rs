@@ -4,12 +4,12 @@
 //! a run with xfail and xpass. Each test starts its own mock on port 0 and runs a few cases.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use faas_certifier::mock::{self, Fault, MockConfig, RunningMock};
 use faas_certifier::report::{Outcome, RunReport};
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+mod common;
 
 /// The cases every run here selects: both `health` cases fail under `HealthzFails`.
 const CASES: [&str; 2] = ["health::", "info::version"];
@@ -27,16 +27,9 @@ fn start(faults: &[Fault]) -> (tokio::runtime::Runtime, RunningMock) {
 
 /// Runs the binary in `dir` with `args`, isolated from the caller's environment.
 fn certifier(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
+    common::process::certifier()
         .current_dir(dir)
         .args(args)
-        .env_remove("OPENFAAS_URL")
-        .env_remove("OPENFAAS_TOKEN")
-        .env_remove("gateway_url")
-        .env_remove("CERTIFIER_NAMESPACES")
-        .env_remove("CERTIFIER_DEFAULT_NAMESPACE")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env("OPENFAAS_CONFIG", "/nonexistent-faas-certifier-config")
         .output()
         .expect("the binary runs")
 }

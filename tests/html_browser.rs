@@ -17,6 +17,8 @@ use std::time::Duration;
 use faas_certifier::mock::{spawn, Fault, MockConfig};
 use faas_certifier::report::RunReport;
 
+mod common;
+
 /// The browser, or a clear failure saying how to get one.
 fn chromium() -> PathBuf {
     if let Some(path) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
@@ -164,7 +166,7 @@ fn a_real_report_renders_in_chromium_with_a_row_and_a_bar_per_case_and_fetches_n
     let work = tempfile::tempdir().unwrap();
     let page = out_dir.join("report.html");
     let json = out_dir.join("report.json");
-    let run = Command::new(env!("CARGO_BIN_EXE_faas-certifier"))
+    let run = common::process::certifier()
         .current_dir(work.path())
         .args([
             "run",
@@ -186,7 +188,6 @@ fn a_real_report_renders_in_chromium_with_a_row_and_a_bar_per_case_and_fetches_n
             "scale::scale-up",
         ])
         .env("OPENFAAS_CONFIG", work.path())
-        .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(1), "the faults fail cases");

@@ -8,11 +8,11 @@ use expectrl::process::unix::WaitStatus;
 use expectrl::{Eof, Expect, Regex, Session};
 use faas_certifier::mock::{spawn, MockConfig};
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+mod common;
 
 /// A run of one case that polls until its replica is ready, which takes 2 s.
 fn run(dir: &std::path::Path, url: &str) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = common::process::certifier();
     cmd.current_dir(dir)
         .args([
             "run",
@@ -23,10 +23,6 @@ fn run(dir: &std::path::Path, url: &str) -> Command {
             "deploy::plain",
         ])
         .env("OPENFAAS_CONFIG", dir)
-        .env_remove("OPENFAAS_URL")
-        .env_remove("OPENFAAS_TOKEN")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("RUST_LOG")
         .env("TERM", "xterm-256color");
     cmd
 }

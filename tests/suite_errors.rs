@@ -3,11 +3,11 @@
 //! the line and column, and quotes the offending line with a caret under the column.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use faas_certifier::cli::run;
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+mod common;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/suites")
@@ -161,13 +161,9 @@ fn directory_without_suite_files() {
 /// Runs the binary in a scratch directory, without the caller's OpenFaaS environment.
 fn certifier(args: &[&str]) -> Output {
     let cwd = tempfile::tempdir().expect("a temporary directory");
-    Command::new(BIN)
+    common::process::certifier()
         .current_dir(cwd.path())
         .args(args)
-        .env_remove("OPENFAAS_URL")
-        .env_remove("OPENFAAS_TOKEN")
-        .env_remove("gateway_url")
-        .env("OPENFAAS_CONFIG", "/nonexistent-faas-certifier-config")
         .output()
         .expect("the binary runs")
 }
