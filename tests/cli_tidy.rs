@@ -189,10 +189,7 @@ fn suites_takes_a_single_file() {
 
 #[test]
 fn keep_prints_faas_cli_commands_with_gateway_and_namespace() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let mock = rt
-        .block_on(faas_certifier::mock::spawn(Default::default()))
-        .unwrap();
+    let (_rt, mock) = common::mock_on_own_runtime(Default::default());
     let dir = tempfile::tempdir().unwrap();
     let out = command(
         dir.path(),

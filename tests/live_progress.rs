@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use expectrl::process::unix::WaitStatus;
 use expectrl::{Eof, Expect, Regex, Session};
-use faas_certifier::mock::{spawn, MockConfig};
+use faas_certifier::mock::MockConfig;
 
 mod common;
 
@@ -29,12 +29,10 @@ fn run(dir: &std::path::Path, url: &str) -> Command {
 
 #[test]
 fn a_terminal_sees_what_a_case_waits_for_and_a_pipe_sees_plain_lines() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = MockConfig {
+    let (_rt, mock) = common::mock_on_own_runtime(MockConfig {
         ready_delay: Duration::from_secs(2),
         ..Default::default()
-    };
-    let mock = rt.block_on(spawn(config)).unwrap();
+    });
     let dir = tempfile::tempdir().unwrap();
 
     let mut session = Session::spawn(run(dir.path(), &mock.url)).expect("a pseudo-terminal");

@@ -309,14 +309,12 @@ fn written_reports_validate_and_never_leak() {
 /// skips, in every format, with what varies between runs redacted.
 #[test]
 fn real_run_snapshots() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = faas_certifier::mock::MockConfig {
+    let (_rt, mock) = common::mock_on_own_runtime(faas_certifier::mock::MockConfig {
         faults: [faas_certifier::mock::Fault::HealthzFails]
             .into_iter()
             .collect(),
         ..Default::default()
-    };
-    let mock = rt.block_on(faas_certifier::mock::spawn(config)).unwrap();
+    });
     let dir = tempfile::tempdir().unwrap();
     let out = common::process::certifier()
         .current_dir(dir.path())
