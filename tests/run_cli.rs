@@ -187,6 +187,30 @@ fn unreachable_target_fails_fast_and_suggests_selftest() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
 
+/// A run stopped by its preflight writes nothing: no empty report directory, no folder made
+/// for a single file; folders that were there stay.
+#[test]
+fn a_failed_preflight_leaves_no_folder_behind() {
+    let cwd = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir(cwd.path().join("kept")).unwrap();
+    let out = common::process::certifier()
+        .current_dir(cwd.path())
+        .args(["run", "--gateway", "http://127.0.0.1:9"])
+        .args(["--junit", "single/deep/junit.xml", "--json", "kept/report.json"])
+        .output()
+        .expect("the binary runs");
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("cannot reach http://127.0.0.1:9"), "{all}");
+    let mut left: Vec<String> = std::fs::read_dir(cwd.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["kept"], "{all}");
+    assert_eq!(std::fs::read_dir(cwd.path().join("kept")).unwrap().count(), 0);
+}
+
 #[test]
 fn bad_options_are_usage_errors() {
     for (args, want) in [

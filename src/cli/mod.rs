@@ -4,6 +4,7 @@ pub mod args;
 pub mod collect;
 pub mod config;
 mod contract;
+mod destinations;
 mod diff;
 pub mod expect;
 mod mock;

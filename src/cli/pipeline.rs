@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use super::args::OutputArgs;
 use super::collect::{Collector, RunMeta, Target};
 use super::config::{self, ConfigError};
+use super::destinations::check_destinations;
 use super::expect::Judge;
 use super::select::{check_selection, Selection};
 use crate::exit;
@@ -270,57 +271,4 @@ fn write_expectations_file(path: Option<&Path>, report: &crate::report::RunRepor
             false
         }
     }
-}
-
-/// Preflight of the report destinations: each can be written, checked before the run starts
-/// and without touching an earlier report (an existing file is opened to append nothing).
-pub fn check_destinations(to: &crate::report::Destinations) -> Result<(), String> {
-    let file_ok = |path: &std::path::Path, create_parent: bool| -> Result<(), String> {
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-        if let Some(parent) = parent {
-            if create_parent {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    format!(
-                        "cannot create {} for {}: {e}",
-                        parent.display(),
-                        path.display()
-                    )
-                })?;
-            } else if !parent.is_dir() {
-                return Err(format!(
-                    "cannot write {}: its folder {} does not exist",
-                    path.display(),
-                    parent.display()
-                ));
-            }
-        }
-        let existed = path.exists();
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        if !existed {
-            let _ = std::fs::remove_file(path);
-        }
-        Ok(())
-    };
-    if let Some(dir) = &to.dir {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create the report directory {}: {e}", dir.display()))?;
-        let probe = dir.join(format!(".faas-certifier-{}", std::process::id()));
-        file_ok(&probe, false).map_err(|e| {
-            format!(
-                "the report directory {} is not writable: {e}",
-                dir.display()
-            )
-        })?;
-    }
-    for (_, path) in &to.files {
-        file_ok(path, true)?;
-    }
-    if let Some(path) = &to.step_summary {
-        file_ok(path, false).map_err(|e| format!("$GITHUB_STEP_SUMMARY: {e}"))?;
-    }
-    Ok(())
 }
