@@ -196,7 +196,12 @@ fn a_failed_preflight_leaves_no_folder_behind() {
     let out = common::process::certifier()
         .current_dir(cwd.path())
         .args(["run", "--gateway", "http://127.0.0.1:9"])
-        .args(["--junit", "single/deep/junit.xml", "--json", "kept/report.json"])
+        .args([
+            "--junit",
+            "single/deep/junit.xml",
+            "--json",
+            "kept/report.json",
+        ])
         .output()
         .expect("the binary runs");
     let all = text(&out);
@@ -208,7 +213,10 @@ fn a_failed_preflight_leaves_no_folder_behind() {
         .collect();
     left.sort();
     assert_eq!(left, ["kept"], "{all}");
-    assert_eq!(std::fs::read_dir(cwd.path().join("kept")).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(cwd.path().join("kept")).unwrap().count(),
+        0
+    );
 }
 
 #[test]
