@@ -12,12 +12,16 @@
 //! and the median. A fault is caught when the run exits 1 (a case failed) or 2 (the preflight
 //! refused the target). Nothing is asserted: these are measurements, reported in the README.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::io::Write;
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+#[allow(dead_code)]
+#[path = "../tests/common/process.rs"]
+mod process;
+
+use process::{certifier, MockProcess};
 
 /// One certification of a faulty mock.
 struct Measured {
@@ -31,7 +35,7 @@ struct Measured {
 
 /// Every fault name of the catalogue, from `mock --list-faults`.
 fn faults() -> Vec<String> {
-    let out = Command::new(BIN)
+    let out = certifier()
         .args(["mock", "--list-faults"])
         .output()
         .expect("the catalogue");
@@ -48,26 +52,20 @@ fn faults() -> Vec<String> {
 }
 
 fn certify(fault: &str, dir: &std::path::Path) -> Measured {
-    let mut mock = Command::new(BIN)
-        .args(["mock", "--port", "0", "--namespace", "cert-extra"])
-        .args(["--as-gateway", "--gateway-pro"])
-        .args(["--basic-auth", "admin:bench-pass", "--fault", fault])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the mock starts");
-    let mut line = String::new();
-    BufReader::new(mock.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the URL");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("a URL")
-        .to_string();
+    let mock = MockProcess::start(&[
+        "--namespace",
+        "cert-extra",
+        "--as-gateway",
+        "--gateway-pro",
+        "--basic-auth",
+        "admin:bench-pass",
+        "--fault",
+        fault,
+    ]);
+    let url = mock.url.clone();
     let json = dir.join(format!("{fault}.json"));
     let started = Instant::now();
-    let mut run = Command::new(BIN)
+    let mut run = certifier()
         .args(["run", "--gateway", &url, "--extra-namespace", "cert-extra"])
         .args(["--username", "admin", "--password-stdin", "--no-reports"])
         .arg("--json")
@@ -85,8 +83,7 @@ fn certify(fault: &str, dir: &std::path::Path) -> Measured {
         .expect("the password");
     let status = run.wait().expect("the certifier ends");
     let wall = started.elapsed().as_secs_f64();
-    let _ = mock.kill();
-    let _ = mock.wait();
+    drop(mock);
     let summary = std::fs::read(&json)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())

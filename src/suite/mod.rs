@@ -35,7 +35,7 @@ pub use expectations::{
     ExpectedFailure, Failing,
 };
 pub use feature::Feature;
-pub use load::{load_builtin, load_dir, load_str, schema_json, suites_digest};
+pub use load::{load_builtin, load_dir, load_str, schema_json, suites_digest, Loader};
 pub use payload::{
     AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
     NamespaceSpec, RawRequest, Resources, Retry, Scale, SecretRef, SecretSpec,
