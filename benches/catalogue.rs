@@ -5,7 +5,8 @@
 //! ```
 //!
 //! For every fault of the mock's catalogue: `faas-certifier mock --fault F` in its own process
-//! (as the Pro gateway, so every optional feature is there to break, with basic auth and an
+//! (as the Pro gateway, so every optional feature is there to break, or as a bare provider for a
+//! fault of the provider's own proxy, with basic auth and an
 //! extra namespace, as the fault tests use it), then a full `faas-certifier run` with its defaults against
 //! it (release binary, no `--timeout`). It prints, per fault, the exit status, the wall time
 //! to the verdict, and how many cases failed, errored and were blocked; then the slowest run
@@ -52,16 +53,20 @@ fn faults() -> Vec<String> {
 }
 
 fn certify(fault: &str, dir: &std::path::Path) -> Measured {
-    let mock = MockProcess::start(&[
-        "--namespace",
-        "cert-extra",
-        "--as-gateway",
-        "--gateway-pro",
-        "--basic-auth",
-        "admin:bench-pass",
-        "--fault",
-        fault,
-    ]);
+    // The Pro gateway has every feature to break; a fault of the provider's own proxy is
+    // measured on the bare provider, where its cases run (`--list-faults` says which).
+    let bare = faas_certifier::mock::FAULTS
+        .iter()
+        .any(|f| f.name == fault && f.bare_provider);
+    let gateway: &[&str] = if bare {
+        &[]
+    } else {
+        &["--as-gateway", "--gateway-pro"]
+    };
+    let mut args = vec!["--namespace", "cert-extra"];
+    args.extend_from_slice(gateway);
+    args.extend_from_slice(&["--basic-auth", "admin:bench-pass", "--fault", fault]);
+    let mock = MockProcess::start(&args);
     let url = mock.url.clone();
     let json = dir.join(format!("{fault}.json"));
     let started = Instant::now();
