@@ -5,19 +5,24 @@
 //! ```
 //!
 //! For every fault of the mock's catalogue: `faas-certifier mock --fault F` in its own process
-//! (as the Pro gateway, so every optional feature is there to break, with basic auth and an
+//! (as the Pro gateway, so every optional feature is there to break, or as a bare provider for a
+//! fault of the provider's own proxy, with basic auth and an
 //! extra namespace, as the fault tests use it), then a full `faas-certifier run` with its defaults against
 //! it (release binary, no `--timeout`). It prints, per fault, the exit status, the wall time
 //! to the verdict, and how many cases failed, errored and were blocked; then the slowest run
 //! and the median. A fault is caught when the run exits 1 (a case failed) or 2 (the preflight
 //! refused the target). Nothing is asserted: these are measurements, reported in the README.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::io::Write;
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+#[allow(dead_code)]
+#[path = "../tests/common/process.rs"]
+mod process;
+
+use process::{certifier, MockProcess};
 
 /// One certification of a faulty mock.
 struct Measured {
@@ -31,7 +36,7 @@ struct Measured {
 
 /// Every fault name of the catalogue, from `mock --list-faults`.
 fn faults() -> Vec<String> {
-    let out = Command::new(BIN)
+    let out = certifier()
         .args(["mock", "--list-faults"])
         .output()
         .expect("the catalogue");
@@ -48,26 +53,24 @@ fn faults() -> Vec<String> {
 }
 
 fn certify(fault: &str, dir: &std::path::Path) -> Measured {
-    let mut mock = Command::new(BIN)
-        .args(["mock", "--port", "0", "--namespace", "cert-extra"])
-        .args(["--as-gateway", "--gateway-pro"])
-        .args(["--basic-auth", "admin:bench-pass", "--fault", fault])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the mock starts");
-    let mut line = String::new();
-    BufReader::new(mock.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the URL");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("a URL")
-        .to_string();
+    // The Pro gateway has every feature to break; a fault of the provider's own proxy is
+    // measured on the bare provider, where its cases run (`--list-faults` says which).
+    let bare = faas_certifier::mock::FAULTS
+        .iter()
+        .any(|f| f.name == fault && f.bare_provider);
+    let gateway: &[&str] = if bare {
+        &[]
+    } else {
+        &["--as-gateway", "--gateway-pro"]
+    };
+    let mut args = vec!["--namespace", "cert-extra"];
+    args.extend_from_slice(gateway);
+    args.extend_from_slice(&["--basic-auth", "admin:bench-pass", "--fault", fault]);
+    let mock = MockProcess::start(&args);
+    let url = mock.url.clone();
     let json = dir.join(format!("{fault}.json"));
     let started = Instant::now();
-    let mut run = Command::new(BIN)
+    let mut run = certifier()
         .args(["run", "--gateway", &url, "--extra-namespace", "cert-extra"])
         .args(["--username", "admin", "--password-stdin", "--no-reports"])
         .arg("--json")
@@ -85,8 +88,7 @@ fn certify(fault: &str, dir: &std::path::Path) -> Measured {
         .expect("the password");
     let status = run.wait().expect("the certifier ends");
     let wall = started.elapsed().as_secs_f64();
-    let _ = mock.kill();
-    let _ = mock.wait();
+    drop(mock);
     let summary = std::fs::read(&json)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())

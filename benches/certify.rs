@@ -15,12 +15,15 @@
 //!
 //! Nothing is asserted: these are measurements, reported in the README.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+#[allow(dead_code)]
+#[path = "../tests/common/process.rs"]
+mod process;
+
+use process::{certifier, MockProcess};
 
 /// What the kernel says a finished child used.
 struct Usage {
@@ -49,31 +52,17 @@ fn wait(child: Child, started: Instant) -> Usage {
     }
 }
 
-/// Starts `faas-certifier mock` with `args` on a free port; returns it and its URL.
-fn mock(args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["mock", "--port", "0", "--namespace", "cert-extra"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the mock starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the URL");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("a URL")
-        .to_string();
-    (child, url)
+/// Starts `faas-certifier mock` with the extra namespace and `args` on a free port.
+fn mock(args: &[&str]) -> MockProcess {
+    let mut all = vec!["--namespace", "cert-extra"];
+    all.extend_from_slice(args);
+    MockProcess::start(&all)
 }
 
 /// Runs the certifier against `url`, writing its JSON report to `json`.
 fn certify(url: &str, json: &Path, extra: &[&str]) -> Usage {
     let started = Instant::now();
-    let child = Command::new(BIN)
+    let child = certifier()
         .args([
             "run",
             "--gateway",
@@ -106,7 +95,7 @@ fn main() {
     let mut rss = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
-        let child = Command::new(BIN)
+        let child = certifier()
             .current_dir(dir.path())
             .args(["selftest", "--no-reports", "--color", "never"])
             .stdout(Stdio::null())
@@ -131,9 +120,9 @@ fn main() {
     println!(
         "\n== full run against a slow provider (mock --ready-delay 2s, idle to zero after 5s)"
     );
-    let (mut slow, url) = mock(&["--ready-delay", "2s", "--scale-to-zero-after", "5s"]);
+    let slow = mock(&["--ready-delay", "2s", "--scale-to-zero-after", "5s"]);
     let json = dir.path().join("slow.json");
-    let u = certify(&url, &json, &[]);
+    let u = certify(&slow.url, &json, &[]);
     let r = report(&json);
     let slowest = r["cases"]
         .as_array()
@@ -151,11 +140,10 @@ fn main() {
         r["summary"],
         u.max_rss_kib as f64 / 1024.0
     );
-    let _ = slow.kill();
-    let _ = slow.wait();
+    drop(slow);
 
     println!("\n== certifier overhead per request (instant provider)");
-    let (mut instant, url) = mock(&[
+    let instant = mock(&[
         "--scale-to-zero-after",
         "1s",
         "--autoscale-window",
@@ -164,7 +152,7 @@ fn main() {
         "100ms",
     ]);
     let json = dir.path().join("instant.json");
-    let u = certify(&url, &json, &["--settle", "1s"]);
+    let u = certify(&instant.url, &json, &["--settle", "1s"]);
     let r = report(&json);
     let requests: u64 = r["cases"]
         .as_array()
@@ -181,6 +169,5 @@ fn main() {
         u.max_rss_kib as f64 / 1024.0,
         r["summary"]
     );
-    let _ = instant.kill();
-    let _ = instant.wait();
+    drop(instant);
 }

@@ -7,7 +7,7 @@
 #   bash ci/smoke.sh                                  # faas-certifier on PATH
 #   FAAS_CERTIFIER=target/debug/faas-certifier bash ci/smoke.sh
 #
-# SMOKE_REPORT_DIR (default: reports) receives junit.xml, report.json and summary.md.
+# SMOKE_REPORT_DIR (default: reports) receives junit.xml, report.json, summary.md and report.html.
 set -euo pipefail
 
 bin="${FAAS_CERTIFIER:-faas-certifier}"

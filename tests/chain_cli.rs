@@ -4,10 +4,8 @@
 //! chain is conformant by construction: nothing may fail, and the header shows the features
 //! the probes decided.
 
-use std::process::Command;
-
 mod common;
-use common::process::{MockProcess, BIN};
+use common::process::{certifier, MockProcess};
 
 #[test]
 fn a_ce_gateway_chained_to_a_provider_passes_a_full_run() {
@@ -23,7 +21,7 @@ fn a_ce_gateway_chained_to_a_provider_passes_a_full_run() {
     let gateway = MockProcess::start(&["--as-gateway", "--upstream", &provider_url]);
     let gateway_url = gateway.url.clone();
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let out = Command::new(BIN)
+    let out = certifier()
         .current_dir(dir.path())
         .args([
             "run",
@@ -38,9 +36,6 @@ fn a_ce_gateway_chained_to_a_provider_passes_a_full_run() {
             "never",
         ])
         .env("OPENFAAS_CONFIG", dir.path())
-        .env_remove("OPENFAAS_URL")
-        .env_remove("CERTIFIER_NAMESPACES")
-        .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .expect("the run ends");
     let text = format!(

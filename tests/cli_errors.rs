@@ -3,9 +3,10 @@
 //! URL, feature and profile flags; these are the rest.)
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+mod common;
+use common::process::certifier as command;
 
 /// A closed port: a run that got as far as a request would say "cannot reach" instead.
 const CLOSED: &str = "http://127.0.0.1:9";
@@ -13,16 +14,8 @@ const CLOSED: &str = "http://127.0.0.1:9";
 /// Runs the binary with `args` and extra environment, isolated from the caller's.
 fn certifier(args: &[&str], env: &[(&str, &str)]) -> Output {
     let cwd = tempfile::tempdir().expect("a temporary directory");
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(cwd.path())
-        .args(args)
-        .env_remove("OPENFAAS_URL")
-        .env_remove("OPENFAAS_TOKEN")
-        .env_remove("gateway_url")
-        .env_remove("CERTIFIER_NAMESPACES")
-        .env_remove("CERTIFIER_DEFAULT_NAMESPACE")
-        .env("OPENFAAS_CONFIG", "/nonexistent-faas-certifier-config")
-        .stdin(Stdio::null());
+    let mut cmd = command();
+    cmd.current_dir(cwd.path()).args(args).stdin(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
     }

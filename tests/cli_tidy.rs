@@ -7,25 +7,16 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+use common::process::certifier;
+
 use faas_certifier::cli::run::{resolve, RunArgs};
 use faas_certifier::runner::{DEFAULT_JOBS, DEFAULT_REGISTRY};
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
-
 /// The binary with `args` in `dir`, isolated from the caller's environment.
 fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("OPENFAAS_URL")
-        .env_remove("OPENFAAS_TOKEN")
-        .env_remove("gateway_url")
-        .env_remove("CERTIFIER_NAMESPACES")
-        .env_remove("NO_COLOR")
-        .env_remove("RUST_LOG")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env("OPENFAAS_CONFIG", "/nonexistent-faas-certifier-config")
-        .stdin(Stdio::null());
+    let mut cmd = certifier();
+    cmd.current_dir(dir).args(args).stdin(Stdio::null());
     cmd
 }
 
@@ -67,7 +58,10 @@ fn selftest_into_a_closed_pipe_still_writes_its_reports() {
     let out = with_closed_stdout(command(dir.path(), &["selftest", "health::"]));
     no_panic(&out);
     assert_eq!(out.status.code(), Some(0), "the mock passes health");
-    for file in ["junit.xml", "report.json", "summary.md", "report.html"] {
+    for file in faas_certifier::report::FORMATS
+        .iter()
+        .map(|f| f.file_name())
+    {
         assert!(
             dir.path().join("reports").join(file).is_file(),
             "{file} written"
@@ -195,10 +189,7 @@ fn suites_takes_a_single_file() {
 
 #[test]
 fn keep_prints_faas_cli_commands_with_gateway_and_namespace() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let mock = rt
-        .block_on(faas_certifier::mock::spawn(Default::default()))
-        .unwrap();
+    let (_rt, mock) = common::mock_on_own_runtime(Default::default());
     let dir = tempfile::tempdir().unwrap();
     let out = command(
         dir.path(),
@@ -207,7 +198,6 @@ fn keep_prints_faas_cli_commands_with_gateway_and_namespace() {
             "--gateway",
             &mock.url,
             "--keep",
-            "--no-reports",
             "--exact",
             "deploy::plain",
         ],
@@ -220,10 +210,21 @@ fn keep_prints_faas_cli_commands_with_gateway_and_namespace() {
         .lines()
         .find(|l| l.contains(": faas-cli remove stronghash-"))
         .unwrap_or_else(|| panic!("no faas-cli command in:\n{stderr}"));
-    assert!(
-        line.ends_with(&format!(" --gateway {} -n openfaas-fn", mock.url)),
-        "{line}"
-    );
+    let target = format!(" --gateway {} -n openfaas-fn", mock.url);
+    assert!(line.ends_with(&target), "{line}");
+    // The case's own hint, in every report, names the gateway and namespace too.
+    let command =
+        regex::Regex::new(r"faas-cli remove stronghash-[0-9a-f]+( --gateway \S+ -n [a-z-]+)?")
+            .unwrap();
+    for format in faas_certifier::report::FORMATS {
+        let path = dir.path().join("reports").join(format.file_name());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let hints: Vec<&str> = command.find_iter(&text).map(|m| m.as_str()).collect();
+        assert!(!hints.is_empty(), "no hint in {}", path.display());
+        for hint in hints {
+            assert!(hint.ends_with(&target), "{}: {hint}", path.display());
+        }
+    }
     drop(mock);
 }
 

@@ -3,13 +3,12 @@
 //! for a run with failures, and for a run stopped by SIGINT midway.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, TestCaseStatus};
 
 mod common;
-use common::process::{wait_until_holding, MockProcess, RunProcess, BIN};
+use common::process::{certifier, wait_until_holding, MockProcess, RunProcess};
 
 /// passed, failed, errored, skipped, blocked.
 type Counts = [usize; 5];
@@ -87,7 +86,7 @@ fn agree(console: &str, dir: &Path) -> Counts {
 fn a_failing_run_gives_the_same_counts_everywhere() {
     let mock = MockProcess::start(&["--fault", "deploy-answers-500"]);
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN)
+    let out = certifier()
         .current_dir(dir.path())
         .args(["run", "--gateway", &mock.url, "--report-dir", "reports"])
         .args(["deploy::", "health::"])

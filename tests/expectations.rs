@@ -4,39 +4,29 @@
 //! a run with xfail and xpass. Each test starts its own mock on port 0 and runs a few cases.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use faas_certifier::mock::{self, Fault, MockConfig, RunningMock};
+use faas_certifier::mock::{Fault, MockConfig, RunningMock};
 use faas_certifier::report::{Outcome, RunReport};
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+mod common;
 
 /// The cases every run here selects: both `health` cases fail under `HealthzFails`.
 const CASES: [&str; 2] = ["health::", "info::version"];
 
 /// Starts a mock with `faults` on a runtime of its own (dropped with the mock).
 fn start(faults: &[Fault]) -> (tokio::runtime::Runtime, RunningMock) {
-    let rt = tokio::runtime::Runtime::new().expect("a runtime");
-    let config = MockConfig {
+    common::mock_on_own_runtime(MockConfig {
         faults: faults.iter().copied().collect(),
         ..MockConfig::default()
-    };
-    let mock = rt.block_on(mock::spawn(config)).expect("the mock starts");
-    (rt, mock)
+    })
 }
 
 /// Runs the binary in `dir` with `args`, isolated from the caller's environment.
 fn certifier(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
+    common::process::certifier()
         .current_dir(dir)
         .args(args)
-        .env_remove("OPENFAAS_URL")
-        .env_remove("OPENFAAS_TOKEN")
-        .env_remove("gateway_url")
-        .env_remove("CERTIFIER_NAMESPACES")
-        .env_remove("CERTIFIER_DEFAULT_NAMESPACE")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env("OPENFAAS_CONFIG", "/nonexistent-faas-certifier-config")
         .output()
         .expect("the binary runs")
 }
@@ -359,13 +349,11 @@ fn published_expectations_schema_is_current_and_fits_a_starting_file() {
 /// `@extra`, so the default namespace's passing runs do not turn `xpass`.
 #[test]
 fn a_failure_in_one_namespace_is_written_with_its_namespace() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = MockConfig {
+    let (_rt, mock) = common::mock_on_own_runtime(MockConfig {
         faults: [Fault::NamespacesIgnored].into_iter().collect(),
         namespaces: vec!["extra".into()],
         ..MockConfig::default()
-    };
-    let mock = rt.block_on(mock::spawn(config)).unwrap();
+    });
     let dir = tempfile::tempdir().unwrap();
     let args = |extra: &[&str]| {
         let mut args = vec![

@@ -18,11 +18,14 @@ const PARALLEL: usize = 8;
 /// only the cases named in `only` run (in both namespaces), or every case when it is empty.
 async fn failures(faults: &[Fault], only: &[&str]) -> Vec<(String, String)> {
     let password = "fault-pass";
-    // The Pro gateway: scale to zero and namespace CRUD stay routed, so every case runs.
+    // The Pro gateway: scale to zero and namespace CRUD stay routed, so every case runs;
+    // a fault of the provider's own proxy is measured on the bare provider, where its
+    // cases run.
+    let bare = faults.iter().any(|f| f.info().bare_provider);
     let config = MockConfig {
         faults: faults.iter().copied().collect(),
-        gateway_pro: true,
-        ..mock_config(true, password)
+        gateway_pro: !bare,
+        ..mock_config(!bare, password)
     };
     let mock = mock::spawn(config).await.expect("the mock starts");
     let suites = suite::load_builtin().expect("the built-in suites load");

@@ -14,8 +14,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use faas_certifier::mock::{spawn, Fault, MockConfig};
+use faas_certifier::mock::{Fault, MockConfig};
 use faas_certifier::report::RunReport;
+
+mod common;
 
 /// The browser, or a clear failure saying how to get one.
 fn chromium() -> PathBuf {
@@ -149,22 +151,20 @@ const CANARY: &str = r#"<img src="http://canary.invalid/pixel.png" alt=""><link 
 
 #[test]
 fn a_real_report_renders_in_chromium_with_a_row_and_a_bar_per_case_and_fetches_nothing() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = MockConfig {
+    let (_rt, mock) = common::mock_on_own_runtime(MockConfig {
         faults: [Fault::HealthzFails, Fault::StatusDropsLimits]
             .into_iter()
             .collect(),
         ready_delay: Duration::from_millis(300),
         ..Default::default()
-    };
-    let mock = rt.block_on(spawn(config)).unwrap();
+    });
     let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-report");
     let _ = std::fs::remove_dir_all(&out_dir);
     std::fs::create_dir_all(&out_dir).unwrap();
     let work = tempfile::tempdir().unwrap();
     let page = out_dir.join("report.html");
     let json = out_dir.join("report.json");
-    let run = Command::new(env!("CARGO_BIN_EXE_faas-certifier"))
+    let run = common::process::certifier()
         .current_dir(work.path())
         .args([
             "run",
@@ -186,7 +186,6 @@ fn a_real_report_renders_in_chromium_with_a_row_and_a_bar_per_case_and_fetches_n
             "scale::scale-up",
         ])
         .env("OPENFAAS_CONFIG", work.path())
-        .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(1), "the faults fail cases");

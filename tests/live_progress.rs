@@ -6,23 +6,17 @@ use std::time::Duration;
 
 use expectrl::process::unix::WaitStatus;
 use expectrl::{Eof, Expect, Regex, Session};
-use faas_certifier::mock::{spawn, MockConfig};
+use faas_certifier::mock::MockConfig;
 
 mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
-
 /// `faas-certifier run --gateway URL ARGS` in `dir`, with a clean environment.
 fn certify(dir: &std::path::Path, url: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = common::process::certifier();
     cmd.current_dir(dir)
         .args(["run", "--gateway", url])
         .args(args)
         .env("OPENFAAS_CONFIG", dir)
-        .env_remove("OPENFAAS_URL")
-        .env_remove("OPENFAAS_TOKEN")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("RUST_LOG")
         .env("TERM", "xterm-256color");
     cmd
 }
@@ -34,12 +28,10 @@ fn run(dir: &std::path::Path, url: &str) -> Command {
 
 #[test]
 fn a_terminal_sees_what_a_case_waits_for_and_a_pipe_sees_plain_lines() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = MockConfig {
+    let (_rt, mock) = common::mock_on_own_runtime(MockConfig {
         ready_delay: Duration::from_secs(2),
         ..Default::default()
-    };
-    let mock = rt.block_on(spawn(config)).unwrap();
+    });
     let dir = tempfile::tempdir().unwrap();
 
     let mut session = Session::spawn(run(dir.path(), &mock.url)).expect("a pseudo-terminal");

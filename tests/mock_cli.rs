@@ -1,130 +1,13 @@
 //! End-to-end tests of the `faas-certifier mock` command: its documented flags, the URL it
 //! prints, and a clean shutdown on SIGTERM and SIGINT.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use faas_certifier::model::GatewayInfo;
 
-/// A `faas-certifier mock` child process and the URL it printed.
-struct MockProcess {
-    child: Child,
-    url: String,
-    /// Every line it wrote to stdout or stderr so far.
-    output: Arc<Mutex<Vec<String>>>,
-}
-
-impl MockProcess {
-    /// Starts `faas-certifier mock --port 0 ARGS...` and waits for it to print its URL.
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_faas-certifier"))
-            .args(["mock", "--port", "0"])
-            .args(args)
-            .env_remove("RUST_LOG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("faas-certifier mock starts");
-        let (tx, rx) = mpsc::channel::<String>();
-        for stream in [
-            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().expect("stderr")),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    if tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut seen = Vec::new();
-        let url = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => {
-                    let found = line
-                        .split_whitespace()
-                        .find(|w| w.starts_with("http://127.0.0.1:"))
-                        .map(|w| w.trim_end_matches(['/', ',', '.', ')']).to_string());
-                    seen.push(line);
-                    if let Some(url) = found {
-                        if !url.ends_with(":0") {
-                            break url;
-                        }
-                    }
-                }
-                Err(_) => {
-                    let _ = child.kill();
-                    panic!("faas-certifier mock printed no http://127.0.0.1:PORT URL within 20s; output: {seen:?}")
-                }
-            }
-        };
-        // Keep draining output so the child never blocks on a full pipe.
-        let output = Arc::new(Mutex::new(seen));
-        let sink = output.clone();
-        std::thread::spawn(move || {
-            while let Ok(line) = rx.recv() {
-                sink.lock().expect("output lock").push(line);
-            }
-        });
-        Self { child, url, output }
-    }
-
-    /// Waits up to 5 s for an output line containing every one of `words`.
-    fn wait_for_line(&self, words: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let lines = self.output.lock().expect("output lock").clone();
-            if let Some(line) = lines.iter().find(|l| words.iter().all(|w| l.contains(w))) {
-                return line.clone();
-            }
-            if Instant::now() > deadline {
-                panic!("no output line with {words:?} within 5s; output: {lines:?}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Sends `signal` (`TERM` or `INT`) and insists the process exits successfully within 5 s.
-    fn terminate(mut self, signal: &str) {
-        let pid = self.child.id().to_string();
-        let flag = format!("-{signal}");
-        let status = Command::new("kill")
-            .args([flag.as_str(), &pid])
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill {flag} {pid}");
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            if let Some(exit) = self.child.try_wait().expect("try_wait") {
-                assert!(
-                    exit.success(),
-                    "faas-certifier mock should exit 0 on SIG{signal}, got {exit}"
-                );
-                return;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("faas-certifier mock did not exit within 5s of SIG{signal}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for MockProcess {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
+mod common;
+use common::process::{certifier, MockProcess};
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -428,7 +311,7 @@ fn mock_command_refuses_bad_options_with_a_usage_error() {
             "127.0.0.1:8081",
         ],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_faas-certifier"))
+        let mut child = certifier()
             .args(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -614,3 +614,18 @@ async fn an_open_stream_does_not_hold_up_a_shutdown() {
     mock.stop().await;
     drop(body);
 }
+
+/// The CE gateway's scaling handler answers an unknown function with its own 404, unmarked
+/// (gateway 8d803bf9 `handlers/scaling.go`); a bare provider's proxy marks its refusal.
+#[tokio::test]
+async fn the_gateway_refuses_an_unknown_function_unmarked_and_a_provider_marked() {
+    let marker = |reply: &common::Reply| reply.header("x-openfaas-internal");
+    let mock = start(ce_gateway()).await;
+    let unknown = mock.invoke("never-deployed", "").await.expect(404);
+    assert_eq!(marker(&unknown), None);
+    mock.stop().await;
+    let mock = start(provider()).await;
+    let reply = mock.invoke("never-deployed", "").await;
+    assert_eq!(marker(&reply).as_deref(), Some("proxy"));
+    mock.stop().await;
+}

@@ -2,10 +2,10 @@
 //! suite against a provider that breaks it names every suite and case unchanged in the
 //! console, JUnit, JSON, Markdown and HTML, while the password itself appears nowhere.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 mod common;
-use common::process::{MockProcess, BIN};
+use common::process::{certifier, MockProcess};
 
 #[test]
 fn a_password_that_is_part_of_a_name_changes_no_name_anywhere() {
@@ -16,7 +16,7 @@ fn a_password_that_is_part_of_a_name_changes_no_name_anywhere() {
         "secret-list-leaks-values",
     ]);
     let dir = tempfile::tempdir().unwrap();
-    let mut run = Command::new(BIN)
+    let mut run = certifier()
         .current_dir(dir.path())
         .args(["run", "--gateway", &mock.url, "--report-dir", "reports"])
         .args(["--username", "admin", "--password-stdin", "secrets::"])
@@ -51,13 +51,12 @@ fn a_password_that_is_part_of_a_name_changes_no_name_anywhere() {
     let failed = cases.iter().filter(|c| c["outcome"] == "failed").count();
     assert!(failed > 0, "the fault fails a case: {ids:?}");
 
-    let outputs = [
-        ("console", console.clone()),
-        ("JUnit", read(&dir, "reports/junit.xml")),
-        ("JSON", read(&dir, "reports/report.json")),
-        ("Markdown", read(&dir, "reports/summary.md")),
-        ("HTML", read(&dir, "reports/report.html")),
-    ];
+    // The console and every format's file.
+    let mut outputs = vec![("console", console.clone())];
+    for format in faas_certifier::report::FORMATS {
+        let path = format!("reports/{}", format.file_name());
+        outputs.push((format.key(), read(&dir, &path)));
+    }
     // Every occurrence of the password is inside a name, never on its own.
     // A marker (`<redacted: the password>`) glued to the rest of a suite name (`<redacted: ...>s`).
     let rewritten = regex::Regex::new(r"(<|&lt;)redacted[^<>&]*(>|&gt;)s").unwrap();
@@ -70,7 +69,7 @@ fn a_password_that_is_part_of_a_name_changes_no_name_anywhere() {
         );
         for id in &ids {
             // The failures and the summary name their cases; console and JUnit name all.
-            if matches!(*what, "console" | "JUnit" | "JSON" | "HTML") {
+            if matches!(*what, "console" | "junit" | "json" | "html") {
                 let case = id.trim_start_matches("secrets::");
                 assert!(text.contains(case), "{what} lacks the case {case}");
             }

@@ -2,13 +2,11 @@
 //! answers `[]`, as faas-memory does): a warning, not a refusal; the run goes on in the
 //! default namespace, with or without an extra one.
 
-use std::process::Command;
-
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+mod common;
 
 /// A provider answering `/system/info`, `/healthz` and an empty namespace list; anything
 /// else is a 404 (its features are off).
@@ -43,12 +41,11 @@ async fn an_empty_namespace_list_is_a_warning_and_the_run_goes_on() {
         let out = {
             let dir = dir.path().to_path_buf();
             tokio::task::spawn_blocking(move || {
-                let mut cmd = Command::new(BIN);
+                let mut cmd = common::process::certifier();
                 cmd.current_dir(&dir)
                     .args(["run", "--gateway", &url, "--exact", "health::healthz"])
                     .args(["--color", "never", "--report-dir", "reports"])
-                    .env("OPENFAAS_CONFIG", &dir)
-                    .env_remove("GITHUB_STEP_SUMMARY");
+                    .env("OPENFAAS_CONFIG", &dir);
                 if let Some(ns) = extra {
                     cmd.args(["--extra-namespace", ns]);
                 }

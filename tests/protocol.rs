@@ -16,6 +16,8 @@ use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+mod common;
+
 /// The slack allowed past a run's deadline (cleanup, scheduling on a busy 2-core machine).
 const SLACK: Duration = Duration::from_secs(5);
 
@@ -684,7 +686,7 @@ async fn connect_reports_truncated_or_reset_info() {
 fn the_binary_fails_fast_on_a_refused_port_and_suggests_selftest() {
     let url = refused_url();
     let started = Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_faas-certifier"))
+    let out = common::process::certifier()
         .args(["run", "--gateway", &url, "--no-reports", "--timeout", "5s"])
         .arg("health::")
         .output()

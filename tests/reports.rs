@@ -7,6 +7,8 @@ use faas_certifier::report::{
     StepReport, SuiteSource, Summary, Verdict, SCHEMA_ID,
 };
 
+mod common;
+
 fn step(
     name: &str,
     method: &str,
@@ -259,18 +261,17 @@ fn written_reports_validate_and_never_leak() {
     let summary = dir.path().join("step-summary.md");
     let to = Destinations {
         dir: Some(dir.path().join("reports")),
-        files: vec![
-            ("junit", dir.path().join("single/junit.xml")),
-            ("json", dir.path().join("single/report.json")),
-            ("markdown", dir.path().join("single/summary.md")),
-            ("html", dir.path().join("single/report.html")),
-        ],
+        files: report::FORMATS
+            .iter()
+            .map(|f| (f.key(), dir.path().join("single").join(f.file_name())))
+            .collect(),
         step_summary: Some(summary.clone()),
     };
     // Redacted once, where the run becomes report data; the files are written as given.
     let redacted = Redactor::new([secret]).report(&sample(secret)).unwrap();
     let written = report::write_all(&redacted, &to).unwrap();
-    assert_eq!(written.len(), 9);
+    // Each format in the directory and as a single file, and the step summary.
+    assert_eq!(written.len(), 2 * report::FORMATS.len() + 1);
 
     let schema: serde_json::Value = serde_json::from_str(&report::json::schema()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
@@ -308,16 +309,14 @@ fn written_reports_validate_and_never_leak() {
 /// skips, in every format, with what varies between runs redacted.
 #[test]
 fn real_run_snapshots() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = faas_certifier::mock::MockConfig {
+    let (_rt, mock) = common::mock_on_own_runtime(faas_certifier::mock::MockConfig {
         faults: [faas_certifier::mock::Fault::HealthzFails]
             .into_iter()
             .collect(),
         ..Default::default()
-    };
-    let mock = rt.block_on(faas_certifier::mock::spawn(config)).unwrap();
+    });
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_faas-certifier"))
+    let out = common::process::certifier()
         .current_dir(dir.path())
         .args([
             "run",
@@ -331,7 +330,6 @@ fn real_run_snapshots() {
             "info::",
         ])
         .env("OPENFAAS_CONFIG", dir.path())
-        .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .unwrap();
     assert_eq!(
@@ -399,7 +397,10 @@ fn clauses_carry_the_worst_outcome_of_their_cases() {
             _ => vec!["health.get".into()],
         };
     }
-    run.clauses = report::clause_reports(&run.cases);
+    run.clauses = report::clause_reports(
+        &run.cases,
+        &faas_certifier::cli::collect::contract_clauses(),
+    );
     let health = &run.clauses[0];
     assert_eq!(health.id, "health.get");
     assert_eq!(health.level, "MUST");

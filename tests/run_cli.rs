@@ -2,26 +2,20 @@
 //! malformed suites, unreachable targets and bad options (exit statuses and messages).
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use base64::Engine;
 use faas_certifier::mock::{self, Credentials, MockConfig};
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+mod common;
 
 /// Runs the binary with `args`, `stdin` and extra environment, isolated from the caller's.
 fn certifier(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
     // Reports land in the working directory: give each run its own.
     let cwd = tempfile::tempdir().expect("a temporary directory");
-    let mut cmd = Command::new(BIN);
+    let mut cmd = common::process::certifier();
     cmd.current_dir(cwd.path())
         .args(args)
-        .env_remove("OPENFAAS_URL")
-        .env_remove("OPENFAAS_TOKEN")
-        .env_remove("gateway_url")
-        .env_remove("CERTIFIER_NAMESPACES")
-        .env_remove("CERTIFIER_DEFAULT_NAMESPACE")
-        .env("OPENFAAS_CONFIG", "/nonexistent-faas-certifier-config")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -193,6 +187,38 @@ fn unreachable_target_fails_fast_and_suggests_selftest() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
 
+/// A run stopped by its preflight writes nothing: no empty report directory, no folder made
+/// for a single file; folders that were there stay.
+#[test]
+fn a_failed_preflight_leaves_no_folder_behind() {
+    let cwd = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir(cwd.path().join("kept")).unwrap();
+    let out = common::process::certifier()
+        .current_dir(cwd.path())
+        .args(["run", "--gateway", "http://127.0.0.1:9"])
+        .args([
+            "--junit",
+            "single/deep/junit.xml",
+            "--json",
+            "kept/report.json",
+        ])
+        .output()
+        .expect("the binary runs");
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("cannot reach http://127.0.0.1:9"), "{all}");
+    let mut left: Vec<String> = std::fs::read_dir(cwd.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["kept"], "{all}");
+    assert_eq!(
+        std::fs::read_dir(cwd.path().join("kept")).unwrap().count(),
+        0
+    );
+}
+
 #[test]
 fn bad_options_are_usage_errors() {
     for (args, want) in [
@@ -250,5 +276,44 @@ fn list_names_every_case_without_contacting_the_target() {
     assert!(
         !all.contains("health::healthz@extra"),
         "health runs in one namespace only: {all}"
+    );
+}
+
+/// The tests' clean environment keeps up with the binary: every variable a file of `src/`
+/// reads by name (`env("…")`, `var("…")`, `var_os("…")`) is one `common::process::certifier`
+/// removes, but `HOME` (only for faas-cli's configuration, which the helper points
+/// elsewhere) and `UPDATE_SCHEMA` (read by unit tests only).
+#[test]
+fn the_tests_clean_environment_clears_every_variable_the_binary_reads() {
+    let read = regex::Regex::new(r#"\b(?:env|var|var_os)\("([A-Za-z_][A-Za-z0-9_]*)"\)"#).unwrap();
+    let mut names = std::collections::BTreeSet::new();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                names.extend(read.captures_iter(&text).map(|c| c[1].to_string()));
+            }
+        }
+    }
+    for known in [
+        "OPENFAAS_URL",
+        "gateway_url",
+        "GITHUB_STEP_SUMMARY",
+        "NO_COLOR",
+    ] {
+        assert!(names.contains(known), "the scan finds {known}: {names:?}");
+    }
+    let kept: Vec<&String> = names
+        .iter()
+        .filter(|n| !common::process::read_by_the_binary(n))
+        .collect();
+    assert_eq!(
+        kept,
+        ["HOME", "UPDATE_SCHEMA"],
+        "add them to read_by_the_binary"
     );
 }

@@ -2,7 +2,7 @@
 //! prints or writes carries a secret value, token or password.
 
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use base64::Engine;
 use faas_certifier::mock::{self, Fault, MockConfig};
@@ -11,7 +11,8 @@ use faas_certifier::selftest::{mock_config, settings, EXTRA_NAMESPACE};
 use faas_certifier::suite;
 use serde_json::json;
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+mod common;
+use common::process::certifier;
 
 /// Every prefix the built-in suites give the functions and secrets they create, read from
 /// the suite files (`"stronghash-${run}"` gives `stronghash-`).
@@ -175,7 +176,7 @@ async fn nothing_written_or_printed_carries_a_secret() {
         let dir = dir.path().to_path_buf();
         let step_summary = step_summary.clone();
         tokio::task::spawn_blocking(move || {
-            let mut child = Command::new(BIN)
+            let mut child = certifier()
                 .current_dir(&dir)
                 .args([
                     "run",
@@ -371,7 +372,7 @@ async fn binary_secrets_never_leak_in_any_form() {
     let out = {
         let dir = dir.path().to_path_buf();
         tokio::task::spawn_blocking(move || {
-            Command::new(BIN)
+            certifier()
                 .current_dir(&dir)
                 .args(["run", "--gateway", &url, "--suites", "leaks.yaml"])
                 .args(["--report-dir", "reports", "--html", "single/report.html"])
@@ -384,7 +385,6 @@ async fn binary_secrets_never_leak_in_any_form() {
                 .args(["--markdown", "single/summary.md", "--color", "never"])
                 .env("RUST_LOG", "faas_certifier=debug")
                 .env("OPENFAAS_CONFIG", &dir)
-                .env_remove("GITHUB_STEP_SUMMARY")
                 .output()
                 .unwrap()
         })

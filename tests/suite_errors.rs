@@ -3,11 +3,11 @@
 //! the line and column, and quotes the offending line with a caret under the column.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use faas_certifier::cli::run;
 
-const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
+mod common;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/suites")
@@ -100,6 +100,7 @@ fixture_tests! {
     unknown_step_kind_suggests_the_operation_meant => "unknown-step-kind.yaml",
     unknown_expectation_suggests_the_one_meant => "unknown-expectation.yaml",
     unknown_feature_suggests_the_feature_meant => "unknown-feature.yaml",
+    unknown_clause_suggests_the_clause_meant => "unknown-clause.yaml",
     wrong_type => "wrong-type.yaml",
     missing_field => "missing-field.yaml",
     not_a_mapping => "not-a-mapping.yaml",
@@ -160,13 +161,9 @@ fn directory_without_suite_files() {
 /// Runs the binary in a scratch directory, without the caller's OpenFaaS environment.
 fn certifier(args: &[&str]) -> Output {
     let cwd = tempfile::tempdir().expect("a temporary directory");
-    Command::new(BIN)
+    common::process::certifier()
         .current_dir(cwd.path())
         .args(args)
-        .env_remove("OPENFAAS_URL")
-        .env_remove("OPENFAAS_TOKEN")
-        .env_remove("gateway_url")
-        .env("OPENFAAS_CONFIG", "/nonexistent-faas-certifier-config")
         .output()
         .expect("the binary runs")
 }

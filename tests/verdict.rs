@@ -6,14 +6,14 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 mod common;
-use common::process::{MockProcess, BIN};
+use common::process::{certifier, MockProcess};
 
 /// The functions the mock at `url` holds in `namespace`.
 fn functions(url: &str, namespace: &str) -> Vec<Value> {
@@ -28,14 +28,10 @@ fn functions(url: &str, namespace: &str) -> Vec<Value> {
 /// `faas-certifier run ARGS` with reports in `dir`; its output and how long it took.
 fn run(dir: &Path, args: &[&str]) -> (Output, Duration) {
     let started = Instant::now();
-    let out = Command::new(BIN)
+    let out = certifier()
         .arg("run")
         .args(args)
         .args(["--report-dir", dir.to_str().expect("utf-8 path")])
-        .env_remove("OPENFAAS_URL")
-        .env_remove("CERTIFIER_NAMESPACES")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env("HOME", dir)
         .stdin(Stdio::null())
         .output()
         .expect("the certifier runs");
@@ -240,10 +236,9 @@ fn unwritable_report_destinations_and_zero_timeouts_stop_before_the_run() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let summary = dir.path().join("missing-folder").join("summary.md");
-    let out = Command::new(BIN)
+    let out = certifier()
         .args(["run", "--gateway", &mock.url, "--no-reports"])
         .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("HOME", dir.path())
         .output()
         .expect("runs");
     let all = text(&out);
@@ -298,11 +293,9 @@ fn refused_invocations_end_fast_with_the_root_cause_once() {
 fn a_provider_killed_mid_run_is_one_root_cause() {
     let mut mock = MockProcess::start(&["--ready-delay", "1s"]);
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = Command::new(BIN)
+    let mut child = certifier()
         .args(["run", "--gateway", &mock.url, "--report-dir"])
         .arg(dir.path())
-        .env("HOME", dir.path())
-        .env_remove("GITHUB_STEP_SUMMARY")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

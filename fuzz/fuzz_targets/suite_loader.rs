@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Err(e) = faas_certifier::spec::load_str(FILE, text) {
+    if let Err(e) = faas_certifier::suite::load_str(FILE, text) {
         let message = e.to_string();
         assert!(
             message.starts_with(FILE) && message.len() > FILE.len(),

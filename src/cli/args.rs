@@ -77,12 +77,22 @@ impl OutputArgs {
     /// The console style.
     pub fn style(&self) -> console::Style {
         console::Style {
-            color: super::stdout::colour(self.color, std::io::stdout().is_terminal()),
+            color: colour(self.color, std::io::stdout().is_terminal()),
         }
     }
 
     /// Whether log lines (stderr) are coloured.
     pub fn log_color(&self) -> bool {
-        super::stdout::colour(self.color, std::io::stderr().is_terminal())
+        colour(self.color, std::io::stderr().is_terminal())
+    }
+}
+
+/// Whether colour is wanted on a stream: `always`, `never`, or for `auto` a terminal with
+/// `NO_COLOR` unset or empty (no-color.org).
+pub fn colour(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
 }

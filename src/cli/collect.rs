@@ -541,10 +541,20 @@ fn build(
             warnings,
         },
         verdict,
-        clauses: report::clause_reports(&cases),
+        clauses: report::clause_reports(&cases, &contract_clauses()),
         summary,
         cases,
     }
+}
+
+/// CONTRACT.md's clauses as the report labels and orders them: `(id, level)`, in document
+/// order.
+pub fn contract_clauses() -> Vec<(&'static str, &'static str)> {
+    crate::contract::clauses()
+        .unwrap_or_default()
+        .iter()
+        .map(|c| (c.id.as_str(), c.level.word()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -12,13 +12,14 @@ use chrono::{DateTime, Utc};
 use super::args::OutputArgs;
 use super::collect::{Collector, RunMeta, Target};
 use super::config::{self, ConfigError};
+use super::destinations::check_destinations;
 use super::expect::Judge;
 use super::progress::{Live, Update};
-use super::run::{check_selection, report_leftovers, Selection};
+use super::select::{check_selection, Selection};
 use super::terminal::Terminal;
 use crate::exit;
 use crate::report::{console, Console, Files, Reporter};
-use crate::runner::{self, Work};
+use crate::runner::{self, Runner, Work};
 
 /// A resolved run: everything the pipeline needs besides its targets.
 #[derive(Debug)]
@@ -216,6 +217,39 @@ impl Ran {
     }
 }
 
+/// Prints `cleanup: N removed, M left` and what was left behind, each with the command that
+/// removes it: on purpose (`--keep`) or because cleanup could not.
+pub fn report_leftovers(runner: &Runner, removed: usize, left: &[runner::Left]) {
+    if removed == 0 && left.is_empty() {
+        return;
+    }
+    eprintln!("cleanup: {removed} removed, {} left", left.len());
+    if left.is_empty() {
+        return;
+    }
+    if runner.settings.keep {
+        eprintln!("--keep: left {} resources in place:", left.len());
+    } else if runner.root_cause().is_some() {
+        // One warning for the one cause, then what may remain.
+        eprintln!(
+            "warning: the provider stopped answering; {} resources the run created may remain:",
+            left.len()
+        );
+    } else {
+        eprintln!(
+            "warning: cleanup could not delete {} resources:",
+            left.len()
+        );
+    }
+    let redactor = runner.redactor();
+    for l in left {
+        eprintln!("  {}", l.resource.listing(&runner.settings.gateway));
+        if !runner.settings.keep {
+            eprintln!("    ({})", redactor.text(&l.why));
+        }
+    }
+}
+
 /// `--write-expectations FILE`: writes the run's failures as a starting expectations file;
 /// returns whether it could (or nothing was asked).
 fn write_expectations_file(path: Option<&Path>, report: &crate::report::RunReport) -> bool {
@@ -234,57 +268,4 @@ fn write_expectations_file(path: Option<&Path>, report: &crate::report::RunRepor
             false
         }
     }
-}
-
-/// Preflight of the report destinations: each can be written, checked before the run starts
-/// and without touching an earlier report (an existing file is opened to append nothing).
-pub fn check_destinations(to: &crate::report::Destinations) -> Result<(), String> {
-    let file_ok = |path: &std::path::Path, create_parent: bool| -> Result<(), String> {
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-        if let Some(parent) = parent {
-            if create_parent {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    format!(
-                        "cannot create {} for {}: {e}",
-                        parent.display(),
-                        path.display()
-                    )
-                })?;
-            } else if !parent.is_dir() {
-                return Err(format!(
-                    "cannot write {}: its folder {} does not exist",
-                    path.display(),
-                    parent.display()
-                ));
-            }
-        }
-        let existed = path.exists();
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        if !existed {
-            let _ = std::fs::remove_file(path);
-        }
-        Ok(())
-    };
-    if let Some(dir) = &to.dir {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create the report directory {}: {e}", dir.display()))?;
-        let probe = dir.join(format!(".faas-certifier-{}", std::process::id()));
-        file_ok(&probe, false).map_err(|e| {
-            format!(
-                "the report directory {} is not writable: {e}",
-                dir.display()
-            )
-        })?;
-    }
-    for (_, path) in &to.files {
-        file_ok(path, true)?;
-    }
-    if let Some(path) = &to.step_summary {
-        file_ok(path, false).map_err(|e| format!("$GITHUB_STEP_SUMMARY: {e}"))?;
-    }
-    Ok(())
 }

@@ -9,6 +9,7 @@ use super::args::OutputArgs;
 use super::collect::{RunMeta, Target};
 use super::config::ConfigError;
 use super::pipeline::Pipeline;
+use super::select::Selection;
 use crate::runner::{faas_cli, Credentials, Runner, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
 use crate::suite::{self, Feature, Suite};
 
@@ -283,73 +284,15 @@ fn credentials(
     })
 }
 
-/// Loads the suites: `--suites FILE` or `--suites DIR`, else the built-in ones.
+/// Loads the suites: `--suites FILE` or `--suites DIR`, else the built-in ones; a case's
+/// `contract:` ids must be clauses of CONTRACT.md.
 pub fn suites(dir: Option<&PathBuf>) -> Result<Vec<Suite>, suite::SuiteError> {
+    let clauses = crate::contract::ids();
+    let loader = suite::Loader::with_clauses(&clauses);
     match dir {
-        Some(dir) => suite::load_dir(dir),
-        None => suite::load_builtin(),
+        Some(dir) => loader.dir(dir),
+        None => loader.builtin(),
     }
-}
-
-/// Which trials to run: positional filters, `--skip`, `--exact`.
-#[derive(Debug, Clone, Default)]
-pub struct Selection {
-    /// Keep trials matching any of these (all when empty).
-    pub filters: Vec<String>,
-    /// Drop trials matching any of these.
-    pub skip: Vec<String>,
-    /// Match exactly.
-    pub exact: bool,
-}
-
-impl Selection {
-    fn matches(&self, pattern: &str, name: &str) -> bool {
-        if self.exact {
-            pattern == name
-        } else {
-            name.contains(pattern)
-        }
-    }
-
-    /// Whether the trial `name` is selected.
-    pub fn selects(&self, name: &str) -> bool {
-        (self.filters.is_empty() || self.filters.iter().any(|f| self.matches(f, name)))
-            && !self.skip.iter().any(|s| self.matches(s, name))
-    }
-}
-
-/// Preflight of a selection: `Err` when it selects no trial of `names`, naming the closest.
-pub fn check_selection(names: &[String], select: &Selection) -> Result<(), String> {
-    if names.iter().any(|n| select.selects(n)) {
-        return Ok(());
-    }
-    let mut asked: Vec<&String> = select.filters.iter().collect();
-    if asked.is_empty() {
-        return Err(format!(
-            "--skip {} leaves no case to run",
-            select.skip.join(", ")
-        ));
-    }
-    asked.sort();
-    let mut scored: Vec<(f64, &String)> = names
-        .iter()
-        .map(|n| {
-            let best = asked
-                .iter()
-                .map(|f| strsim::jaro_winkler(f, n))
-                .fold(0.0, f64::max);
-            (best, n)
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    let closest: Vec<&str> = scored.iter().take(3).map(|(_, n)| n.as_str()).collect();
-    let quoted: Vec<String> = asked.iter().map(|f| format!("{f:?}")).collect();
-    Err(format!(
-        "no case matches {}{}; the closest names: {} (`--list` shows them all)",
-        quoted.join(", "),
-        if select.exact { " exactly" } else { "" },
-        closest.join(", ")
-    ))
 }
 
 /// What a run checked besides its target: the selection, the suites, forced features.
@@ -511,7 +454,7 @@ fn certify(
     let mut meta = run_meta(args, &select, &suites);
     meta.settings = Some(recorded_settings(&settings));
     meta.weakened = weakening(&settings, &select, &suites);
-    let rt = super::run_runtime().map_err(ConfigError::Runtime)?;
+    let rt = super::runtime::run_runtime().map_err(ConfigError::Runtime)?;
     let jobs = settings.jobs;
     let pipeline = Pipeline {
         output: args.output.clone(),
@@ -536,39 +479,6 @@ fn certify(
     let target = Target { label: "", runner };
     let ran = pipeline.run(&rt, vec![target]);
     Ok(ran.finish(args.write_expectations.as_deref()))
-}
-
-/// Prints `cleanup: N removed, M left` and what was left behind, each with the command that
-/// removes it: on purpose (`--keep`) or because cleanup could not.
-pub fn report_leftovers(runner: &Runner, removed: usize, left: &[crate::runner::Left]) {
-    if removed == 0 && left.is_empty() {
-        return;
-    }
-    eprintln!("cleanup: {removed} removed, {} left", left.len());
-    if left.is_empty() {
-        return;
-    }
-    if runner.settings.keep {
-        eprintln!("--keep: left {} resources in place:", left.len());
-    } else if runner.root_cause().is_some() {
-        // One warning for the one cause, then what may remain.
-        eprintln!(
-            "warning: the provider stopped answering; {} resources the run created may remain:",
-            left.len()
-        );
-    } else {
-        eprintln!(
-            "warning: cleanup could not delete {} resources:",
-            left.len()
-        );
-    }
-    let redactor = runner.redactor();
-    for l in left {
-        eprintln!("  {}", l.resource.listing(&runner.settings.gateway));
-        if !runner.settings.keep {
-            eprintln!("    ({})", redactor.text(&l.why));
-        }
-    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use super::args::OutputArgs;
 use super::collect::Target;
 use super::config::ConfigError;
 use super::pipeline::Pipeline;
-use super::run::{self, Selection};
+use super::run;
+use super::select::Selection;
 use crate::selftest;
 
 /// Options of `faas-certifier selftest`.
@@ -51,8 +52,8 @@ fn certify(
     started: Instant,
     started_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i32, ConfigError> {
-    let suites: Arc<[crate::suite::Suite]> = crate::suite::load_builtin()?.into();
-    let rt = super::run_runtime().map_err(ConfigError::Runtime)?;
+    let suites: Arc<[crate::suite::Suite]> = run::suites(None)?.into();
+    let rt = super::runtime::run_runtime().map_err(ConfigError::Runtime)?;
     let started_targets = rt.block_on(selftest::start(suites.clone(), |_| {}))?;
     let select = Selection {
         filters: args.filters.clone(),

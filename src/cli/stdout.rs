@@ -17,14 +17,3 @@ pub fn list<'a>(names: impl IntoIterator<Item = &'a str>) {
     }
     put(&text);
 }
-
-/// Whether colour is wanted on a stream: `always`, `never`, or for `auto` a terminal with
-/// `NO_COLOR` unset or empty (no-color.org).
-pub fn colour(choice: super::args::ColorChoice, terminal: bool) -> bool {
-    use super::args::ColorChoice;
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-    }
-}

@@ -1,5 +1,5 @@
-//! The contract's clauses, read from `CONTRACT.md` (compiled into the binary), and which
-//! cases of a set of suites check each of them.
+//! The contract's clauses, read from `CONTRACT.md` (compiled into the binary). Which cases
+//! of a set of suites check each of them is worked out where both meet, in `cli::contract`.
 //!
 //! A clause is written in `CONTRACT.md` as a heading
 //! ``#### <a id="ID"></a>`ID` LEVEL``, followed by its text and, for a MUST no case checks,
@@ -8,12 +8,9 @@
 pub mod openapi;
 pub mod schemas;
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
-
-use crate::suite::Suite;
 
 /// The text of `CONTRACT.md`.
 pub const TEXT: &str = include_str!("../../CONTRACT.md");
@@ -187,53 +184,6 @@ pub fn parse(text: &str) -> Result<Vec<Clause>, ContractError> {
         });
     }
     Ok(clauses)
-}
-
-/// Every clause with the cases (`suite::case`) of `suites` that name it, in document order.
-pub fn matrix<'c>(clauses: &'c [Clause], suites: &[Suite]) -> Vec<(&'c Clause, Vec<String>)> {
-    let mut by_id: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for suite in suites {
-        for case in &suite.cases {
-            for id in &case.contract {
-                by_id
-                    .entry(id.as_str())
-                    .or_default()
-                    .push(format!("{}::{}", suite.name, case.name));
-            }
-        }
-    }
-    clauses
-        .iter()
-        .map(|c| (c, by_id.remove(c.id.as_str()).unwrap_or_default()))
-        .collect()
-}
-
-/// What is wrong with how `suites` cover the contract: cases naming clauses that do not
-/// exist, and MUST clauses no case checks that `CONTRACT.md` does not mark `untested:`.
-pub fn coverage_problems(clauses: &[Clause], suites: &[Suite]) -> Vec<String> {
-    let mut problems = Vec::new();
-    for suite in suites {
-        for case in &suite.cases {
-            for id in &case.contract {
-                if !clauses.iter().any(|c| &c.id == id) {
-                    problems.push(format!(
-                        "{}::{} names `{id}`, which is not a clause of CONTRACT.md",
-                        suite.name, case.name
-                    ));
-                }
-            }
-        }
-    }
-    for (clause, cases) in matrix(clauses, suites) {
-        if clause.level == Level::Must && cases.is_empty() && clause.untested.is_none() {
-            problems.push(format!(
-                "the MUST clause `{}` is checked by no case; name it in a case's `contract:` \
-                 or say why in CONTRACT.md with `untested: REASON`",
-                clause.id
-            ));
-        }
-    }
-    problems
 }
 
 #[cfg(test)]

@@ -1,5 +1,4 @@
 use super::*;
-use crate::suite::load_builtin;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -36,55 +35,6 @@ fn the_contract_parses_and_names_the_clauses_others_cite() {
         all.iter().all(|c| !c.summary.is_empty()),
         "a clause has no text"
     );
-}
-
-#[test]
-fn every_case_names_existing_clauses_and_every_must_clause_is_checked_or_excused() {
-    let suites = load_builtin().unwrap();
-    let problems = coverage_problems(clauses().unwrap(), &suites);
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-    for suite in &suites {
-        for case in &suite.cases {
-            assert!(
-                !case.contract.is_empty(),
-                "{}::{} names no clause (`contract:`)",
-                suite.name,
-                case.name
-            );
-        }
-    }
-}
-
-#[test]
-fn coverage_problems_name_unknown_clauses_and_unchecked_musts() {
-    let contract = parse(
-        "## 1. A\n\n#### <a id=\"a.one\"></a>`a.one` MUST\n\nOne.\n\n\
-         #### <a id=\"a.two\"></a>`a.two` MUST\n\nTwo.\n\nuntested: no way\nto check.\n\n\
-         #### <a id=\"a.three\"></a>`a.three` MAY\n\nThree.\n",
-    )
-    .unwrap();
-    assert_eq!(contract[1].untested.as_deref(), Some("no way to check."));
-    let mut suite = crate::suite::load_str(
-        "s.yaml",
-        "cases:\n  - name: c\n    contract: [invoke.method]\n    steps: [{info: }]\n",
-    )
-    .unwrap();
-    suite.cases[0].contract = vec!["a.nothing".into()];
-    let problems = coverage_problems(&contract, std::slice::from_ref(&suite));
-    assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(
-        problems[0].contains("s::c names `a.nothing`"),
-        "{problems:?}"
-    );
-    assert!(
-        problems[1].contains("`a.one` is checked by no case"),
-        "{problems:?}"
-    );
-    suite.cases[0].contract = vec!["a.one".into()];
-    assert!(coverage_problems(&contract, &[suite.clone()]).is_empty());
-    let m = matrix(&contract, &[suite]);
-    assert_eq!(m[0].1, vec!["s::c".to_string()]);
-    assert!(m[1].1.is_empty() && m[2].1.is_empty());
 }
 
 #[test]

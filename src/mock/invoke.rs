@@ -129,9 +129,13 @@ async fn copied_whole(mut answer: Response, request: &Parts) -> Response {
 }
 
 /// An error of the platform, not of the function. A gateway answers 404 for an unknown
-/// function; a bare provider as its flavour does.
+/// function from its scaling handler, without the marker (CE gateway 8d803bf9,
+/// `handlers/scaling.go`); a bare provider as its flavour does, marked.
 fn refusal(state: &State, e: ApiError) -> Response {
-    if e.status == StatusCode::NOT_FOUND && !state.config().as_gateway {
+    if e.status == StatusCode::NOT_FOUND {
+        if state.config().as_gateway {
+            return e.into_response();
+        }
         return proxy_error(ApiError {
             status: state.answers().invoke_unknown,
             ..e

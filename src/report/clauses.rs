@@ -34,8 +34,10 @@ fn severity(outcome: Outcome) -> u8 {
     }
 }
 
-/// The clauses `cases` name, in the order of CONTRACT.md (clauses it does not know last).
-pub fn clause_reports(cases: &[CaseReport]) -> Vec<ClauseReport> {
+/// The clauses `cases` name, in the order of `contract` (clauses it does not know last),
+/// each with its level from `contract`: the contract's clauses as `(id, level)` in document
+/// order, passed in as data (the report does not read the contract).
+pub fn clause_reports(cases: &[CaseReport], contract: &[(&str, &str)]) -> Vec<ClauseReport> {
     let mut out: Vec<ClauseReport> = Vec::new();
     for case in cases {
         for id in &case.contract {
@@ -55,16 +57,15 @@ pub fn clause_reports(cases: &[CaseReport]) -> Vec<ClauseReport> {
             }
         }
     }
-    let known = crate::contract::clauses().unwrap_or_default();
     for clause in &mut out {
-        if let Some(c) = known.iter().find(|c| c.id == clause.id) {
-            clause.level = c.level.word().to_string();
+        if let Some((_, level)) = contract.iter().find(|(id, _)| *id == clause.id) {
+            clause.level = level.to_string();
         }
     }
     out.sort_by_key(|c| {
-        known
+        contract
             .iter()
-            .position(|k| k.id == c.id)
+            .position(|(id, _)| *id == c.id)
             .unwrap_or(usize::MAX)
     });
     out
@@ -100,7 +101,15 @@ mod tests {
             case("d", Outcome::Skipped, &["secrets.create", "scale.fixed"]),
             case("e", Outcome::Skipped, &["scale.fixed"]),
         ];
-        let got = clause_reports(&cases);
+        // As CONTRACT.md orders them; `auth.open-routes` no case names.
+        let contract = [
+            ("invoke.method", "MUST"),
+            ("auth.open-routes", "MUST"),
+            ("scale.fixed", "SHOULD"),
+            ("secrets.create", "MUST"),
+            ("health.get", "MAY"),
+        ];
+        let got = clause_reports(&cases, &contract);
         let view: Vec<(&str, &str, Outcome, usize)> = got
             .iter()
             .map(|c| (c.id.as_str(), c.level.as_str(), c.outcome, c.cases.len()))
@@ -109,12 +118,22 @@ mod tests {
             view,
             [
                 ("invoke.method", "MUST", Outcome::Failed, 3),
-                ("scale.fixed", "MUST", Outcome::Skipped, 2),
+                ("scale.fixed", "SHOULD", Outcome::Skipped, 2),
                 ("secrets.create", "MUST", Outcome::Errored, 2),
-                ("health.get", "MUST", Outcome::Passed, 1),
+                ("health.get", "MAY", Outcome::Passed, 1),
             ]
         );
         assert_eq!(got[0].cases, ["a", "b", "c"]);
-        assert!(clause_reports(&[case("x", Outcome::Passed, &[])]).is_empty());
+        assert!(clause_reports(&[case("x", Outcome::Passed, &[])], &contract).is_empty());
+        // A clause the contract does not know comes last, without a level.
+        let unknown = clause_reports(
+            &[case("y", Outcome::Passed, &["no.such", "health.get"])],
+            &contract,
+        );
+        let view: Vec<(&str, &str)> = unknown
+            .iter()
+            .map(|c| (c.id.as_str(), c.level.as_str()))
+            .collect();
+        assert_eq!(view, [("health.get", "MAY"), ("no.such", "")]);
     }
 }

@@ -34,16 +34,6 @@ pub enum Resource {
     },
 }
 
-impl std::fmt::Display for Resource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Resource::Function { name, namespace } => write!(f, "function {name} (namespace {namespace}): faas-cli remove {name} -n {namespace}"),
-            Resource::Secret { name, namespace } => write!(f, "secret {name} (namespace {namespace}): faas-cli secret remove {name} -n {namespace}"),
-            Resource::Namespace { name } => write!(f, "namespace {name}: faas-cli namespace remove {name}"),
-        }
-    }
-}
-
 impl Resource {
     /// What it is and the `faas-cli` command that removes it from `gateway`, ready to paste.
     pub fn listing(&self, gateway: &str) -> String {

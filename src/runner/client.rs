@@ -47,6 +47,16 @@ pub struct HttpResponse {
 }
 
 impl HttpResponse {
+    /// An answer with `status`, no headers and `body`: the one fixture of the unit tests.
+    #[cfg(test)]
+    pub(crate) fn fixture(status: u16, body: impl AsRef<[u8]>) -> Self {
+        HttpResponse {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::copy_from_slice(body.as_ref()),
+        }
+    }
+
     /// The body as text (lossy).
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()

@@ -140,20 +140,16 @@ fn quote(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn answer(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status,
-            headers: Default::default(),
-            body: bytes::Bytes::from(body.to_string()),
-        }
-    }
-
     #[test]
     fn both_forms_of_info_pass() {
-        assert!(info("u", &answer(200, r#"{"provider":"faasd","version":{}}"#)).is_ok());
         assert!(info(
             "u",
-            &answer(
+            &HttpResponse::fixture(200, r#"{"provider":"faasd","version":{}}"#)
+        )
+        .is_ok());
+        assert!(info(
+            "u",
+            &HttpResponse::fixture(
                 200,
                 r#"{"provider":{"provider":"faasd"},"version":{},"arch":"x"}"#
             )
@@ -163,16 +159,24 @@ mod tests {
 
     #[test]
     fn anything_else_is_not_openfaas_and_says_what_came_back() {
-        let e = info("http://h", &answer(404, "404 page not found")).unwrap_err();
+        let e = info(
+            "http://h",
+            &HttpResponse::fixture(404, "404 page not found"),
+        )
+        .unwrap_err();
         assert!(
             e.to_string()
                 .contains("not an OpenFaaS provider or gateway")
                 && e.to_string().contains("404"),
             "{e}"
         );
-        let e = info("http://h", &answer(200, "<html>index</html>")).unwrap_err();
+        let e = info(
+            "http://h",
+            &HttpResponse::fixture(200, "<html>index</html>"),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("not JSON"), "{e}");
-        let e = info("http://h", &answer(200, r#"{"name":"x"}"#)).unwrap_err();
+        let e = info("http://h", &HttpResponse::fixture(200, r#"{"name":"x"}"#)).unwrap_err();
         assert!(e.to_string().contains("neither form"), "{e}");
     }
 

@@ -762,16 +762,15 @@ mod tests {
     use super::{can_change, HttpResponse};
     use crate::suite::{Expect, StatusSet};
 
+    /// An empty answer, `marked` by the platform (`X-OpenFaaS-Internal`) or not.
     fn answer(status: u16, marked: bool) -> HttpResponse {
-        let mut headers = reqwest::header::HeaderMap::new();
+        let mut answer = HttpResponse::fixture(status, "");
         if marked {
-            headers.insert("X-OpenFaaS-Internal", "proxy".parse().unwrap());
+            answer
+                .headers
+                .insert("X-OpenFaaS-Internal", "proxy".parse().unwrap());
         }
-        HttpResponse {
-            status,
-            headers,
-            body: bytes::Bytes::new(),
-        }
+        answer
     }
 
     #[test]

@@ -14,47 +14,91 @@ use super::{vars, Case, DurationText, Source, Suite, SuiteError, SuiteFile};
 /// A case's deadline when neither it nor its suite sets one.
 const DEFAULT_CASE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Loads the suites compiled into the binary.
+/// Loads the suites compiled into the binary (clause ids checked for repeats only: see
+/// [`Loader`]).
 pub fn load_builtin() -> Result<Vec<Suite>, SuiteError> {
-    let suites = super::BUILTIN
-        .iter()
-        .map(|(name, text)| load_str(&format!("suites/{name}"), text))
-        .collect::<Result<Vec<_>, _>>()?;
-    check_unique(&suites)?;
-    Ok(suites)
+    Loader::default().builtin()
 }
 
-/// Loads the suite file `dir`, or every `*.yaml` file of the directory `dir`, in name order.
+/// Loads the suite file `dir`, or every `*.yaml` file of the directory `dir`, in name order
+/// (clause ids checked for repeats only: see [`Loader`]).
 pub fn load_dir(dir: &Path) -> Result<Vec<Suite>, SuiteError> {
-    let read_err = |e| SuiteError::Read {
-        path: dir.display().to_string(),
-        source: e,
-    };
-    let mut paths: Vec<_> = if dir.is_file() {
-        vec![dir.to_path_buf()]
-    } else {
-        std::fs::read_dir(dir)
-            .map_err(read_err)?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-            .collect()
-    };
-    paths.sort();
-    if paths.is_empty() {
-        return Err(SuiteError::Empty(dir.display().to_string()));
+    Loader::default().dir(dir)
+}
+
+/// Parses and checks one suite file; `file` names it in errors (clause ids checked for
+/// repeats only: see [`Loader`]).
+pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
+    Loader::default().text(file, text)
+}
+
+/// Loads suites, checking each case's `contract:` ids against the clauses it is given.
+///
+/// The suite language does not know the contract: the clause ids are data its caller passes
+/// in (the binary passes those of CONTRACT.md, `contract::ids()`), and an id that is none of
+/// them is refused where it is written, with the closest as a hint. Without them (the
+/// default, and the `load_*` functions) an id is only checked to be named once.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Loader<'a> {
+    clauses: Option<&'a [&'a str]>,
+}
+
+impl<'a> Loader<'a> {
+    /// A loader that refuses `contract:` ids not in `clauses`.
+    pub fn with_clauses(clauses: &'a [&'a str]) -> Self {
+        Loader {
+            clauses: Some(clauses),
+        }
     }
-    let mut suites = Vec::new();
-    for path in paths {
-        let bytes = std::fs::read(&path).map_err(|e| SuiteError::Read {
-            path: path.display().to_string(),
+
+    /// Loads the suites compiled into the binary.
+    pub fn builtin(&self) -> Result<Vec<Suite>, SuiteError> {
+        let suites = super::BUILTIN
+            .iter()
+            .map(|(name, text)| self.text(&format!("suites/{name}"), text))
+            .collect::<Result<Vec<_>, _>>()?;
+        check_unique(&suites)?;
+        Ok(suites)
+    }
+
+    /// Loads the suite file `dir`, or every `*.yaml` file of the directory `dir`, in name
+    /// order.
+    pub fn dir(&self, dir: &Path) -> Result<Vec<Suite>, SuiteError> {
+        let read_err = |e| SuiteError::Read {
+            path: dir.display().to_string(),
             source: e,
-        })?;
-        let file = path.display().to_string();
-        let text = String::from_utf8(bytes).map_err(|e| not_utf8(&file, e.as_bytes(), &e))?;
-        suites.push(load_str(&file, &text)?);
+        };
+        let mut paths: Vec<_> = if dir.is_file() {
+            vec![dir.to_path_buf()]
+        } else {
+            std::fs::read_dir(dir)
+                .map_err(read_err)?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+                .collect()
+        };
+        paths.sort();
+        if paths.is_empty() {
+            return Err(SuiteError::Empty(dir.display().to_string()));
+        }
+        let mut suites = Vec::new();
+        for path in paths {
+            let bytes = std::fs::read(&path).map_err(|e| SuiteError::Read {
+                path: path.display().to_string(),
+                source: e,
+            })?;
+            let file = path.display().to_string();
+            let text = String::from_utf8(bytes).map_err(|e| not_utf8(&file, e.as_bytes(), &e))?;
+            suites.push(self.text(&file, &text)?);
+        }
+        check_unique(&suites)?;
+        Ok(suites)
     }
-    check_unique(&suites)?;
-    Ok(suites)
+
+    /// Parses and checks one suite file; `file` names it in errors.
+    pub fn text(&self, file: &str, text: &str) -> Result<Suite, SuiteError> {
+        parse_suite(file, text, self.clauses)
+    }
 }
 
 /// A file that is not UTF-8, located at its first bad byte.
@@ -165,8 +209,9 @@ pub fn schema_json() -> String {
     text
 }
 
-/// Parses and checks one suite file; `file` names it in errors.
-pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
+/// Parses and checks one suite file; `file` names it in errors, `clauses` are the ids
+/// `contract:` may name (any, when `None`).
+fn parse_suite(file: &str, text: &str, clauses: Option<&[&str]>) -> Result<Suite, SuiteError> {
     if text
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
@@ -230,7 +275,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
             check_refs(file, &at, value, &defined, text)?;
             defined.insert(key.clone());
         }
-        let contract = check_contract(file, text, &spec.contract)?;
+        let contract = check_contract(file, text, &spec.contract, clauses)?;
         let steps = check_steps(file, text, &spec.steps, &mut defined, &spec.vars)?;
         cases.push(Case {
             name: spec.name.clone(),
@@ -259,18 +304,19 @@ pub fn load_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
     })
 }
 
-/// A case's `contract:` ids, each a clause of CONTRACT.md, once.
+/// A case's `contract:` ids, each once and each one of `clauses` (when given).
 fn check_contract(
     file: &str,
     text: &str,
     ids: &[Spanned<String>],
+    clauses: Option<&[&str]>,
 ) -> Result<Vec<String>, SuiteError> {
     let mut seen = Vec::new();
     for id in ids {
         let at = source(file, id);
         let id = id.value.trim();
-        if !crate::contract::exists(id) {
-            let hint = did_you_mean(id, crate::contract::ids())
+        if let Some(clauses) = clauses.filter(|c| !c.contains(&id)) {
+            let hint = did_you_mean(id, clauses.iter().copied())
                 .map(|m| format!("; did you mean `{m}`?"))
                 .unwrap_or_else(|| "; `faas-certifier contract` lists the clauses".to_string());
             return Err(SuiteError::at(

@@ -37,7 +37,7 @@ pub use expectations::{
 };
 pub use feature::Feature;
 pub use invocation::{needs_receiver, AsyncInvoke, Callback, Stream, WebSocket};
-pub use load::{load_builtin, load_dir, load_str, schema_json, suites_digest};
+pub use load::{load_builtin, load_dir, load_str, schema_json, suites_digest, Loader};
 pub use payload::{
     AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
     NamespaceSpec, RawRequest, Resources, Retry, Scale, SecretRef, SecretSpec,

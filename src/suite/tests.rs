@@ -371,7 +371,14 @@ fn a_gateway_alternative_is_checked_like_an_expectation() {
 }
 
 #[test]
-fn contract_ids_must_name_clauses_of_the_contract() {
+fn contract_ids_must_name_the_clauses_the_loader_is_given() {
+    // The clause ids are data the caller passes in (the binary passes CONTRACT.md's).
+    let clauses = ["invoke.method", "health.get"];
+    let loader = Loader::with_clauses(&clauses);
+    let err = |text: &str| match loader.text("t.yaml", text) {
+        Ok(_) => panic!("expected an error for:\n{text}"),
+        Err(e) => e.to_string(),
+    };
     let e = err("cases:\n  - name: a\n    contract: [invoke.methods]\n    steps: [{info: }]\n");
     assert!(
         e.starts_with("t.yaml:3:16: contract: `invoke.methods` is not a clause of CONTRACT.md; did you mean `invoke.method`?"),
@@ -384,11 +391,19 @@ fn contract_ids_must_name_clauses_of_the_contract() {
     );
     let e = err("cases:\n  - name: a\n    contract: [invoke.method, invoke.method]\n    steps: [{info: }]\n");
     assert!(e.contains("`invoke.method` is named twice"), "{e}");
-    let suite = load(
-        "cases:\n  - name: a\n    contract: [invoke.method, health.get]\n    steps: [{info: }]\n",
-    )
-    .unwrap();
+    let text =
+        "cases:\n  - name: a\n    contract: [invoke.method, health.get]\n    steps: [{info: }]\n";
+    let suite = loader.text("t.yaml", text).unwrap();
     assert_eq!(suite.cases[0].contract, ["invoke.method", "health.get"]);
+    // Without clauses to check against, an id is only checked to be named once.
+    assert!(load("cases:\n  - name: a\n    contract: [zzz.qqq]\n    steps: [{info: }]\n").is_ok());
+    let e = super::load_str(
+        "t.yaml",
+        "cases:\n  - name: a\n    contract: [a.b, a.b]\n    steps: [{info: }]\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("`a.b` is named twice"), "{e}");
 }
 
 #[test]
@@ -416,8 +431,17 @@ fn literal_regexes_and_base64_are_prepared_at_load_and_variables_wait() {
 
 #[test]
 fn the_step_kinds_are_the_operation_enum() {
-    // Every kind has a key; the message for a step without one lists them all.
-    assert_eq!(Operation::KEYS.len(), 25);
+    // Every kind has a key, the one serde reads it by: the schema's one-operation branches,
+    // generated from serde's view of the enum, are `Operation::KEYS`, in order.
+    let schema: serde_json::Value = serde_json::from_str(&schema_json()).unwrap();
+    let serde_keys: Vec<&str> = schema["$defs"]["Step"]["oneOf"]
+        .as_array()
+        .expect("a oneOf of operations")
+        .iter()
+        .map(|branch| branch["required"][0].as_str().expect("one required key"))
+        .collect();
+    assert_eq!(serde_keys, Operation::KEYS);
+    // The message for a step without one lists them all.
     let e = err("cases:\n  - name: a\n    steps:\n      - expect: {status: 200}\n");
     for key in Operation::KEYS {
         assert!(e.contains(key), "{key} missing from {e}");

@@ -63,6 +63,14 @@ pub struct Mock {
     pub auth: Option<Credentials>,
 }
 
+/// A mock with `config` on a runtime of its own, for a test that runs the binary against
+/// it (`mock.url`); it serves until both are dropped.
+pub fn mock_on_own_runtime(config: MockConfig) -> (tokio::runtime::Runtime, RunningMock) {
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let mock = rt.block_on(spawn(config)).expect("the mock starts");
+    (rt, mock)
+}
+
 /// Starts a mock with `config`; the client sends the configured credentials, if any.
 ///
 /// `MOCK_TEST_FAULTS=name,name` adds faults of the mock's catalogue to every mock, to check

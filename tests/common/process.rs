@@ -1,48 +1,169 @@
-//! A `faas-certifier mock` in its own process, as a user starts it: on port 0, its URL read
-//! from the first line it prints; killed when dropped.
+//! The binary in its own process, as a user starts it, with a clean environment
+//! ([`certifier`]): a `faas-certifier mock` on port 0, its URL read from the first line it
+//! prints, killed when dropped; a run whose output is drained on a thread.
 
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_faas-certifier");
 
-/// A running mock process.
+/// Where a test run's faas-cli configuration is looked for unless the test says: nowhere.
+pub const NO_FAAS_CLI_CONFIG: &str = "/nonexistent-faas-certifier-config";
+
+/// Whether the binary reads the variable `name`, so a test must not inherit it: every
+/// `CERTIFIER_*` and `OPENFAAS_*`, faas-cli's `gateway_url`, `GITHUB_STEP_SUMMARY` (a summary
+/// appended to), `NO_COLOR` and `RUST_LOG` (what the console and the log look like).
+pub fn read_by_the_binary(name: &str) -> bool {
+    name.starts_with("CERTIFIER_")
+        || name.starts_with("OPENFAAS_")
+        || ["gateway_url", "GITHUB_STEP_SUMMARY", "NO_COLOR", "RUST_LOG"].contains(&name)
+}
+
+/// `faas-certifier` with a clean environment: none of the caller's variables the binary reads
+/// ([`read_by_the_binary`]) reach it, and faas-cli's configuration is looked for where there
+/// is none ([`NO_FAAS_CLI_CONFIG`]), so no stored credentials are used. A test sets what it
+/// means to on the command it gets.
+pub fn certifier() -> Command {
+    let mut cmd = Command::new(BIN);
+    let inherited: Vec<OsString> = std::env::vars_os().map(|(k, _)| k).collect();
+    for name in inherited {
+        if read_by_the_binary(&name.to_string_lossy()) {
+            cmd.env_remove(&name);
+        }
+    }
+    cmd.env("OPENFAAS_CONFIG", NO_FAAS_CLI_CONFIG);
+    cmd
+}
+
+/// A running `faas-certifier mock` process.
 pub struct MockProcess {
     /// The process, to kill it mid-run.
     pub child: Child,
     /// Its URL, without a trailing `/`.
     pub url: String,
+    /// Every line it wrote to stdout or stderr so far.
+    output: Arc<Mutex<Vec<String>>>,
 }
 
 impl MockProcess {
-    /// Starts `faas-certifier mock --port 0 ARGS`.
+    /// Starts `faas-certifier mock --port 0 ARGS` with a clean environment ([`certifier`])
+    /// and waits (at most 20 s) for it to print its URL; its output is read on threads, so it
+    /// never blocks on a full pipe.
     pub fn start(args: &[&str]) -> MockProcess {
-        let mut child = Command::new(BIN)
+        let mut child = certifier()
             .args(["mock", "--port", "0"])
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
-            .expect("the mock starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("the mock prints its URL");
-        let url = first
+            .expect("faas-certifier mock starts");
+        let (tx, rx) = mpsc::channel::<String>();
+        for stream in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        let (url, seen) = match first_url(&rx, Duration::from_secs(20)) {
+            Ok(found) => found,
+            Err(seen) => {
+                let _ = child.kill();
+                panic!("faas-certifier mock printed no http://127.0.0.1:PORT URL within 20s; output: {seen:?}")
+            }
+        };
+        let output = Arc::new(Mutex::new(seen));
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            while let Ok(line) = rx.recv() {
+                sink.lock().expect("output lock").push(line);
+            }
+        });
+        MockProcess { child, url, output }
+    }
+
+    /// Waits up to 5 s for an output line containing every one of `words`.
+    pub fn wait_for_line(&self, words: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let lines = self.output.lock().expect("output lock").clone();
+            if let Some(line) = lines.iter().find(|l| words.iter().all(|w| l.contains(w))) {
+                return line.clone();
+            }
+            if Instant::now() > deadline {
+                panic!("no output line with {words:?} within 5s; output: {lines:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Sends `signal` (`TERM` or `INT`) and insists the process exits successfully within 5 s.
+    pub fn terminate(mut self, signal: &str) {
+        let pid = self.child.id().to_string();
+        let flag = format!("-{signal}");
+        let status = Command::new("kill")
+            .args([flag.as_str(), &pid])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {flag} {pid}");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(exit) = self.child.try_wait().expect("try_wait") {
+                assert!(
+                    exit.success(),
+                    "faas-certifier mock should exit 0 on SIG{signal}, got {exit}"
+                );
+                return;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("faas-certifier mock did not exit within 5s of SIG{signal}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// The first `http://127.0.0.1:PORT` (not port 0) among the lines `rx` receives within
+/// `limit`, and the lines so far; `Err` with the lines when none came in time.
+fn first_url(
+    rx: &mpsc::Receiver<String>,
+    limit: Duration,
+) -> Result<(String, Vec<String>), Vec<String>> {
+    let deadline = Instant::now() + limit;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(line) = rx.recv_timeout(left) else {
+            return Err(seen);
+        };
+        let found = line
             .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("a URL in {first:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        MockProcess { child, url }
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .map(|w| w.trim_end_matches(['/', ',', '.', ')']).to_string());
+        seen.push(line);
+        if let Some(url) = found.filter(|u| !u.ends_with(":0")) {
+            return Ok((url, seen));
+        }
     }
 }
 
 impl Drop for MockProcess {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
@@ -57,7 +178,7 @@ pub struct RunProcess {
 impl RunProcess {
     /// Starts `faas-certifier ARGS` in `dir`, with no faas-cli config (`OPENFAAS_CONFIG=dir`).
     pub fn start(dir: &std::path::Path, args: &[&str]) -> RunProcess {
-        let mut child = Command::new(BIN)
+        let mut child = certifier()
             .current_dir(dir)
             .args(args)
             .env("OPENFAAS_CONFIG", dir)

@@ -123,26 +123,6 @@ fn bad_values_are_refused() {
         .contains("empty password"));
 }
 
-#[test]
-fn selection_filters_skips_and_exact() {
-    let sel = Selection {
-        filters: vec!["invoke::".into(), "health".into()],
-        skip: vec!["@extra".into()],
-        exact: false,
-    };
-    assert!(sel.selects("invoke::verbs"));
-    assert!(sel.selects("health::healthz"));
-    assert!(!sel.selects("invoke::verbs@extra"));
-    assert!(!sel.selects("deploy::plain"));
-    let exact = Selection {
-        filters: vec!["invoke::verbs".into()],
-        skip: vec![],
-        exact: true,
-    };
-    assert!(exact.selects("invoke::verbs"));
-    assert!(!exact.selects("invoke::verbs@extra"));
-}
-
 fn every_case() -> Selection {
     Selection {
         filters: vec![],

@@ -95,11 +95,18 @@ pub struct FaultInfo {
     /// Cases (`suite::case`) of which at least one must fail when the fault is on
     /// (measured by `tests/faults.rs`).
     pub caught_by: &'static [&'static str],
+    /// Whether it shows on a bare provider only: its cases check the provider's own proxy
+    /// (WebSockets, the internal marker), which a gateway does not pass on, so the
+    /// catalogue measures it against the provider mode rather than the Pro gateway.
+    pub bare_provider: bool,
 }
 
 macro_rules! fault {
     ($fault:ident, $name:literal, $area:literal, $description:literal, [$($case:literal),+ $(,)?]) => {
-        FaultInfo { fault: Fault::$fault, name: $name, area: $area, description: $description, caught_by: &[$($case),+] }
+        FaultInfo { fault: Fault::$fault, name: $name, area: $area, description: $description, caught_by: &[$($case),+], bare_provider: false }
+    };
+    ($fault:ident, $name:literal, $area:literal, $description:literal, [$($case:literal),+ $(,)?], bare_provider) => {
+        FaultInfo { fault: Fault::$fault, name: $name, area: $area, description: $description, caught_by: &[$($case),+], bare_provider: true }
     };
 }
 
@@ -550,13 +557,6 @@ pub const CATALOGUE: &[FaultInfo] = &[
         "a 401 carries no WWW-Authenticate challenge",
         ["auth::basic-realm"]
     ),
-];
-
-/// Faults that work (`--fault NAME`) but are not in the [`CATALOGUE`] yet: the cases that
-/// catch them are still to be written, so `tests/faults.rs` and the catalogue bench, which
-/// certify a mock with each catalogued fault, would find them uncaught. Once those cases
-/// exist, an entry moves to the end of the catalogue as it is.
-pub const PENDING: &[FaultInfo] = &[
     fault!(
         StreamBuffered,
         "stream-buffered",
@@ -569,36 +569,35 @@ pub const PENDING: &[FaultInfo] = &[
         "websocket-refused",
         "invoke",
         "a WebSocket upgrade is not tunnelled: the proxy drops Upgrade and Connection, so the function answers a plain request and the protocol never switches",
-        ["invoke::websocket-echo"]
+        ["invoke::websocket-echo"],
+        bare_provider
     ),
     fault!(
         InternalMarkerMissing,
         "internal-marker-missing",
         "invoke",
         "the platform's own errors on /function/* (unknown function, unreachable, cold start, refused body) lack X-OpenFaaS-Internal: proxy",
-        ["invoke::platform-error-marked"]
+        ["invoke::platform-error-marked"],
+        bare_provider
     ),
     fault!(
         InternalMarkerOnFunctionError,
         "internal-marker-on-function-error",
         "invoke",
         "a function's own error answers (4xx and 5xx, such as false's 500) carry X-OpenFaaS-Internal: proxy",
-        ["invoke::function-error-unmarked"]
+        ["invoke::function-error-unmarked"],
+        bare_provider
     ),
 ];
 
-const _: () =
-    assert!(CATALOGUE.len() + PENDING.len() == Fault::InternalMarkerOnFunctionError as usize + 1);
+const _: () = assert!(CATALOGUE.len() == Fault::InternalMarkerOnFunctionError as usize + 1);
 
 impl Fault {
-    /// What the catalogue (or [`PENDING`]) says of this fault.
+    /// What the catalogue says of this fault.
     pub fn info(self) -> &'static FaultInfo {
-        // The catalogue, then the pending list, holds every fault in declaration order
-        // (checked at compile time for the length and by a test for the order).
-        let i = self as usize;
-        CATALOGUE
-            .get(i)
-            .unwrap_or_else(|| &PENDING[i - CATALOGUE.len()])
+        // The catalogue holds every fault in declaration order (checked at compile time for
+        // the length and by a test for the order).
+        &CATALOGUE[self as usize]
     }
 
     /// Its name on the command line.
@@ -619,7 +618,6 @@ impl FromStr for Fault {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         CATALOGUE
             .iter()
-            .chain(PENDING)
             .find(|i| i.name == s)
             .map(|i| i.fault)
             .ok_or_else(|| {
@@ -637,12 +635,17 @@ pub fn render_catalogue() -> String {
         .iter()
         .map(|i| {
             format!(
-                "{:<width$}  {:<10}  {}\n{:<width$}  caught by {}\n",
+                "{:<width$}  {:<10}  {}\n{:<width$}  caught by {}{}\n",
                 i.name,
                 i.area,
                 i.description,
                 "",
-                i.caught_by.join(", ")
+                i.caught_by.join(", "),
+                if i.bare_provider {
+                    " (on a bare provider)"
+                } else {
+                    ""
+                }
             )
         })
         .collect()
@@ -654,7 +657,7 @@ mod tests {
 
     #[test]
     fn catalogue_names_are_unique_and_parse_back() {
-        let all: Vec<&FaultInfo> = CATALOGUE.iter().chain(PENDING).collect();
+        let all: Vec<&FaultInfo> = CATALOGUE.iter().collect();
         let mut names: Vec<&str> = all.iter().map(|i| i.name).collect();
         names.sort_unstable();
         names.dedup();

@@ -97,17 +97,9 @@ mod tests {
     use super::*;
     use crate::runner::client::HttpResponse;
 
-    fn answer(body: &'static [u8]) -> HttpResponse {
-        HttpResponse {
-            status: 200,
-            headers: Default::default(),
-            body: bytes::Bytes::from_static(body),
-        }
-    }
-
     #[test]
     fn contains_and_lacks() {
-        let r = answer(b"Http_Method=GET\nHttp_Path=/a\n");
+        let r = HttpResponse::fixture(200, b"Http_Method=GET\nHttp_Path=/a\n");
         let mut e = Expect {
             body_contains: crate::suite::OneOrMany::One("Http_Method=GET".into()),
             ..Default::default()
@@ -139,7 +131,7 @@ mod tests {
 
     #[test]
     fn regex_is_multi_line() {
-        let r = answer(b"a=1\nHttp_Query=testing=1\n");
+        let r = HttpResponse::fixture(200, b"a=1\nHttp_Query=testing=1\n");
         let e = Expect {
             body_matches: Some("^Http_Query=testing=1$".into()),
             ..Default::default()
@@ -156,7 +148,7 @@ mod tests {
 
     #[test]
     fn echo_and_digest() {
-        let r = answer(b"\x00\x01\xff");
+        let r = HttpResponse::fixture(200, b"\x00\x01\xff");
         let e = Expect {
             echo: true,
             ..Default::default()
@@ -178,7 +170,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.got.contains("first difference at byte 1"), "{err}");
-        let digest = answer(b"9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca72323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043  -\n");
+        let digest = HttpResponse::fixture(200, b"9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca72323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043  -\n");
         let e = Expect {
             sha512_of_request: true,
             ..Default::default()

@@ -187,14 +187,6 @@ mod tests {
     use crate::runner::client::HttpResponse;
     use crate::suite::{StatusSet, Step};
 
-    fn answer(status: u16, body: &'static str) -> HttpResponse {
-        HttpResponse {
-            status,
-            headers: Default::default(),
-            body: bytes::Bytes::from_static(body.as_bytes()),
-        }
-    }
-
     fn logs_bad_tail() -> Step {
         let suite = crate::suite::load_str(
             "t.yaml",
@@ -217,8 +209,8 @@ mod tests {
 
     #[test]
     fn a_gateway_answer_passes_only_against_a_gateway() {
-        let gateway_answer = answer(500, "unknown log request error (422)\n");
-        let provider_answer = answer(422, "tail must be an integer\n");
+        let gateway_answer = HttpResponse::fixture(500, "unknown log request error (422)\n");
+        let provider_answer = HttpResponse::fixture(422, "tail must be an integer\n");
         let through_gateway = logs_bad_tail().for_target(true);
         let bare = logs_bad_tail().for_target(false);
         assert_eq!(verdict(&through_gateway, &gateway_answer), Ok(()));
@@ -226,7 +218,7 @@ mod tests {
         assert_eq!(verdict(&bare, &provider_answer), Ok(()));
         let err = verdict(&bare, &gateway_answer).unwrap_err();
         assert!(err.starts_with("want status 422, got 500"), "{err}");
-        let err = verdict(&through_gateway, &answer(500, "boom")).unwrap_err();
+        let err = verdict(&through_gateway, &HttpResponse::fixture(500, "boom")).unwrap_err();
         assert!(
             err.contains("; nor as through a gateway: want body containing"),
             "{err}"
