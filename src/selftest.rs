@@ -77,6 +77,9 @@ pub fn mock_config(as_gateway: bool, password: &str) -> MockConfig {
             idle_to_zero: Duration::from_millis(400),
         },
         log_follow_timeout: Duration::from_secs(10),
+        // The echo-server's `time` events every 100 ms rather than the image's 1 s: the
+        // stream cases judge a spread of 120 ms over 3 events (suites/invoke.yaml): 200 ms here.
+        stream_interval: Duration::from_millis(100),
         ..MockConfig::default()
     }
 }
