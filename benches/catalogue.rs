@@ -1,7 +1,8 @@
 //! Time to a verdict on a broken provider (issue 10), measured. Run with:
 //!
 //! ```sh
-//! cargo bench --bench catalogue      # CATALOGUE_PARALLEL=N runs N at once (default 6)
+//! cargo bench --bench catalogue      # CATALOGUE_PARALLEL=N runs N at once (default 6);
+//!                                    # CATALOGUE_ONLY=a,b only those faults
 //! ```
 //!
 //! For every fault of the mock's catalogue: `faas-certifier mock --fault F` in its own process
@@ -107,7 +108,13 @@ fn certify(fault: &str, dir: &std::path::Path) -> Measured {
 
 fn main() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let queue = Arc::new(Mutex::new(faults()));
+    // CATALOGUE_ONLY=a,b measures only those faults (e.g. the ones a change added).
+    let only: Vec<String> = std::env::var("CATALOGUE_ONLY")
+        .map(|v| v.split(',').map(|f| f.trim().to_string()).collect())
+        .unwrap_or_default();
+    let mut all = faults();
+    all.retain(|f| only.is_empty() || only.contains(f));
+    let queue = Arc::new(Mutex::new(all));
     let total = queue.lock().map(|q| q.len()).unwrap_or(0);
     let parallel: usize = std::env::var("CATALOGUE_PARALLEL")
         .ok()

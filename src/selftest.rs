@@ -78,7 +78,7 @@ pub fn mock_config(as_gateway: bool, password: &str) -> MockConfig {
         },
         log_follow_timeout: Duration::from_secs(10),
         // The echo-server's `time` events every 100 ms rather than the image's 1 s: the
-        // stream cases judge a spread of 120 ms over 3 events (suites/invoke.yaml): 200 ms here.
+        // stream cases judge a spread of 50 ms over 3 events (suites/invoke.yaml): 200 ms here.
         stream_interval: Duration::from_millis(100),
         ..MockConfig::default()
     }

@@ -8,6 +8,8 @@ use faas_certifier::runner::{CaseOutcome, Runner};
 use faas_certifier::selftest::{mock_config, settings};
 use faas_certifier::suite;
 
+mod common;
+
 /// The longest one run against a faulty mock may take.
 const RUN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(6);
 
@@ -34,7 +36,7 @@ async fn failures(faults: &[Fault], only: &[&str]) -> Vec<(String, String)> {
     settings.timeout = Some(RUN_DEADLINE);
     // A fault the preflight refuses stops the run before any case: caught by `preflight`.
     let runner = match Runner::connect(settings, suites).await {
-        Ok(runner) => runner,
+        Ok(runner) => std::sync::Arc::new(runner),
         Err(e) => {
             mock.stop().await.expect("the mock stops");
             return vec![("preflight".to_string(), e.to_string())];
@@ -47,7 +49,7 @@ async fn failures(faults: &[Fault], only: &[&str]) -> Vec<(String, String)> {
         .collect();
     // As in a real run: what builds on a foundation that ran and broke is blocked by it.
     runner.schedule(plan.iter().map(|p| p.trial.clone()));
-    let results = futures_util::future::join_all(plan.iter().map(|p| runner.run_case(p))).await;
+    let results = common::run_cases(&runner, plan).await;
     let _ = runner.finish().await;
     mock.stop().await.expect("the mock stops");
     results

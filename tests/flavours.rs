@@ -10,6 +10,8 @@ use faas_certifier::runner::{CaseOutcome, Runner};
 use faas_certifier::selftest::{mock_config, settings};
 use faas_certifier::suite;
 
+mod common;
+
 async fn certify(flavour: Flavour, cold_start: Duration) -> (usize, usize) {
     let password = "flavour-pass";
     let config = MockConfig {
@@ -19,11 +21,13 @@ async fn certify(flavour: Flavour, cold_start: Duration) -> (usize, usize) {
     };
     let mock = mock::spawn(config).await.expect("the mock starts");
     let suites = suite::load_builtin().expect("the built-in suites load");
-    let runner = Runner::connect(settings(&mock.url, password), suites)
-        .await
-        .expect("connects");
+    let runner = std::sync::Arc::new(
+        Runner::connect(settings(&mock.url, password), suites)
+            .await
+            .expect("connects"),
+    );
     let plan = runner.plan();
-    let results = futures_util::future::join_all(plan.iter().map(|p| runner.run_case(p))).await;
+    let results = common::run_cases(&runner, plan).await;
     let failures: Vec<String> = results
         .iter()
         .filter_map(|r| match &r.outcome {

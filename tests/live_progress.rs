@@ -22,12 +22,17 @@ fn certify(dir: &std::path::Path, url: &str, args: &[&str]) -> Command {
 }
 
 /// A run of one case that polls until its replica is ready, which takes 2 s.
+/// The pty tests take turns: each judges what a terminal shows while a run is live, and a
+/// full run beside it (two, in the 80/200-column test) would starve the other's status area.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn run(dir: &std::path::Path, url: &str) -> Command {
     certify(dir, url, &["--no-reports", "--exact", "deploy::plain"])
 }
 
 #[test]
 fn a_terminal_sees_what_a_case_waits_for_and_a_pipe_sees_plain_lines() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let (_rt, mock) = common::mock_on_own_runtime(MockConfig {
         ready_delay: Duration::from_secs(2),
         ..Default::default()
@@ -169,6 +174,7 @@ fn full_run_keeps_every_line(cols: u16) {
 /// the status area and the case lines share the terminal without losing a line.
 #[test]
 fn a_full_run_on_a_terminal_keeps_every_case_line_at_80_and_200_columns() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let narrow = std::thread::spawn(|| full_run_keeps_every_line(80));
     full_run_keeps_every_line(200);
     narrow.join().expect("the 80-column run keeps every line");

@@ -181,7 +181,8 @@ mod tests {
             secrets.contains("secrets::list-names-not-values"),
             "{secrets}"
         );
-        assert!(line("watchdog.exit-status").contains("untested: "));
+        assert!(line("watchdog.method-405").contains("untested: "));
+        assert!(line("watchdog.exit-status").contains("invoke::function-error-unmarked"));
         assert!(line("deploy.duplicate").trim_end().ends_with("MAY     -"));
         assert!(out.contains("\n4. Invocation and the watchdog\n"), "{out}");
         assert!(

@@ -441,7 +441,10 @@ impl CaseCtx<'_> {
         log: &AttemptLog,
     ) -> Polled {
         let client = self.runner.client.clone();
-        let hard = deadline.unwrap_or(self.deadline);
+        // The retry window bounds when attempts start; an attempt it started may take until
+        // the step's own deadline, so a busy client or a slow answer is judged on what the
+        // provider says rather than cut off as a timeout (a 500 ms readiness allowance, say).
+        let hard = self.deadline;
         self.poll_with(
             || async {
                 // One large exchange at a time per process: their bodies, and the buffers

@@ -359,3 +359,22 @@ pub fn names(list: &Value) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Runs every trial of `plan` as a task of its own, as a run does (`runner::run_all`), and
+/// returns their results in plan order: a case that times what it reads (a stream's events,
+/// a readiness allowance) is not held up by the others' work, as it would be were all of
+/// them polled by one task.
+pub async fn run_cases(
+    runner: &std::sync::Arc<faas_certifier::runner::Runner>,
+    plan: Vec<faas_certifier::runner::Planned>,
+) -> Vec<faas_certifier::runner::CaseResult> {
+    let tasks = plan.into_iter().map(|p| {
+        let runner = runner.clone();
+        tokio::spawn(async move { runner.run_case(&p).await })
+    });
+    futures_util::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|r| r.expect("a case task ends"))
+        .collect()
+}
