@@ -328,8 +328,10 @@ async fn without_a_queue_async_is_probed_off_and_its_cases_skipped() {
     );
 }
 
-/// A name of this machine that is not a loopback name or address, yet resolves to loopback:
-/// the target looks remote to the run while the traffic stays on this machine.
+/// A name of this machine that is not a loopback name or address, yet reaches loopback: the
+/// target looks remote to the run while the traffic stays on this machine. The machine's
+/// host name when it resolves to loopback only; else `0.0.0.0`, which Linux connects to the
+/// local host (an unspecified address is not a loopback one to the run).
 async fn remote_looking_name() -> String {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|n| n.trim().to_string())
@@ -338,11 +340,11 @@ async fn remote_looking_name() -> String {
         .await
         .map(|a| a.collect())
         .unwrap_or_default();
-    assert!(
-        !name.is_empty() && !resolved.is_empty() && resolved.iter().all(|a| a.ip().is_loopback()),
-        "this test needs the machine's host name ({name:?}) to resolve to loopback only, got {resolved:?}"
-    );
-    name
+    if !name.is_empty() && !resolved.is_empty() && resolved.iter().all(|a| a.ip().is_loopback()) {
+        name
+    } else {
+        "0.0.0.0".to_string()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
