@@ -278,7 +278,7 @@ fn credentials(
         Some(Credentials::Bearer(token))
     } else {
         match faas_cli::config_path(env("OPENFAAS_CONFIG").as_deref(), env("HOME").as_deref()) {
-            Some(path) => faas_cli::credentials_for(&path, gateway)?,
+            Some(path) => faas_cli::credentials_for(&path, gateway).map_err(|e| e.to_string())?,
             None => None,
         }
     })

@@ -35,9 +35,10 @@ mod websocket;
 use std::sync::Mutex;
 use std::time::Instant;
 
+pub use callback::NoReceiver;
 pub use case::BLOCKED_BY;
 pub use cleanup::{Cleaned, Left, Resource};
-pub use error::RunError;
+pub use error::{RunError, StepError};
 pub use event::{Event, EventHook, StepVerdict, LAST_ATTEMPTS};
 pub use expect::json::subset as json_subset;
 pub use gate::Stop;
@@ -423,10 +424,10 @@ async fn probe_features(
 /// The answer schemas, compiled once per process (every runner of a selftest shares them);
 /// a failure is a defect of the certifier's own document.
 fn compile_schemas() -> Result<&'static crate::contract::schemas::Schemas, RunError> {
-    static SCHEMAS: std::sync::OnceLock<Result<crate::contract::schemas::Schemas, String>> =
-        std::sync::OnceLock::new();
+    use crate::contract::schemas::{SchemaError, Schemas};
+    static SCHEMAS: std::sync::OnceLock<Result<Schemas, SchemaError>> = std::sync::OnceLock::new();
     SCHEMAS
-        .get_or_init(crate::contract::schemas::Schemas::compile)
+        .get_or_init(Schemas::compile)
         .as_ref()
         .map_err(|e| RunError::Config(format!("the contract's answer schemas: {e}")))
 }

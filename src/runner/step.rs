@@ -208,7 +208,7 @@ impl CaseCtx<'_> {
             .bind_callback(&expanded.op, &mut prepared.request)
             .await
         {
-            return Err(self.record_error(step, started, e));
+            return Err(self.record_error(step, started, e.to_string()));
         }
         let creates = prepared.creates.take();
         // Only a resource this step started tracking may be forgotten when its create is
@@ -271,7 +271,7 @@ impl CaseCtx<'_> {
         }
         let mut verdict = match (&polled.response, &polled.mismatch, &followed) {
             (_, _, Some(Ok(()))) => StepOutcome::Passed,
-            (_, _, Some(Err(why))) => StepOutcome::Failed(why.clone()),
+            (_, _, Some(Err(why))) => StepOutcome::Failed(why.to_string()),
             (Err(e @ RunError::BodyTooLarge { .. }), _, _) => StepOutcome::Failed(e.brief()),
             (Err(e), _, _) => StepOutcome::Errored(e.brief()),
             (Ok(_), Some(m), _) => StepOutcome::Failed(m.to_string()),
@@ -363,7 +363,7 @@ impl CaseCtx<'_> {
         follow_up: &FollowUp,
         sent: &HttpRequest,
         log: &AttemptLog,
-    ) -> Result<(), String> {
+    ) -> Result<(), NotCarriedOut> {
         let settings = &self.runner.settings;
         let since = Instant::now();
         let deadline = self.deadline.min(since + FOLLOW_UP);
@@ -392,13 +392,13 @@ impl CaseCtx<'_> {
             };
             let pause = backoff.next().unwrap_or(settings.poll_max);
             if Instant::now() + pause >= deadline {
-                return Err(format!(
-                    "no answer to {} within {} (--mutation-timeout), and {:.1} s later GET {} still answered {last} instead of showing the change: the provider did not carry it out",
-                    sent.method,
-                    humantime::format_duration(waited_for),
-                    since.elapsed().as_secs_f64(),
-                    read.path,
-                ));
+                return Err(NotCarriedOut {
+                    method: sent.method.clone(),
+                    waited: waited_for,
+                    secs: since.elapsed().as_secs_f64(),
+                    path: read.path.clone(),
+                    last,
+                });
             }
             tokio::time::sleep(pause).await;
         }
@@ -666,6 +666,23 @@ impl CaseCtx<'_> {
     pub(crate) fn redactor(&self) -> crate::redact::Redactor {
         self.runner.redactor()
     }
+}
+
+/// A change not answered in time whose status never showed it done: the provider did not
+/// carry it out.
+#[derive(Debug, thiserror::Error)]
+#[error("no answer to {method} within {} (--mutation-timeout), and {secs:.1} s later GET {path} still answered {last} instead of showing the change: the provider did not carry it out", humantime::format_duration(*waited))]
+struct NotCarriedOut {
+    /// The change's method.
+    method: String,
+    /// How long its answer was waited for.
+    waited: Duration,
+    /// Seconds the status was read for since.
+    secs: f64,
+    /// The status path read.
+    path: String,
+    /// Its last answer (status and excerpt, or why there was none).
+    last: String,
 }
 
 /// How long the status of a change that was not answered is read, at most, until it shows
