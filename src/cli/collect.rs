@@ -148,7 +148,10 @@ impl Collector {
 
     fn event(&mut self, target: usize, event: Event) {
         match event {
-            Event::CaseStarted { .. } | Event::Waiting { .. } => {
+            Event::RunStarted { .. }
+            | Event::CaseStarted { .. }
+            | Event::Waiting { .. }
+            | Event::StepFinished { .. } => {
                 let label = self.targets.get(target).map_or("", |t| t.0);
                 if let (Some(terminal), Some(update)) = (&self.terminal, Update::of(label, &event))
                 {
@@ -159,7 +162,6 @@ impl Collector {
             Event::RunFinished {
                 removed, leftovers, ..
             } => self.leftovers.push((target, removed, leftovers)),
-            Event::RunStarted { .. } | Event::StepFinished { .. } | Event::Cleanup { .. } => {}
         }
     }
 

@@ -184,10 +184,6 @@ impl Runner {
         };
         let gateway = &self.settings.gateway;
         result.leftovers = left.iter().map(|l| l.resource.listing(gateway)).collect();
-        self.progress.report(|| Event::Cleanup {
-            trial: result.trial.clone(),
-            left: result.leftovers.clone(),
-        });
         if !left.is_empty() {
             self.leftovers
                 .lock()
