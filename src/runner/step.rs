@@ -117,6 +117,16 @@ impl CaseCtx<'_> {
     }
 }
 
+/// How one attempt of a poll went.
+enum Attempt {
+    /// The condition holds.
+    Holds,
+    /// It does not, and polling ends at once (a shape error, the provider gone).
+    Ends(Unmet),
+    /// It does not yet.
+    Unmet(Unmet),
+}
+
 /// The result of polling: the last answer (or transport error), attempts, and the last mismatch.
 pub(crate) struct Polled {
     pub response: Result<HttpResponse, RunError>,
@@ -555,78 +565,22 @@ impl CaseCtx<'_> {
                     };
                 }
             }
-            // A shape error ends the polling at once; a body that is not JSON at all is left
-            // to the expectations, which quote it.
-            if let (Ok(r), Some(q)) = (&response, route) {
-                if let Err(Some(m)) = self
-                    .runner
-                    .schemas
-                    .check(&q.method, &q.path, r.status, &r.body)
-                    .map_err(|e| (!e.not_json).then_some(e.message))
-                {
-                    return Polled {
-                        response,
-                        attempts,
-                        waited,
-                        mismatch: Some(Unmet::Other(m)),
-                    };
-                }
-            }
-            let verdict = match &response {
-                Ok(r) => crate::redact::scoped(self.redactor(), || {
-                    expect::check(
-                        cond,
-                        Answer {
-                            response: r,
-                            request_body: sent,
-                        },
-                    )
-                })
-                .map_err(|mismatch| Unmet::Mismatch {
-                    mismatch,
-                    note: String::new(),
-                }),
-                Err(e) => {
-                    if matches!(e, RunError::Transport { .. })
-                        && !self
-                            .runner
-                            .gate
-                            .still_answering(&self.runner.client, &self.trial, e)
-                            .await
-                    {
-                        return Polled {
-                            mismatch: Some(Unmet::Other(e.brief())),
-                            response,
-                            attempts,
-                            waited,
-                        };
-                    }
-                    Err(Unmet::Other(e.brief()))
-                }
+            let (mismatch, again) = match self.attempt_verdict(&response, sent, route, cond).await {
+                Attempt::Holds => (None, false),
+                Attempt::Ends(why) => (Some(why), false),
+                Attempt::Unmet(why) => (Some(why), true),
             };
-            let mismatch = match verdict {
-                Ok(()) => {
-                    return Polled {
-                        response,
-                        attempts,
-                        mismatch: None,
-                        waited,
-                    }
-                }
-                Err(m) => m,
-            };
-            let Some(deadline) = deadline else {
+            let (Some(mismatch), true, Some(deadline)) = (mismatch.clone(), again, deadline) else {
                 return Polled {
                     response,
                     attempts,
-                    mismatch: Some(mismatch),
+                    mismatch,
                     waited,
                 };
             };
             if let Ok(r) = &response {
                 if !can_change(r, cond) {
-                    let line = format!("[{attempts}/..] {mismatch}");
-                    log.push(line);
+                    log.push(format!("[{attempts}/..] {mismatch}"));
                     return Polled {
                         response,
                         attempts,
@@ -637,20 +591,9 @@ impl CaseCtx<'_> {
                         ),
                     };
                 }
-            }
-            if let Ok(r) = &response {
                 last_answer = Some((r.clone(), mismatch.clone()));
             }
-            let line = format!("[{attempts}/..] {mismatch}");
-            let redactor = self.redactor();
-            tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, redactor.text(&line));
-            log.push(line);
-            self.runner.progress.report(|| Event::Waiting {
-                trial: self.trial.clone(),
-                mismatch: redactor.text(&mismatch.to_string()),
-                attempt: attempts,
-                elapsed: polling_since.elapsed(),
-            });
+            self.note_waiting(&mismatch, attempts, polling_since.elapsed(), log);
             let pause = backoff.next().unwrap_or(self.runner.settings.poll_max);
             if Instant::now() + pause >= deadline {
                 return Polled {
@@ -663,6 +606,74 @@ impl CaseCtx<'_> {
             tokio::time::sleep(pause).await;
             waited += pause;
         }
+    }
+
+    /// Judges one attempt: its route's schema (a shape error ends the polling at once; a
+    /// body that is not JSON at all is left to the expectations, which quote it), then
+    /// `cond`; a transport error ends it when the provider has stopped answering.
+    async fn attempt_verdict(
+        &self,
+        response: &Result<HttpResponse, RunError>,
+        sent: &[u8],
+        route: Option<&HttpRequest>,
+        cond: &Expect,
+    ) -> Attempt {
+        match response {
+            Ok(r) => {
+                if let Some(q) = route {
+                    if let Err(Some(m)) = self
+                        .runner
+                        .schemas
+                        .check(&q.method, &q.path, r.status, &r.body)
+                        .map_err(|e| (!e.not_json).then_some(e.message))
+                    {
+                        return Attempt::Ends(Unmet::Other(m));
+                    }
+                }
+                let checked = crate::redact::scoped(self.redactor(), || {
+                    expect::check(
+                        cond,
+                        Answer {
+                            response: r,
+                            request_body: sent,
+                        },
+                    )
+                });
+                match checked {
+                    Ok(()) => Attempt::Holds,
+                    Err(mismatch) => Attempt::Unmet(Unmet::Mismatch {
+                        mismatch,
+                        note: String::new(),
+                    }),
+                }
+            }
+            Err(e) => {
+                if matches!(e, RunError::Transport { .. })
+                    && !self
+                        .runner
+                        .gate
+                        .still_answering(&self.runner.client, &self.trial, e)
+                        .await
+                {
+                    return Attempt::Ends(Unmet::Other(e.brief()));
+                }
+                Attempt::Unmet(Unmet::Other(e.brief()))
+            }
+        }
+    }
+
+    /// Logs an attempt that missed and tells the listeners what the case waits for.
+    fn note_waiting(&self, mismatch: &Unmet, attempt: u32, elapsed: Duration, log: &AttemptLog) {
+        let line = format!("[{attempt}/..] {mismatch}");
+        let redactor = self.redactor();
+        tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, redactor.text(&line));
+        log.push(line);
+        self.runner.progress.report(|| Event::Waiting {
+            trial: self.trial.clone(),
+            mismatch: redactor.text(&mismatch.to_string()),
+            attempt,
+            elapsed,
+        });
     }
 
     /// The record of `step` sending `req` before its first attempt: what it sends and
