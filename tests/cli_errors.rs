@@ -1,5 +1,5 @@
-//! Bad command lines and credentials files: each is refused with exit status 2 and a message
-//! on stderr that names the culprit, before any request. (`tests/run_cli.rs` has the bad
+//! Bad command lines and credentials files: each is refused with its exit status (2 for a
+//! flag, 3 for credentials) and a message on stderr that names the culprit, before any request. (`tests/run_cli.rs` has the bad
 //! URL, feature and profile flags; these are the rest.)
 
 use std::path::Path;
@@ -22,10 +22,20 @@ fn certifier(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("the binary runs")
 }
 
-/// Exit status 2, nothing on stdout, and every `want` on stderr.
+/// Exit status 2 (a refused flag), nothing on stdout, and every `want` on stderr.
 fn refused(out: &Output, want: &[&str]) {
+    refused_with(out, 2, want);
+}
+
+/// Exit status 3 (the credentials cannot be read), nothing on stdout, every `want` on stderr.
+fn credentials_refused(out: &Output, want: &[&str]) {
+    refused_with(out, 3, want);
+}
+
+/// Exit status `status`, nothing on stdout, and every `want` on stderr.
+fn refused_with(out: &Output, status: i32, want: &[&str]) {
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr:\n{stderr}");
+    assert_eq!(out.status.code(), Some(status), "stderr:\n{stderr}");
     assert!(
         out.stdout.is_empty(),
         "nothing may run: {}",
@@ -137,7 +147,7 @@ fn credentials_file_that_is_not_yaml_is_located() {
     });
     let file = dir.path().join("config.yml").display().to_string();
     let out = run_with_config(dir.path());
-    refused(&out, &[&format!("{file}:2:3: not a faas-cli config file")]);
+    credentials_refused(&out, &[&format!("{file}:2:3: not a faas-cli config file")]);
 }
 
 #[test]
@@ -145,7 +155,7 @@ fn credentials_file_of_the_wrong_shape_is_located() {
     let dir = config_dir(|p| std::fs::write(p, "auths: 12\n").expect("written"));
     let file = dir.path().join("config.yml").display().to_string();
     let out = run_with_config(dir.path());
-    refused(&out, &[&format!("{file}:1:8: not a faas-cli config file")]);
+    credentials_refused(&out, &[&format!("{file}:1:8: not a faas-cli config file")]);
 }
 
 #[test]
@@ -154,10 +164,10 @@ fn unreadable_credentials_file_is_named() {
     let dir = config_dir(|p| std::fs::create_dir(p).expect("created"));
     let file = dir.path().join("config.yml").display().to_string();
     let out = run_with_config(dir.path());
-    refused(&out, &[&format!("cannot read {file}")]);
+    credentials_refused(&out, &[&format!("cannot read {file}")]);
     let dir = config_dir(|p| std::fs::write(p, b"auths: \xff\xfe\n").expect("written"));
     let out = run_with_config(dir.path());
-    refused(&out, &["cannot read", "valid UTF-8"]);
+    credentials_refused(&out, &["cannot read", "valid UTF-8"]);
 }
 
 #[test]
@@ -167,7 +177,7 @@ fn credentials_with_a_bad_basic_token_are_refused() {
         std::fs::write(p, text).expect("written");
     });
     let out = run_with_config(dir.path());
-    refused(
+    credentials_refused(
         &out,
         &["the basic token for http://127.0.0.1:9 is not base64"],
     );
@@ -176,5 +186,5 @@ fn credentials_with_a_bad_basic_token_are_refused() {
         std::fs::write(p, text).expect("written");
     });
     let out = run_with_config(dir.path());
-    refused(&out, &["unknown auth type \"kerberos\""]);
+    credentials_refused(&out, &["unknown auth type \"kerberos\""]);
 }

@@ -146,7 +146,7 @@ fn an_entry_matching_no_case_is_refused_with_the_closest_names() {
     .unwrap();
     let out = run(dir.path(), &mock.url, &["--expect", "expect.yaml"]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
     assert!(
         err.contains(
             "expect.yaml:2:5: `health::healtz` matches no case; the closest are `health::healthz`"
@@ -158,7 +158,7 @@ fn an_entry_matching_no_case_is_refused_with_the_closest_names() {
         "nothing runs when the file is wrong"
     );
     let missing = run(dir.path(), &mock.url, &["--expect", "missing.yaml"]);
-    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    assert_eq!(missing.status.code(), Some(5), "{}", text(&missing));
     assert!(
         String::from_utf8_lossy(&missing.stderr).contains("cannot read missing.yaml"),
         "{}",

@@ -693,7 +693,7 @@ fn the_binary_fails_fast_on_a_refused_port_and_suggests_selftest() {
         .expect("the binary runs");
     let took = started.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(out.status.code(), Some(8), "{stderr}");
     assert!(took < Duration::from_secs(5), "took {took:?}");
     assert!(stderr.contains(&format!("cannot reach {url}")), "{stderr}");
     assert!(stderr.contains("faas-certifier selftest"), "{stderr}");

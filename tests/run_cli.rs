@@ -119,7 +119,7 @@ async fn credentials_from_faas_cli_config() {
         "credentials leaked: {all}"
     );
 
-    // A wrong password in the config is refused before any case runs: exit 2.
+    // A wrong password in the config is refused before any case runs: exit 9 (refused credentials).
     let bad = base64::engine::general_purpose::STANDARD.encode("admin:wrong");
     std::fs::write(
         dir.path().join("config.yml"),
@@ -139,7 +139,7 @@ async fn credentials_from_faas_cli_config() {
     })
     .await
     .expect("the run finishes");
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(9), "{}", text(&out));
     assert!(text(&out).contains("answered 401"), "{}", text(&out));
     mock.stop().await.expect("the mock stops");
 }
@@ -164,7 +164,7 @@ fn malformed_suite_is_a_usage_error_before_any_request() {
         &[],
     );
     let all = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert_eq!(out.status.code(), Some(4), "{all}");
     assert!(
         all.contains("broken.yaml:5:9: unknown field `expct`"),
         "{all}"
@@ -181,7 +181,7 @@ fn unreachable_target_fails_fast_and_suggests_selftest() {
     let started = std::time::Instant::now();
     let out = certifier(&["run", "--gateway", "http://127.0.0.1:9"], "", &[]);
     let all = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert_eq!(out.status.code(), Some(8), "{all}");
     assert!(all.contains("cannot reach http://127.0.0.1:9"), "{all}");
     assert!(all.contains("faas-certifier selftest"), "{all}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
@@ -205,7 +205,7 @@ fn a_failed_preflight_leaves_no_folder_behind() {
         .output()
         .expect("the binary runs");
     let all = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert_eq!(out.status.code(), Some(8), "{all}");
     assert!(all.contains("cannot reach http://127.0.0.1:9"), "{all}");
     let mut left: Vec<String> = std::fs::read_dir(cwd.path())
         .unwrap()

@@ -169,7 +169,7 @@ fn certifier(args: &[&str]) -> Output {
 }
 
 #[test]
-fn run_refuses_a_bad_suite_with_status_2_before_any_request() {
+fn run_refuses_a_bad_suite_with_status_4_before_any_request() {
     let dir = suites_dir(&["undefined-variable.yaml"]);
     let suites = dir.path().display().to_string();
     let out = certifier(&[
@@ -181,7 +181,7 @@ fn run_refuses_a_bad_suite_with_status_2_before_any_request() {
         "--no-reports",
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr:\n{stderr}");
+    assert_eq!(out.status.code(), Some(4), "stderr:\n{stderr}");
     let want = format!("{suites}/undefined-variable.yaml:6:");
     assert!(stderr.contains(&want), "want {want:?} in stderr:\n{stderr}");
     assert!(stderr.contains("undefined variable ${rnu}"), "{stderr}");
@@ -206,7 +206,7 @@ fn run_refuses_a_bad_suite_with_status_2_before_any_request() {
         &gateway,
         "--no-reports",
     ]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(4));
     match listener.accept() {
         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
         Ok((_, peer)) => panic!("the certifier connected from {peer} despite a bad suite"),

@@ -126,20 +126,20 @@ fn forced_features_are_partial_too() {
 }
 
 #[test]
-fn a_filter_matching_nothing_exits_2_and_leaves_earlier_reports_alone() {
+fn a_filter_matching_nothing_exits_6_and_leaves_earlier_reports_alone() {
     let mock = MockProcess::start(&[]);
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("report.json"), "earlier").expect("write");
     let (out, took) = run(dir.path(), &["--gateway", &mock.url, "secrets::nosuchcase"]);
     let all = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert_eq!(out.status.code(), Some(6), "{all}");
     assert!(
         all.contains("no case matches \"secrets::nosuchcase\""),
         "{all}"
     );
     assert!(all.contains("the closest names: secrets::"), "{all}");
     let (exact, _) = run(dir.path(), &["--gateway", &mock.url, "--exact", "health::"]);
-    assert_eq!(exact.status.code(), Some(2), "{}", text(&exact));
+    assert_eq!(exact.status.code(), Some(6), "{}", text(&exact));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("report.json")).expect("read"),
         "earlier"
@@ -184,7 +184,7 @@ fn a_static_web_server_is_refused_before_anything_is_created() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (out, took) = run(dir.path(), &["--gateway", &format!("{url}/some/path")]);
     let all = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert_eq!(out.status.code(), Some(10), "{all}");
     assert!(
         all.contains("is not an OpenFaaS provider or gateway")
             && all.contains("/some/path/system/info answered 404"),
@@ -209,7 +209,7 @@ fn namespaces_are_checked_before_the_run() {
         &["--gateway", &mock.url, "--extra-namespace", "nosuchns"],
     );
     let all = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert_eq!(out.status.code(), Some(10), "{all}");
     assert!(all.contains("namespace `nosuchns` is not managed"), "{all}");
     let (bad, _) = run(
         dir.path(),
@@ -234,7 +234,7 @@ fn unwritable_report_destinations_and_zero_timeouts_stop_before_the_run() {
             file.join("junit.xml").to_str().expect("utf-8"),
         ],
     );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out));
     let summary = dir.path().join("missing-folder").join("summary.md");
     let out = certifier()
         .args(["run", "--gateway", &mock.url, "--no-reports"])
@@ -242,7 +242,7 @@ fn unwritable_report_destinations_and_zero_timeouts_stop_before_the_run() {
         .output()
         .expect("runs");
     let all = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert_eq!(out.status.code(), Some(7), "{all}");
     assert!(all.contains("$GITHUB_STEP_SUMMARY"), "{all}");
     let (zero, _) = run(dir.path(), &["--gateway", &mock.url, "--timeout", "0s"]);
     assert_eq!(zero.status.code(), Some(2));
@@ -410,7 +410,7 @@ fn a_timeout_passing_during_the_preflight_is_named() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (out, took) = run(dir.path(), &["--gateway", &url, "--timeout", "500ms"]);
     let all = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert_eq!(out.status.code(), Some(10), "{all}");
     assert!(took < Duration::from_secs(5), "the run took {took:?}");
     assert!(
         all.contains("the run's --timeout 500ms passed during the preflight"),

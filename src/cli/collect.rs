@@ -148,7 +148,10 @@ impl Collector {
 
     fn event(&mut self, target: usize, event: Event) {
         match event {
-            Event::CaseStarted { .. } | Event::Waiting { .. } => {
+            Event::RunStarted { .. }
+            | Event::CaseStarted { .. }
+            | Event::Waiting { .. }
+            | Event::StepFinished { .. } => {
                 let label = self.targets.get(target).map_or("", |t| t.0);
                 if let (Some(terminal), Some(update)) = (&self.terminal, Update::of(label, &event))
                 {
@@ -159,7 +162,6 @@ impl Collector {
             Event::RunFinished {
                 removed, leftovers, ..
             } => self.leftovers.push((target, removed, leftovers)),
-            Event::RunStarted { .. } | Event::StepFinished { .. } | Event::Cleanup { .. } => {}
         }
     }
 
@@ -438,58 +440,10 @@ fn build(
         .map(|t| t.runner.settings.gateway.clone())
         .collect::<Vec<_>>()
         .join(", ");
-    // One target: its profile. Several (a selftest): a feature is certified when any target
-    // certifies it, and the reason names each target's decision where they differ.
-    let profile = first
-        .map(|r| {
-            r.profile
-                .features
-                .iter()
-                .map(|(f, s)| {
-                    let states: Vec<(&str, bool, &str)> = targets
-                        .iter()
-                        .filter_map(|t| {
-                            let state = t.runner.profile.features.get(f)?;
-                            Some((t.label, state.enabled, state.reason.as_str()))
-                        })
-                        .collect();
-                    let same = states
-                        .iter()
-                        .all(|(_, on, why)| *on == s.enabled && *why == s.reason);
-                    FeatureDecision {
-                        feature: f.name().to_string(),
-                        enabled: states.iter().any(|(_, on, _)| *on),
-                        reason: if same {
-                            s.reason.clone()
-                        } else {
-                            states
-                                .iter()
-                                .map(|(label, on, why)| {
-                                    format!("{label}: {} ({why})", if *on { "on" } else { "off" })
-                                })
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        },
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let profile = merged_profile(targets);
     let summary = Summary::of(&cases);
     let root_cause = targets.iter().find_map(|t| t.runner.root_cause());
-    let mut warnings: Vec<String> = Vec::new();
-    for t in targets {
-        for w in &t.runner.warnings {
-            let w = if t.label.is_empty() || targets.len() == 1 {
-                w.clone()
-            } else {
-                format!("{}: {w}", t.label)
-            };
-            if !warnings.contains(&w) {
-                warnings.push(w);
-            }
-        }
-    }
+    let warnings = merged_warnings(targets);
     // What a target offers that the run could not check (callbacks without a receiver).
     let mut partial = meta.partial_reasons();
     for reason in targets.iter().flat_map(|t| t.runner.unchecked()) {
@@ -517,16 +471,7 @@ fn build(
                 .map(|r| r.settings.namespace.clone())
                 .unwrap_or_default(),
             extra_namespace: first.and_then(|r| r.settings.extra_namespace.clone()),
-            provider: first
-                .map(provider_report)
-                .unwrap_or_else(|| ProviderReport {
-                    name: String::new(),
-                    orchestration: String::new(),
-                    version: String::new(),
-                    sha: String::new(),
-                    form: "unknown".into(),
-                    info: None,
-                }),
+            provider: first.map(provider_report).unwrap_or_else(no_provider),
             profile,
             started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             duration_ms: millis(elapsed),
@@ -544,6 +489,77 @@ fn build(
         clauses: report::clause_reports(&cases, &contract_clauses()),
         summary,
         cases,
+    }
+}
+
+/// One target: its profile. Several (a selftest): a feature is certified when any target
+/// certifies it, and the reason names each target's decision where they differ.
+fn merged_profile(targets: &[Target]) -> Vec<FeatureDecision> {
+    let Some(first) = targets.first() else {
+        return Vec::new();
+    };
+    first
+        .runner
+        .profile
+        .features
+        .iter()
+        .map(|(f, s)| {
+            let states: Vec<(&str, bool, &str)> = targets
+                .iter()
+                .filter_map(|t| {
+                    let state = t.runner.profile.features.get(f)?;
+                    Some((t.label, state.enabled, state.reason.as_str()))
+                })
+                .collect();
+            let same = states
+                .iter()
+                .all(|(_, on, why)| *on == s.enabled && *why == s.reason);
+            FeatureDecision {
+                feature: f.name().to_string(),
+                enabled: states.iter().any(|(_, on, _)| *on),
+                reason: if same {
+                    s.reason.clone()
+                } else {
+                    states
+                        .iter()
+                        .map(|(label, on, why)| {
+                            format!("{label}: {} ({why})", if *on { "on" } else { "off" })
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                },
+            }
+        })
+        .collect()
+}
+
+/// Every target's warnings once each, labelled with the target when there are several.
+fn merged_warnings(targets: &[Target]) -> Vec<String> {
+    let mut warnings: Vec<String> = Vec::new();
+    for t in targets {
+        for w in &t.runner.warnings {
+            let w = if t.label.is_empty() || targets.len() == 1 {
+                w.clone()
+            } else {
+                format!("{}: {w}", t.label)
+            };
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+    }
+    warnings
+}
+
+/// The provider of a report with no target.
+fn no_provider() -> ProviderReport {
+    ProviderReport {
+        name: String::new(),
+        orchestration: String::new(),
+        version: String::new(),
+        sha: String::new(),
+        form: "unknown".into(),
+        info: None,
     }
 }
 

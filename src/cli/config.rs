@@ -39,14 +39,16 @@ impl ConfigError {
     /// The exit status for this cause.
     pub fn exit_code(&self) -> i32 {
         match self {
-            ConfigError::Option(_)
-            | ConfigError::Credentials(_)
-            | ConfigError::Suites(_)
-            | ConfigError::Expectations(_)
-            | ConfigError::Selection(_)
-            | ConfigError::Destination(_)
-            | ConfigError::Runtime(_)
-            | ConfigError::Target(_) => exit::USAGE,
+            ConfigError::Option(_) => exit::USAGE,
+            ConfigError::Credentials(_) => exit::CREDENTIALS,
+            ConfigError::Suites(_) => exit::SUITE,
+            ConfigError::Expectations(_) => exit::EXPECTATIONS,
+            ConfigError::Selection(_) => exit::NO_CASE,
+            ConfigError::Destination(_) => exit::DESTINATION,
+            ConfigError::Runtime(_) => exit::RUNTIME,
+            ConfigError::Target(RunError::Unreachable { .. }) => exit::UNREACHABLE,
+            ConfigError::Target(RunError::Refused { .. }) => exit::REFUSED,
+            ConfigError::Target(_) => exit::PREFLIGHT,
         }
     }
 
@@ -64,5 +66,45 @@ pub fn exit_code(report: &RunReport, written: bool) -> i32 {
         level if !level.passed() => exit::FAILED,
         _ if !written => exit::USAGE,
         _ => exit::SUCCESS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_cause_has_its_own_status_apart_from_the_verdicts() {
+        let target = |e: RunError| ConfigError::Target(e);
+        let causes = [
+            ConfigError::Option("--jobs must be at least 1".into()),
+            ConfigError::Credentials("--password-stdin read an empty password".into()),
+            ConfigError::Suites(SuiteError::Read {
+                path: "suites".into(),
+                source: std::io::Error::other("gone"),
+            }),
+            ConfigError::Expectations("expect.yaml: bad".into()),
+            ConfigError::Selection("no case matches".into()),
+            ConfigError::Destination("cannot write".into()),
+            ConfigError::Runtime(std::io::Error::other("no threads")),
+            target(RunError::Unreachable {
+                url: "http://127.0.0.1:9".into(),
+                reason: "connection refused".into(),
+            }),
+            target(RunError::Refused {
+                url: "http://127.0.0.1:9".into(),
+                status: 401,
+                hint: "credentials are needed".into(),
+            }),
+            target(RunError::Config("not an OpenFaaS provider".into())),
+        ];
+        let mut codes: Vec<i32> = causes.iter().map(ConfigError::exit_code).collect();
+        assert_eq!(codes[0], exit::USAGE, "a refused flag keeps status 2");
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), causes.len(), "{codes:?}");
+        for verdict in [exit::SUCCESS, exit::FAILED, exit::INTERRUPTED] {
+            assert!(!codes.contains(&verdict), "{verdict} in {codes:?}");
+        }
     }
 }

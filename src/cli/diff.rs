@@ -20,11 +20,29 @@ pub struct DiffArgs {
     pub markdown: bool,
 }
 
+/// Why a report given to `diff` cannot be compared.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    /// The file cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// It is not a JSON report.
+    #[error(transparent)]
+    NotAReport(#[from] diff::NotAReport),
+}
+
 /// Reads a JSON report.
-fn read(path: &Path) -> Result<Compared, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Compared::parse(&path.display().to_string(), &text)
+fn read(path: &Path) -> Result<Compared, ReadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        path: path.into(),
+        source,
+    })?;
+    Ok(Compared::parse(&path.display().to_string(), &text)?)
 }
 
 /// Runs `faas-certifier diff` and returns the exit status.

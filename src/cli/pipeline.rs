@@ -14,7 +14,7 @@ use super::collect::{Collector, RunMeta, Target};
 use super::config::{self, ConfigError};
 use super::destinations::check_destinations;
 use super::expect::Judge;
-use super::progress::{Live, Update};
+use super::progress::Live;
 use super::select::{check_selection, Selection};
 use super::terminal::Terminal;
 use crate::exit;
@@ -129,8 +129,7 @@ impl Pipeline {
             rt.handle(),
             targets.iter().map(|t| t.runner.clone()).collect(),
         );
-        let (work, names) = self.selected(&targets);
-        out.status(Update::Total(names.len()));
+        let (work, _) = self.selected(&targets);
         rt.block_on(runner::run_all(&work, self.jobs));
         out.clear_status(DRAIN_LIMIT);
         {

@@ -21,10 +21,12 @@ const TICK: Duration = Duration::from_millis(250);
 /// A change to the status area.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Update {
-    /// The run has this many cases.
-    Total(usize),
+    /// A runner plans this many more cases (its `RunStarted`): they count in the total.
+    Planned(usize),
     /// The case (by its displayed name) started.
     Started(String),
+    /// A step of the case ended: it runs on, and what it waited for is no longer current.
+    Running(String),
     /// The case waits: `mismatch` is what the last attempt got instead of what it wants.
     Waiting {
         /// Its displayed name.
@@ -52,7 +54,9 @@ impl Update {
             }
         };
         match event {
+            Event::RunStarted { plan, .. } => Some(Update::Planned(plan.len())),
             Event::CaseStarted { trial } => Some(Update::Started(name(trial))),
+            Event::StepFinished { trial, .. } => Some(Update::Running(name(trial))),
             Event::Waiting {
                 trial,
                 mismatch,
@@ -108,13 +112,18 @@ impl Live {
     /// for, one that ends loses its line and the count goes up.
     pub fn apply(&mut self, update: Update) {
         match update {
-            Update::Total(total) => self.header.set_length(total as u64),
+            Update::Planned(n) => self.header.inc_length(n as u64),
             Update::Started(name) => {
                 let style = ProgressStyle::with_template("  {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner());
                 let line = self.multi.add(ProgressBar::new_spinner().with_style(style));
                 line.set_message(format!("{name} — running"));
                 self.running.insert(name, line);
+            }
+            Update::Running(name) => {
+                if let Some(line) = self.running.get(&name) {
+                    line.set_message(format!("{name} — running"));
+                }
             }
             Update::Waiting {
                 name,
@@ -169,6 +178,50 @@ fn waiting_for(mismatch: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runner::{StepOutcome, StepResult, StepVerdict};
+
+    #[test]
+    fn a_runs_plan_counts_in_the_total_and_a_finished_step_ends_the_wait() {
+        let started = Event::RunStarted {
+            target: "http://127.0.0.1:8080".into(),
+            provider: String::new(),
+            profile: Vec::new(),
+            plan: vec!["health::healthz".into(), "info::version".into()],
+        };
+        assert_eq!(Update::of("gateway", &started), Some(Update::Planned(2)));
+        let step = StepResult {
+            label: "scale".into(),
+            source: crate::suite::Source {
+                file: "builtin:scale.yaml".into(),
+                line: 3,
+                column: 7,
+            },
+            method: "GET".into(),
+            path: "/system/function/f".into(),
+            status: Some(200),
+            expectation: "status 200".into(),
+            outcome: StepOutcome::Passed,
+            attempts: 3,
+            duration: Duration::from_secs(2),
+            waited: Duration::from_secs(1),
+            request_excerpt: String::new(),
+            response_excerpt: String::new(),
+            attempt_log: Vec::new(),
+        };
+        let finished = Event::StepFinished {
+            trial: "scale::scale-up".into(),
+            outcome: StepVerdict::of(&step),
+            step: Box::new(step),
+        };
+        assert_eq!(
+            Update::of("gateway", &finished),
+            Some(Update::Running("gateway::scale::scale-up".into()))
+        );
+        assert_eq!(
+            Update::of("", &finished),
+            Some(Update::Running("scale::scale-up".into()))
+        );
+    }
 
     #[test]
     fn a_mismatch_reads_as_what_the_case_waits_for() {

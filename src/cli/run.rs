@@ -144,14 +144,53 @@ fn options(args: &RunArgs, env: Env<'_>) -> Result<Settings, String> {
     .into_iter()
     .find_map(|(from, url)| Some((from, url?)))
     .unwrap_or(("the default gateway", "http://127.0.0.1:8080".into()));
-    let parsed = reqwest::Url::parse(&gateway)
-        .map_err(|e| format!("{from} {gateway:?} is not a URL: {e}"))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(format!(
-            "{from} {gateway:?} must be an http:// or https:// URL"
-        ));
-    }
+    http_url(from, &gateway)?;
     let mut s = Settings::new(&gateway);
+    namespaces(args, env, &mut s)?;
+    s.registry = args
+        .registry_prefix
+        .clone()
+        .unwrap_or_else(|| DEFAULT_REGISTRY.into())
+        .trim_end_matches('/')
+        .to_string();
+    s.jobs = args.jobs.unwrap_or(DEFAULT_JOBS);
+    if s.jobs == 0 {
+        return Err("--jobs must be at least 1".into());
+    }
+    timeouts(args, &mut s)?;
+    if let Some(url) = &args.callback_url {
+        http_url("--callback-url", url)?;
+    }
+    s.callback_url = args.callback_url.clone();
+    s.callback_listen = args.callback_listen;
+    s.keep = args.keep;
+    s.enable = features(&args.enable)?;
+    s.disable = features(&args.disable)?;
+    if let Some(p) = &args.profile {
+        if !crate::runner::profile::PROFILES.contains(&p.as_str()) {
+            return Err(format!(
+                "unknown profile {p:?}; known: {}",
+                crate::runner::profile::PROFILES.join(", ")
+            ));
+        }
+        s.profile = Some(p.clone());
+    }
+    Ok(s)
+}
+
+/// Refuses `url` (given as `from`) unless it is an http:// or https:// URL with a host.
+fn http_url(from: &str, url: &str) -> Result<(), String> {
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| format!("{from} {url:?} is not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(format!("{from} {url:?} must be an http:// or https:// URL"));
+    }
+    Ok(())
+}
+
+/// `--namespace` and `--extra-namespace` (or their environment variables), each a valid
+/// name, the two different.
+fn namespaces(args: &RunArgs, env: Env<'_>, s: &mut Settings) -> Result<(), String> {
     if let Some(ns) = args
         .namespace
         .clone()
@@ -178,16 +217,12 @@ fn options(args: &RunArgs, env: Env<'_>) -> Result<Settings, String> {
             ));
         }
     }
-    s.registry = args
-        .registry_prefix
-        .clone()
-        .unwrap_or_else(|| DEFAULT_REGISTRY.into())
-        .trim_end_matches('/')
-        .to_string();
-    s.jobs = args.jobs.unwrap_or(DEFAULT_JOBS);
-    if s.jobs == 0 {
-        return Err("--jobs must be at least 1".into());
-    }
+    Ok(())
+}
+
+/// `--timeout`, `--request-timeout` and `--mutation-timeout` (none may be 0),
+/// `--cleanup-timeout` and `--settle`.
+fn timeouts(args: &RunArgs, s: &mut Settings) -> Result<(), String> {
     if args.timeout.is_some_and(|t| t.is_zero()) {
         return Err("--timeout must be more than 0".into());
     }
@@ -210,30 +245,7 @@ fn options(args: &RunArgs, env: Env<'_>) -> Result<Settings, String> {
     if let Some(settle) = args.settle {
         s.settle = settle;
     }
-    if let Some(url) = &args.callback_url {
-        let parsed = reqwest::Url::parse(url)
-            .map_err(|e| format!("--callback-url {url:?} is not a URL: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(format!(
-                "--callback-url {url:?} must be an http:// or https:// URL"
-            ));
-        }
-    }
-    s.callback_url = args.callback_url.clone();
-    s.callback_listen = args.callback_listen;
-    s.keep = args.keep;
-    s.enable = features(&args.enable)?;
-    s.disable = features(&args.disable)?;
-    if let Some(p) = &args.profile {
-        if !crate::runner::profile::PROFILES.contains(&p.as_str()) {
-            return Err(format!(
-                "unknown profile {p:?}; known: {}",
-                crate::runner::profile::PROFILES.join(", ")
-            ));
-        }
-        s.profile = Some(p.clone());
-    }
-    Ok(s)
+    Ok(())
 }
 
 fn features(names: &[String]) -> Result<Vec<Feature>, String> {
@@ -278,7 +290,7 @@ fn credentials(
         Some(Credentials::Bearer(token))
     } else {
         match faas_cli::config_path(env("OPENFAAS_CONFIG").as_deref(), env("HOME").as_deref()) {
-            Some(path) => faas_cli::credentials_for(&path, gateway)?,
+            Some(path) => faas_cli::credentials_for(&path, gateway).map_err(|e| e.to_string())?,
             None => None,
         }
     })

@@ -4,6 +4,25 @@
 
 use serde_json::Value;
 
+/// Why the answer schemas do not compile: a defect of the certifier's own document.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// The OpenAPI document cannot be rendered as JSON.
+    #[error("cannot render the OpenAPI document: {0}")]
+    Render(#[source] serde_json::Error),
+    /// The document has no `paths`.
+    #[error("the OpenAPI document has no paths")]
+    NoPaths,
+    /// An answer's schema does not compile.
+    #[error("{route}: {reason}")]
+    Compile {
+        /// `METHOD TEMPLATE STATUS`.
+        route: String,
+        /// The compiler's message.
+        reason: String,
+    },
+}
+
 /// How a response body is framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Framing {
@@ -60,18 +79,17 @@ impl std::fmt::Debug for Schemas {
 
 impl Schemas {
     /// Compiles the schemas of the document generated from the model types.
-    pub fn compile() -> Result<Schemas, String> {
-        let doc = serde_json::to_value(super::openapi::document())
-            .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?;
+    pub fn compile() -> Result<Schemas, SchemaError> {
+        let doc = serde_json::to_value(super::openapi::document()).map_err(SchemaError::Render)?;
         Self::from_document(&doc)
     }
 
     /// Compiles the answer schemas of an OpenAPI 3.1 document.
-    pub fn from_document(doc: &Value) -> Result<Schemas, String> {
+    pub fn from_document(doc: &Value) -> Result<Schemas, SchemaError> {
         let components = doc.get("components").cloned().unwrap_or(Value::Null);
         let mut routes = Vec::new();
         let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-            return Err("the OpenAPI document has no paths".into());
+            return Err(SchemaError::NoPaths);
         };
         for (template, item) in paths {
             let Some(item) = item.as_object() else {
@@ -102,7 +120,10 @@ impl Schemas {
                             obj.insert("components".into(), components.clone());
                         }
                         let validator = jsonschema::draft202012::new(&root).map_err(|e| {
-                            format!("{} {template} {status}: {e}", method.to_uppercase())
+                            SchemaError::Compile {
+                                route: format!("{} {template} {status}", method.to_uppercase()),
+                                reason: e.to_string(),
+                            }
                         })?;
                         answers.push((status, framing, validator));
                     }

@@ -48,18 +48,40 @@ pub struct ComparedCase {
 
 impl Compared {
     /// Reads a JSON report; `name` names it in errors.
-    pub fn parse(name: &str, text: &str) -> Result<Self, String> {
-        let report: Self = serde_json::from_str(text).map_err(|e| {
-            format!("{name} is not a faas-certifier JSON report ({SCHEMA_PREFIX}...): {e}")
+    pub fn parse(name: &str, text: &str) -> Result<Self, NotAReport> {
+        let report: Self = serde_json::from_str(text).map_err(|e| NotAReport::Json {
+            name: name.into(),
+            source: e,
         })?;
         if !report.schema.starts_with(SCHEMA_PREFIX) {
-            return Err(format!(
-                "{name} is not a faas-certifier JSON report: its schema is {:?}",
-                report.schema
-            ));
+            return Err(NotAReport::Schema {
+                name: name.into(),
+                schema: report.schema,
+            });
         }
         Ok(report)
     }
+}
+
+/// Why a file given to `diff` is not a faas-certifier JSON report.
+#[derive(Debug, thiserror::Error)]
+pub enum NotAReport {
+    /// It does not parse as one.
+    #[error("{name} is not a faas-certifier JSON report ({SCHEMA_PREFIX}...): {source}")]
+    Json {
+        /// The file, as named to the user.
+        name: String,
+        /// Why it does not parse.
+        source: serde_json::Error,
+    },
+    /// Its `schema` is another document's.
+    #[error("{name} is not a faas-certifier JSON report: its schema is {schema:?}")]
+    Schema {
+        /// The file, as named to the user.
+        name: String,
+        /// The schema it names.
+        schema: String,
+    },
 }
 
 /// What every report's `schema` starts with.
@@ -400,9 +422,9 @@ mod tests {
         let read = Compared::parse("later.json", later).unwrap();
         assert_eq!(read.cases[0].outcome, Outcome::Passed);
         let other = r#"{"schema": "other", "run": {"id": "", "target": ""}, "cases": []}"#;
-        let e = Compared::parse("o.json", other).unwrap_err();
+        let e = Compared::parse("o.json", other).unwrap_err().to_string();
         assert!(e.contains("its schema is \"other\""), "{e}");
-        let e = Compared::parse("x.json", "[]").unwrap_err();
+        let e = Compared::parse("x.json", "[]").unwrap_err().to_string();
         assert!(
             e.starts_with("x.json is not a faas-certifier JSON report"),
             "{e}"

@@ -47,9 +47,6 @@ pub fn steps(case: &CaseReport) -> String {
             step.duration_ms,
             outcome_word(step.outcome)
         );
-        if step.outcome == StepOutcome::Skipped {
-            continue;
-        }
         let _ = writeln!(out, "   want: {}", step.expectation);
         if let Some(message) = &step.message {
             let _ = writeln!(out, "   got:  {message}");
@@ -77,7 +74,6 @@ fn outcome_word(outcome: StepOutcome) -> &'static str {
         StepOutcome::Passed => "ok",
         StepOutcome::Failed => "FAILED",
         StepOutcome::Errored => "ERROR",
-        StepOutcome::Skipped => "not run",
     }
 }
 

@@ -28,11 +28,21 @@ impl super::Format for Markdown {
 
 /// Renders the summary.
 pub fn render(report: &RunReport) -> String {
-    let run = &report.run;
-    let summary = &report.summary;
     let mut out = String::new();
-    let level = report.verdict.level;
-    let mark = match level {
+    verdict(&mut out, report);
+    cleanup(&mut out, report);
+    run_facts(&mut out, report);
+    out.push_str(&expected(report));
+    suite_tables(&mut out, report);
+    failures(&mut out, report);
+    clauses(&mut out, report);
+    out
+}
+
+/// The heading with the verdict, the root cause and the verdict's other reasons.
+fn verdict(out: &mut String, report: &RunReport) {
+    let run = &report.run;
+    let mark = match report.verdict.level {
         Level::Certified => "✅",
         Level::Partial | Level::ExpectedFailures => "☑️",
         Level::Failed | Level::Errored => "❌",
@@ -50,15 +60,25 @@ pub fn render(report: &RunReport) -> String {
     if !report.verdict.reasons.is_empty() {
         out.push('\n');
     }
-    if let Some(cleanup) = &run.cleanup {
-        let _ = writeln!(out, "{}\n", cleanup.line());
-        for l in &cleanup.left {
-            let _ = writeln!(out, "- `{}` ({})", l.listing, cell(&l.why));
-        }
-        if !cleanup.left.is_empty() {
-            out.push('\n');
-        }
+}
+
+/// The cleanup line and each leftover with why.
+fn cleanup(out: &mut String, report: &RunReport) {
+    let Some(cleanup) = &report.run.cleanup else {
+        return;
+    };
+    let _ = writeln!(out, "{}\n", cleanup.line());
+    for l in &cleanup.left {
+        let _ = writeln!(out, "- `{}` ({})", l.listing, cell(&l.why));
     }
+    if !cleanup.left.is_empty() {
+        out.push('\n');
+    }
+}
+
+/// The target, suites and selection, settings, warnings, counts and features not certified.
+fn run_facts(out: &mut String, report: &RunReport) {
+    let run = &report.run;
     let provider = if run.provider.name.is_empty() {
         "unknown provider"
     } else {
@@ -73,23 +93,6 @@ pub fn render(report: &RunReport) -> String {
         report.certifier.version,
         report.certifier.sha
     );
-    let sel = &run.selection;
-    let selection = if sel.is_all() {
-        "every case".to_string()
-    } else {
-        let mut parts = Vec::new();
-        if !sel.filters.is_empty() {
-            parts.push(format!(
-                "cases matching `{}`{}",
-                sel.filters.join("`, `"),
-                if sel.exact { " exactly" } else { "" }
-            ));
-        }
-        if !sel.skip.is_empty() {
-            parts.push(format!("skipping `{}`", sel.skip.join("`, `")));
-        }
-        parts.join(", ")
-    };
     let overrides = if run.overrides.is_empty() {
         String::new()
     } else {
@@ -97,9 +100,10 @@ pub fn render(report: &RunReport) -> String {
     };
     let _ = writeln!(
         out,
-        "Suites: {} (digest `{}`); selection: {selection}{overrides}.\n",
+        "Suites: {} (digest `{}`); selection: {}{overrides}.\n",
         run.suites.source,
-        short(&run.suites.digest)
+        short(&run.suites.digest),
+        selection(&run.selection)
     );
     if let Some(settings) = &run.settings {
         let flags: Vec<String> = settings
@@ -115,7 +119,7 @@ pub fn render(report: &RunReport) -> String {
     let _ = writeln!(
         out,
         "**{}**{} in {:.1} s.\n",
-        summary.closing_line(),
+        report.summary.closing_line(),
         if run.interrupted {
             " (interrupted)"
         } else {
@@ -132,7 +136,29 @@ pub fn render(report: &RunReport) -> String {
     if !off.is_empty() {
         let _ = writeln!(out, "Features not certified: {}.\n", off.join(", "));
     }
-    out.push_str(&expected(report));
+}
+
+/// The selection in words: `every case`, or the filters and skips.
+fn selection(sel: &super::Selection) -> String {
+    if sel.is_all() {
+        return "every case".to_string();
+    }
+    let mut parts = Vec::new();
+    if !sel.filters.is_empty() {
+        parts.push(format!(
+            "cases matching `{}`{}",
+            sel.filters.join("`, `"),
+            if sel.exact { " exactly" } else { "" }
+        ));
+    }
+    if !sel.skip.is_empty() {
+        parts.push(format!("skipping `{}`", sel.skip.join("`, `")));
+    }
+    parts.join(", ")
+}
+
+/// A table per suite, in the report's order: each case, its outcome and reason.
+fn suite_tables(out: &mut String, report: &RunReport) {
     let mut suites: Vec<&str> = Vec::new();
     for case in &report.cases {
         if !suites.contains(&case.suite.as_str()) {
@@ -160,9 +186,6 @@ pub fn render(report: &RunReport) -> String {
         }
         out.push('\n');
     }
-    failures(&mut out, report);
-    clauses(&mut out, report);
-    out
 }
 
 /// Each failed or errored case explained ([`explain::failure`]), folded.

@@ -500,8 +500,6 @@ pub enum StepOutcome {
     Failed,
     /// The request could not be made or answered.
     Errored,
-    /// Not run because an earlier step ended the case.
-    Skipped,
 }
 
 /// One step of a case: a request and what was expected of its answer.

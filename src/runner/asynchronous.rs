@@ -18,7 +18,7 @@ use super::case::CaseCtx;
 use super::client::{HttpRequest, HttpResponse};
 use super::ops::{header_pairs, Addressed};
 use super::step::{AttemptLog, Polled, Unmet};
-use super::RunError;
+use super::{RunError, StepError};
 use crate::suite::{AsyncInvoke, Callback, DurationText, Expect, Operation};
 
 /// How long a `callback` step waits for the first callback by default.
@@ -70,7 +70,7 @@ impl CaseCtx<'_> {
         &mut self,
         op: &Operation,
         req: &mut HttpRequest,
-    ) -> Result<(), String> {
+    ) -> Result<(), StepError> {
         match op {
             Operation::InvokeAsync(a) if a.callback => {
                 let receiver = self.runner.callbacks.receiver().await?;
@@ -83,9 +83,7 @@ impl CaseCtx<'_> {
             }
             Operation::Callback(_) => {
                 let Some((_, url)) = &self.callbacks.last else {
-                    return Err(
-                        "no `invoke_async` with `callback: true` ran before this step".into(),
-                    );
+                    return Err(StepError::NoCallbackBefore);
                 };
                 req.path = url.clone();
             }
@@ -113,7 +111,7 @@ impl CaseCtx<'_> {
         let (Some((token, url)), Ok(receiver)) =
             (&self.callbacks.last, self.runner.callbacks.receiver().await)
         else {
-            return Polled::errored(RunError::Step("no callback was asked for".into()));
+            return Polled::errored(RunError::Step(StepError::NoCallbackAsked));
         };
         let since = Instant::now();
         let received = receiver
@@ -173,12 +171,14 @@ fn as_answer(received: Option<&super::callback::Received>) -> HttpResponse {
 
 /// A step's duration field, or `default` when unset.
 fn duration(
-    field: &str,
+    field: &'static str,
     d: &Option<serde_saphyr::Spanned<DurationText>>,
     default: Duration,
-) -> Result<Duration, String> {
+) -> Result<Duration, StepError> {
     match d {
-        Some(d) => DurationText::parse(&d.value.0).map_err(|e| format!("{field}: {e}")),
+        Some(d) => {
+            DurationText::parse(&d.value.0).map_err(|reason| StepError::Duration { field, reason })
+        }
         None => Ok(default),
     }
 }

@@ -25,6 +25,28 @@ use super::plan::Planned;
 use super::settings::Settings;
 use crate::suite::Suite;
 
+/// Why the run has no callback receiver (cloned into every step that asks for one).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum NoReceiver {
+    /// `--callback-url` is not a URL.
+    #[error("--callback-url {url:?}: {reason}")]
+    BadUrl {
+        /// The URL given.
+        url: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// The target is not on loopback and no `--callback-url` was given.
+    #[error("{0} is not on loopback, so the run cannot know an address the cluster reaches it at: give --callback-url URL (with --callback-listen ADDR when it listens elsewhere)")]
+    NotOnLoopback(String),
+    /// The receiver cannot listen.
+    #[error("the callback receiver cannot listen on {0}: {1}")]
+    Listen(SocketAddr, Arc<std::io::Error>),
+    /// The receiver's bound address cannot be read.
+    #[error("the callback receiver's address: {0}")]
+    Address(Arc<std::io::Error>),
+}
+
 /// One callback as it arrived.
 #[derive(Debug, Clone)]
 pub(crate) struct Received {
@@ -72,13 +94,13 @@ impl Drop for Receiver {
 impl Receiver {
     /// Starts listening on `listen`; `url` is the base the cluster is told, or, when none is
     /// given, the address listened on.
-    async fn start(listen: SocketAddr, url: Option<&str>) -> Result<Receiver, String> {
+    async fn start(listen: SocketAddr, url: Option<&str>) -> Result<Receiver, NoReceiver> {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
-            .map_err(|e| format!("the callback receiver cannot listen on {listen}: {e}"))?;
+            .map_err(|e| NoReceiver::Listen(listen, Arc::new(e)))?;
         let bound = listener
             .local_addr()
-            .map_err(|e| format!("the callback receiver's address: {e}"))?;
+            .map_err(|e| NoReceiver::Address(Arc::new(e)))?;
         let base = match url {
             Some(u) => u.trim_end_matches('/').to_string(),
             None => format!("http://{}", reachable(bound)),
@@ -196,12 +218,15 @@ struct Plan {
 
 impl Plan {
     /// `--callback-listen` and `--callback-url` for `settings`' target.
-    fn of(settings: &Settings) -> Result<Plan, String> {
+    fn of(settings: &Settings) -> Result<Plan, NoReceiver> {
         let loopback = on_loopback(&settings.gateway);
         let listen = |default: SocketAddr| settings.callback_listen.unwrap_or(default);
         match &settings.callback_url {
             Some(url) => {
-                let parsed = reqwest::Url::parse(url).map_err(|e| format!("--callback-url {url:?}: {e}"))?;
+                let parsed = reqwest::Url::parse(url).map_err(|e| NoReceiver::BadUrl {
+                    url: url.clone(),
+                    reason: e.to_string(),
+                })?;
                 let port = parsed.port_or_known_default().unwrap_or(80);
                 let ip = if on_loopback(url) {
                     IpAddr::V4(Ipv4Addr::LOCALHOST)
@@ -217,10 +242,7 @@ impl Plan {
                 listen: listen(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)),
                 url: None,
             }),
-            None => Err(format!(
-                "{} is not on loopback, so the run cannot know an address the cluster reaches it at: give --callback-url URL (with --callback-listen ADDR when it listens elsewhere)",
-                settings.gateway
-            )),
+            None => Err(NoReceiver::NotOnLoopback(settings.gateway.clone())),
         }
     }
 }
@@ -228,8 +250,8 @@ impl Plan {
 /// The run's receiver: started at the first case that asks for it.
 #[derive(Debug)]
 pub(crate) struct Callbacks {
-    plan: Result<Plan, String>,
-    receiver: tokio::sync::OnceCell<Result<Arc<Receiver>, String>>,
+    plan: Result<Plan, NoReceiver>,
+    receiver: tokio::sync::OnceCell<Result<Arc<Receiver>, NoReceiver>>,
     /// Whether a case was skipped for want of a receiver.
     skipped: AtomicBool,
 }
@@ -245,7 +267,7 @@ impl Callbacks {
     }
 
     /// The receiver, started on first use; `Err` says why there is none.
-    pub(crate) async fn receiver(&self) -> Result<Arc<Receiver>, String> {
+    pub(crate) async fn receiver(&self) -> Result<Arc<Receiver>, NoReceiver> {
         let plan = self.plan.clone()?;
         self.receiver
             .get_or_init(|| async move {
@@ -375,7 +397,7 @@ mod tests {
         assert_eq!(plan.listen, "127.0.0.1:0".parse().unwrap());
         let remote = Settings::new("https://gateway.example");
         let why = Plan::of(&remote).unwrap_err();
-        assert!(why.contains("--callback-url"), "{why}");
+        assert!(why.to_string().contains("--callback-url"), "{why}");
         let mut told = remote.clone();
         told.callback_url = Some("https://tunnel.example:8443/hook".into());
         let plan = Plan::of(&told).unwrap();

@@ -1,41 +1,63 @@
 //! Captures: values taken from an answer into variables for later steps.
 
 use super::client::HttpResponse;
+use super::expect::Mismatch;
 use crate::suite::Capture;
 
+/// Why a value could not be captured (shown after `capture NAME: `).
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    /// The answer has no such header.
+    #[error("want header {0}, got none")]
+    NoHeader(String),
+    /// The body is not JSON.
+    #[error("want a JSON body ({0})")]
+    NotJson(#[source] serde_json::Error),
+    /// The JSON body has no value (or `null`) at the pointer.
+    #[error("want a value at {0}, got none")]
+    NoValue(String),
+    /// The capture's regex does not compile.
+    #[error("{0}")]
+    BadRegex(Mismatch),
+    /// The regex does not match the body.
+    #[error("want a match for /{0}/, got none")]
+    NoMatch(regex::Regex),
+    /// The capture names no source (the loader refuses it; kept for safety).
+    #[error("nothing to capture")]
+    Nothing,
+}
+
 /// Takes the captured value from `resp`.
-pub fn take(capture: &Capture, resp: &HttpResponse) -> Result<String, String> {
+pub fn take(capture: &Capture, resp: &HttpResponse) -> Result<String, CaptureError> {
     if let Some(name) = &capture.header {
         return resp
             .headers
             .get(name.as_str())
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .ok_or_else(|| format!("want header {name}, got none"));
+            .ok_or_else(|| CaptureError::NoHeader(name.clone()));
     }
     if let Some(pointer) = &capture.json {
         let value: serde_json::Value =
-            serde_json::from_slice(&resp.body).map_err(|e| format!("want a JSON body ({e})"))?;
+            serde_json::from_slice(&resp.body).map_err(CaptureError::NotJson)?;
         return match value.pointer(pointer) {
             Some(serde_json::Value::String(s)) => Ok(s.clone()),
-            Some(serde_json::Value::Null) | None => {
-                Err(format!("want a value at {pointer}, got none"))
-            }
+            Some(serde_json::Value::Null) | None => Err(CaptureError::NoValue(pointer.clone())),
             Some(other) => Ok(other.to_string()),
         };
     }
     if let Some(p) = &capture.regex {
-        let re = super::expect::regex_of(p).map_err(|m| m.to_string())?;
+        let re = super::expect::regex_of(p).map_err(CaptureError::BadRegex)?;
         let text = String::from_utf8_lossy(&resp.body);
-        let caps = re
-            .captures(&text)
-            .ok_or_else(|| format!("want a match for /{re}/, got none"))?;
+        let Some(caps) = re.captures(&text) else {
+            return Err(CaptureError::NoMatch(re));
+        };
         return Ok(caps
             .get(1)
             .or_else(|| caps.get(0))
             .map(|m| m.as_str().to_string())
             .unwrap_or_default());
     }
-    Err("nothing to capture".into())
+    Err(CaptureError::Nothing)
 }
 
 #[cfg(test)]

@@ -46,6 +46,23 @@ pub(crate) struct CaseCtx<'r> {
 }
 
 impl CaseCtx<'_> {
+    /// Expands the case's `vars` into the context: `Passed`, or `Errored` naming the last
+    /// variable that does not expand.
+    fn expand_case_vars(&mut self, case: &crate::suite::Case) -> CaseOutcome {
+        let mut outcome = CaseOutcome::Passed;
+        for (key, value) in &case.vars {
+            match vars::expand(value, &self.vars) {
+                Ok(v) => {
+                    self.vars.insert(key.clone(), v);
+                }
+                Err(e) => {
+                    outcome = CaseOutcome::Errored(format!("{}: vars.{key}: {e}", case.source))
+                }
+            }
+        }
+        outcome
+    }
+
     async fn run_steps(&mut self, steps: &[Step]) -> CaseOutcome {
         for step in steps {
             let at = &step.span;
@@ -184,10 +201,6 @@ impl Runner {
         };
         let gateway = &self.settings.gateway;
         result.leftovers = left.iter().map(|l| l.resource.listing(gateway)).collect();
-        self.progress.report(|| Event::Cleanup {
-            trial: result.trial.clone(),
-            left: result.leftovers.clone(),
-        });
         if !left.is_empty() {
             self.leftovers
                 .lock()
@@ -206,29 +219,8 @@ impl Runner {
         let started = Instant::now();
         let case = &self.suites[planned.suite].cases[planned.case];
         let mut result = self.empty_result(planned);
-        if let Some(reason) = &planned.skip {
-            self.callbacks.note_skip(reason);
-            result.outcome = CaseOutcome::Skipped(reason.clone());
-            return (result, None);
-        }
-        match self.gate.stopped() {
-            Some(Stop::Interrupted) => {
-                result.outcome =
-                    CaseOutcome::Skipped("the run was interrupted before this case started".into());
-                return (result, None);
-            }
-            Some(Stop::ProviderGone { .. }) => {
-                result.outcome = CaseOutcome::Blocked(
-                    "not run: the provider stopped answering (the run's root cause)".into(),
-                );
-                return (result, None);
-            }
-            None => {}
-        }
-        if let Some((base, how)) = blocked_by {
-            result.outcome = CaseOutcome::Blocked(format!(
-                "{BLOCKED_BY}{base}, which {how}: this case builds on it"
-            ));
+        if let Some(outcome) = self.not_started(planned, blocked_by) {
+            result.outcome = outcome;
             return (result, None);
         }
         self.progress.report(|| Event::CaseStarted {
@@ -258,82 +250,122 @@ impl Runner {
             in_doubt: Vec::new(),
             callbacks: Default::default(),
         };
-        let mut outcome = CaseOutcome::Passed;
-        for (key, value) in &case.vars {
-            match vars::expand(value, &ctx.vars) {
-                Ok(v) => {
-                    ctx.vars.insert(key.clone(), v);
-                }
-                Err(e) => {
-                    outcome = CaseOutcome::Errored(format!("{}: vars.{key}: {e}", case.source))
-                }
-            }
-        }
+        let mut outcome = ctx.expand_case_vars(case);
         if outcome == CaseOutcome::Passed {
-            // Every request and pause is already cut at `deadline`, so a step ends itself then,
-            // saying what came back; this is the backstop should one not.
-            let backstop = deadline + BACKSTOP_GRACE;
-            let steps = tokio::time::timeout_at(backstop.into(), ctx.run_steps(&case.steps));
-            outcome = tokio::select! {
-                finished = steps => match finished {
-                    Ok(o) => o,
-                    Err(_) if Some(deadline) == self.deadline => CaseOutcome::Errored(format!(
-                        "{}: {} ended this case",
-                        case.source,
-                        self.run_timeout_words()
-                    )),
-                    Err(_) => CaseOutcome::Errored(format!(
-                        "{}: the case's deadline of {} passed",
-                        case.source,
-                        humantime::format_duration(Duration::from_millis(
-                            (deadline - started).as_millis() as u64
-                        ))
-                    )),
-                },
-                stop = self.gate.wait_stop() => match stop {
-                    Stop::Interrupted => CaseOutcome::Errored(format!(
-                        "{}: interrupted (SIGINT/SIGTERM) after {} ms; what it created is cleaned up",
-                        case.source,
-                        started.elapsed().as_millis()
-                    )),
-                    Stop::ProviderGone { cause, trial } if trial == planned.trial => {
-                        CaseOutcome::Errored(cause)
-                    }
-                    Stop::ProviderGone { trial, .. } => CaseOutcome::Blocked(format!(
-                        "stopped: the provider stopped answering (noticed during {trial})"
-                    )),
-                },
-            };
-            // A step cut off mid-way is recorded with the attempts it made, so the failure
-            // shows them like any other.
-            if let CaseOutcome::Errored(why) | CaseOutcome::Blocked(why) = &outcome {
-                if let Some(step) = ctx.cut_off(why) {
-                    self.progress.report(|| Event::StepFinished {
-                        trial: planned.trial.clone(),
-                        outcome: StepVerdict::of(&step),
-                        step: Box::new(step),
-                    });
-                }
-            }
-            // A case whose own request noticed the provider is gone names the root cause,
-            // whatever the step made of the transport error.
-            if let Some(Stop::ProviderGone { cause, trial }) = self.gate.stopped() {
-                if matches!(outcome, CaseOutcome::Errored(_)) {
-                    outcome = if trial == planned.trial {
-                        CaseOutcome::Errored(cause)
-                    } else {
-                        CaseOutcome::Blocked(format!(
-                            "stopped: the provider stopped answering (noticed during {trial})"
-                        ))
-                    };
-                }
-            }
+            outcome = self.run_steps_bounded(&mut ctx, planned, started).await;
         }
         let created = std::mem::take(&mut ctx.created);
         result.outcome = outcome;
         result.steps = ctx.steps;
         result.duration = started.elapsed();
         (result, Some((created, ctx.in_doubt)))
+    }
+
+    /// Why the trial does not start, if it does not: skipped by the plan, the run stopped,
+    /// or blocked by the failure of the case it builds on.
+    fn not_started(
+        &self,
+        planned: &Planned,
+        blocked_by: Option<(String, &'static str)>,
+    ) -> Option<CaseOutcome> {
+        if let Some(reason) = &planned.skip {
+            self.callbacks.note_skip(reason);
+            return Some(CaseOutcome::Skipped(reason.clone()));
+        }
+        match self.gate.stopped() {
+            Some(Stop::Interrupted) => {
+                return Some(CaseOutcome::Skipped(
+                    "the run was interrupted before this case started".into(),
+                ))
+            }
+            Some(Stop::ProviderGone { .. }) => {
+                return Some(CaseOutcome::Blocked(
+                    "not run: the provider stopped answering (the run's root cause)".into(),
+                ))
+            }
+            None => {}
+        }
+        blocked_by.map(|(base, how)| {
+            CaseOutcome::Blocked(format!(
+                "{BLOCKED_BY}{base}, which {how}: this case builds on it"
+            ))
+        })
+    }
+
+    /// Runs the trial's steps until its deadline, with a backstop should a step not end
+    /// itself then, unless the run stops first. A step cut off mid-way is recorded, and a
+    /// provider gone names the root cause.
+    async fn run_steps_bounded(
+        &self,
+        ctx: &mut CaseCtx<'_>,
+        planned: &Planned,
+        started: Instant,
+    ) -> CaseOutcome {
+        let case = &self.suites[planned.suite].cases[planned.case];
+        let deadline = ctx.deadline;
+        // Every request and pause is already cut at `deadline`, so a step ends itself then,
+        // saying what came back; this is the backstop should one not.
+        let backstop = deadline + BACKSTOP_GRACE;
+        let steps = tokio::time::timeout_at(backstop.into(), ctx.run_steps(&case.steps));
+        let outcome = tokio::select! {
+            finished = steps => match finished {
+                Ok(o) => o,
+                Err(_) if Some(deadline) == self.deadline => CaseOutcome::Errored(format!(
+                    "{}: {} ended this case",
+                    case.source,
+                    self.run_timeout_words()
+                )),
+                Err(_) => CaseOutcome::Errored(format!(
+                    "{}: the case's deadline of {} passed",
+                    case.source,
+                    humantime::format_duration(Duration::from_millis(
+                        (deadline - started).as_millis() as u64
+                    ))
+                )),
+            },
+            stop = self.gate.wait_stop() => match stop {
+                Stop::Interrupted => CaseOutcome::Errored(format!(
+                    "{}: interrupted (SIGINT/SIGTERM) after {} ms; what it created is cleaned up",
+                    case.source,
+                    started.elapsed().as_millis()
+                )),
+                Stop::ProviderGone { cause, trial } if trial == planned.trial => {
+                    CaseOutcome::Errored(cause)
+                }
+                Stop::ProviderGone { trial, .. } => CaseOutcome::Blocked(format!(
+                    "stopped: the provider stopped answering (noticed during {trial})"
+                )),
+            },
+        };
+        // A step cut off mid-way is recorded with the attempts it made, so the failure
+        // shows them like any other.
+        if let CaseOutcome::Errored(why) | CaseOutcome::Blocked(why) = &outcome {
+            if let Some(step) = ctx.cut_off(why) {
+                self.progress.report(|| Event::StepFinished {
+                    trial: planned.trial.clone(),
+                    outcome: StepVerdict::of(&step),
+                    step: Box::new(step),
+                });
+            }
+        }
+        self.with_root_cause(outcome, &planned.trial)
+    }
+
+    /// A case whose own request noticed the provider is gone names the root cause, whatever
+    /// the step made of the transport error; another errored case is blocked by it.
+    fn with_root_cause(&self, outcome: CaseOutcome, this: &str) -> CaseOutcome {
+        match (self.gate.stopped(), &outcome) {
+            (Some(Stop::ProviderGone { cause, trial }), CaseOutcome::Errored(_)) => {
+                if trial == this {
+                    CaseOutcome::Errored(cause)
+                } else {
+                    CaseOutcome::Blocked(format!(
+                        "stopped: the provider stopped answering (noticed during {trial})"
+                    ))
+                }
+            }
+            _ => outcome,
+        }
     }
 
     /// `the run's --timeout 1s`: how an outcome the run's own deadline caused begins.

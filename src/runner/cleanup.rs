@@ -171,7 +171,9 @@ async fn remove(
             Ok(resp) if (200..300).contains(&resp.status) => {
                 let wait = deadline.min(Instant::now() + ACCEPTED_GONE_WAIT);
                 return match r.status_request() {
-                    Some(status) => gone(client, &status, wait).await.map_err(|w| (w, true)),
+                    Some(status) => gone(client, &status, wait)
+                        .await
+                        .map_err(|w| (w.to_string(), true)),
                     None => Ok(()),
                 };
             }
@@ -226,8 +228,20 @@ async fn remove(
     }
 }
 
+/// A function whose delete was accepted but whose status still answered by the deadline.
+#[derive(Debug, thiserror::Error)]
+#[error("its DELETE was accepted, but {secs:.0} s later GET {path} still answered {last} (the provider never finished deleting it)")]
+struct NotGone {
+    /// Seconds waited.
+    secs: f64,
+    /// The status path read.
+    path: String,
+    /// Its last answer (a status, or why there was none).
+    last: String,
+}
+
 /// Waits until `status` answers 404 (the function is gone), before `deadline`.
-async fn gone(client: &Client, status: &HttpRequest, deadline: Instant) -> Result<(), String> {
+async fn gone(client: &Client, status: &HttpRequest, deadline: Instant) -> Result<(), NotGone> {
     let since = Instant::now();
     let mut pauses = Backoff::new(RETRY_PAUSE_MAX);
     loop {
@@ -238,11 +252,11 @@ async fn gone(client: &Client, status: &HttpRequest, deadline: Instant) -> Resul
         };
         let pause = pauses.next().unwrap_or(RETRY_PAUSE_MAX);
         if Instant::now() + pause >= deadline {
-            return Err(format!(
-                "its DELETE was accepted, but {:.0} s later GET {} still answered {last} (the provider never finished deleting it)",
-                since.elapsed().as_secs_f64(),
-                status.path
-            ));
+            return Err(NotGone {
+                secs: since.elapsed().as_secs_f64(),
+                path: status.path.clone(),
+                last,
+            });
         }
         tokio::time::sleep(pause).await;
     }

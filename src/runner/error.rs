@@ -54,9 +54,34 @@ pub enum RunError {
         /// The body's first bytes, as text.
         start: String,
     },
-    /// A step could not be prepared (see [`RunError::brief`]) (undefined variable, bad duration after expansion).
-    #[error("{0}")]
-    Step(String),
+    /// A step could not be carried out as written (a bad duration, a callback never asked for).
+    #[error(transparent)]
+    Step(#[from] StepError),
+}
+
+/// Why a step could not be carried out: the suite or the run cannot give it what it needs.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// A duration field of the step does not parse.
+    #[error("{field}: {reason}")]
+    Duration {
+        /// The field, e.g. `stream.first_within`.
+        field: &'static str,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// A `stream` step names neither `events` nor `lines`.
+    #[error("stream: write `events` or `lines`")]
+    StreamFraming,
+    /// A `callback` step with no earlier `invoke_async` asking for one, or no receiver.
+    #[error("no callback was asked for")]
+    NoCallbackAsked,
+    /// A `callback` step before any `invoke_async` with `callback: true`.
+    #[error("no `invoke_async` with `callback: true` ran before this step")]
+    NoCallbackBefore,
+    /// The run has no callback receiver.
+    #[error(transparent)]
+    NoReceiver(#[from] super::callback::NoReceiver),
 }
 
 impl RunError {

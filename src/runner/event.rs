@@ -47,13 +47,6 @@ pub enum Event {
         /// What it sent, expected and got.
         step: Box<StepResult>,
     },
-    /// A trial's cleanup ended; `left` is what it could not delete (or kept with `--keep`).
-    Cleanup {
-        /// The trial.
-        trial: String,
-        /// What remains, as `kind name (namespace)`.
-        left: Vec<String>,
-    },
     /// A trial ended, cleanup included.
     CaseFinished {
         /// What it did.

@@ -39,20 +39,67 @@ fn normalise(url: &str) -> String {
     url.trim().trim_end_matches('/').to_lowercase()
 }
 
+/// Why the faas-cli config file gives no credentials although it is there.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigFileError {
+    /// The file cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not YAML of faas-cli's shape.
+    #[error("{}{at}: not a faas-cli config file", path.display())]
+    NotConfig {
+        /// The file.
+        path: PathBuf,
+        /// `:LINE:COLUMN` of the error, when known.
+        at: String,
+    },
+    /// The gateway's basic token is not what faas-cli writes.
+    #[error("{}: the basic token for {gateway} is {problem}", path.display())]
+    BadToken {
+        /// The file.
+        path: PathBuf,
+        /// The gateway, as faas-cli stores it.
+        gateway: String,
+        /// What it is not (`not base64`, `not text`, `not user:password`).
+        problem: &'static str,
+    },
+    /// The gateway's entry has an auth type faas-cli does not write.
+    #[error("{}: unknown auth type {auth:?} for {gateway}", path.display())]
+    UnknownAuth {
+        /// The file.
+        path: PathBuf,
+        /// The gateway, as faas-cli stores it.
+        gateway: String,
+        /// The auth type found.
+        auth: String,
+    },
+}
+
 /// Reads the credentials stored for `gateway` in `path`; `Ok(None)` when the file or entry is absent.
-pub fn credentials_for(path: &Path, gateway: &str) -> Result<Option<Credentials>, String> {
+pub fn credentials_for(path: &Path, gateway: &str) -> Result<Option<Credentials>, ConfigFileError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(source) => {
+            return Err(ConfigFileError::Read {
+                path: path.into(),
+                source,
+            })
+        }
     };
-    let file: ConfigFile = serde_saphyr::from_str(&text).map_err(|e| {
-        let at = e
-            .location()
-            .map(|l| format!(":{}:{}", l.line(), l.column()))
-            .unwrap_or_default();
-        format!("{}{at}: not a faas-cli config file", path.display())
-    })?;
+    let file: ConfigFile =
+        serde_saphyr::from_str(&text).map_err(|e| ConfigFileError::NotConfig {
+            path: path.into(),
+            at: e
+                .location()
+                .map(|l| format!(":{}:{}", l.line(), l.column()))
+                .unwrap_or_default(),
+        })?;
     let want = normalise(gateway);
     let Some(entry) = file
         .auths
@@ -61,35 +108,31 @@ pub fn credentials_for(path: &Path, gateway: &str) -> Result<Option<Credentials>
     else {
         return Ok(None);
     };
+    let bad_token = |problem| ConfigFileError::BadToken {
+        path: path.into(),
+        gateway: want.clone(),
+        problem,
+    };
     match entry.auth.as_str() {
         "basic" => {
             let decoded = base64::engine::general_purpose::STANDARD
                 .decode(entry.token.trim())
-                .map_err(|_| {
-                    format!(
-                        "{}: the basic token for {want} is not base64",
-                        path.display()
-                    )
-                })?;
-            let text = String::from_utf8(decoded).map_err(|_| {
-                format!("{}: the basic token for {want} is not text", path.display())
-            })?;
+                .map_err(|_| bad_token("not base64"))?;
+            let text = String::from_utf8(decoded).map_err(|_| bad_token("not text"))?;
             match text.split_once(':') {
                 Some((user, password)) => Ok(Some(Credentials::Basic {
                     user: user.into(),
                     password: password.into(),
                 })),
-                None => Err(format!(
-                    "{}: the basic token for {want} is not user:password",
-                    path.display()
-                )),
+                None => Err(bad_token("not user:password")),
             }
         }
         "oauth2" | "bearer" => Ok(Some(Credentials::Bearer(entry.token))),
-        other => Err(format!(
-            "{}: unknown auth type {other:?} for {want}",
-            path.display()
-        )),
+        other => Err(ConfigFileError::UnknownAuth {
+            path: path.into(),
+            gateway: want,
+            auth: other.into(),
+        }),
     }
 }
 

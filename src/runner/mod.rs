@@ -35,9 +35,10 @@ mod websocket;
 use std::sync::Mutex;
 use std::time::Instant;
 
+pub use callback::NoReceiver;
 pub use case::BLOCKED_BY;
 pub use cleanup::{Cleaned, Left, Resource};
-pub use error::RunError;
+pub use error::{RunError, StepError};
 pub use event::{Event, EventHook, StepVerdict, LAST_ATTEMPTS};
 pub use expect::json::subset as json_subset;
 pub use gate::Stop;
@@ -100,44 +101,13 @@ impl Runner {
         let suites = suites.into();
         let started = Instant::now();
         let client = Client::new(&settings)?;
-        let req = HttpRequest {
-            method: "GET".into(),
-            path: "/system/info".into(),
-            ..Default::default()
-        };
         // The run's deadline bounds this first request too: a hanging target must not hold
         // `--timeout 5s` for the full connect allowance.
         let mut connect_deadline = started + CONNECT_TIMEOUT;
         if let Some(t) = settings.timeout {
             connect_deadline = connect_deadline.min(started + t);
         }
-        let resp = client
-            .send(&req, Some(connect_deadline))
-            .await
-            .map_err(|e| match e {
-                // Cut by the run's own deadline, not by the target: say so.
-                RunError::Transport { reason, .. } if run_timeout_passed(&settings, started) => {
-                    preflight::run_timeout(&settings, &format!("GET /system/info: {reason}"))
-                }
-                RunError::Transport { reason, .. } => RunError::Unreachable {
-                    url: settings.gateway.clone(),
-                    reason,
-                },
-                other => other,
-            })?;
-        if resp.status == 401 || resp.status == 403 {
-            let hint = if settings.credentials.is_some() {
-                "the credentials were refused; check --username/--password-stdin, --token or the faas-cli config".to_string()
-            } else {
-                "credentials are needed: --username with --password-stdin, --token (OPENFAAS_TOKEN), or `faas-cli login`".to_string()
-            };
-            return Err(RunError::Refused {
-                url: settings.gateway.clone(),
-                status: resp.status,
-                hint,
-            });
-        }
-        let info = preflight::info(&settings.gateway, &resp)?;
+        let info = read_info(&client, &settings, started, connect_deadline).await?;
         let warnings = preflight::namespaces(&client, &settings, connect_deadline).await?;
         for w in &warnings {
             tracing::warn!(target: "faas_certifier::preflight", "{w}");
@@ -420,13 +390,55 @@ async fn probe_features(
     probe::probe(client, settings, run_id, detected.gateway, deadline).await
 }
 
+/// `/system/info` of the target, before `deadline`: unreachable, refusing the run's
+/// credentials and not OpenFaaS are each an error of their own.
+async fn read_info(
+    client: &Client,
+    settings: &Settings,
+    started: Instant,
+    deadline: Instant,
+) -> Result<serde_json::Value, RunError> {
+    let req = HttpRequest {
+        method: "GET".into(),
+        path: "/system/info".into(),
+        ..Default::default()
+    };
+    let resp = client
+        .send(&req, Some(deadline))
+        .await
+        .map_err(|e| match e {
+            // Cut by the run's own deadline, not by the target: say so.
+            RunError::Transport { reason, .. } if run_timeout_passed(settings, started) => {
+                preflight::run_timeout(settings, &format!("GET /system/info: {reason}"))
+            }
+            RunError::Transport { reason, .. } => RunError::Unreachable {
+                url: settings.gateway.clone(),
+                reason,
+            },
+            other => other,
+        })?;
+    if resp.status == 401 || resp.status == 403 {
+        let hint = if settings.credentials.is_some() {
+            "the credentials were refused; check --username/--password-stdin, --token or the faas-cli config".to_string()
+        } else {
+            "credentials are needed: --username with --password-stdin, --token (OPENFAAS_TOKEN), or `faas-cli login`".to_string()
+        };
+        return Err(RunError::Refused {
+            url: settings.gateway.clone(),
+            status: resp.status,
+            hint,
+        });
+    }
+    preflight::info(&settings.gateway, &resp)
+}
+
 /// The answer schemas, compiled once per process (every runner of a selftest shares them);
 /// a failure is a defect of the certifier's own document.
 fn compile_schemas() -> Result<&'static crate::contract::schemas::Schemas, RunError> {
-    static SCHEMAS: std::sync::OnceLock<Result<crate::contract::schemas::Schemas, String>> =
-        std::sync::OnceLock::new();
+    use crate::contract::schemas::{SchemaError, Schemas};
+    static SCHEMAS: std::sync::OnceLock<Result<Schemas, SchemaError>> = std::sync::OnceLock::new();
     SCHEMAS
-        .get_or_init(crate::contract::schemas::Schemas::compile)
+        .get_or_init(Schemas::compile)
         .as_ref()
         .map_err(|e| RunError::Config(format!("the contract's answer schemas: {e}")))
 }

@@ -237,6 +237,23 @@ fn route_finding(feature: Feature, asked: &Asked) -> Option<Finding> {
     })
 }
 
+/// The function's replica count as its status reads (`None` when it cannot be read).
+async fn replicas(client: &Client, name: &str, ns: &str, deadline: Instant) -> Option<u64> {
+    let read = ask(
+        client,
+        get(format!("/system/function/{name}?namespace={}", enc(ns))),
+        deadline,
+    )
+    .await;
+    read.answer
+        .as_ref()
+        .ok()
+        .filter(|r| r.status == 200)
+        .and_then(|r| serde_json::from_slice::<Value>(&r.body).ok())
+        // Providers omit a replica count of 0.
+        .map(|v| v.get("replicas").and_then(Value::as_u64).unwrap_or(0))
+}
+
 /// Scales the probe function to 0 and reads it back: `scaling` and `scale-to-zero`.
 async fn scale_to_zero(
     client: &Client,
@@ -292,21 +309,7 @@ async fn scale_to_zero(
             finding(Feature::ScaleToZero, false, evidence, true),
         ];
     }
-    let read = ask(
-        client,
-        get(format!("/system/function/{name}?namespace={}", enc(ns))),
-        deadline,
-    )
-    .await;
-    let replicas = read
-        .answer
-        .as_ref()
-        .ok()
-        .filter(|r| r.status == 200)
-        .and_then(|r| serde_json::from_slice::<Value>(&r.body).ok())
-        // Providers omit a replica count of 0.
-        .map(|v| v.get("replicas").and_then(Value::as_u64).unwrap_or(0));
-    let Some(replicas) = replicas else {
+    let Some(replicas) = replicas(client, name, ns, deadline).await else {
         return vec![answered];
     };
     let why = match (replicas, gateway) {

@@ -213,41 +213,8 @@ pub fn build_with(detected: Detected, settings: &Settings, findings: &[Finding])
             );
         }
     }
-    let namespaces = match &settings.extra_namespace {
-        Some(ns) => FeatureState {
-            enabled: true,
-            reason: format!("extra namespace {ns} given"),
-        },
-        None => FeatureState {
-            enabled: false,
-            reason: "no --extra-namespace given".into(),
-        },
-    };
-    let auth = match &settings.credentials {
-        Some(_) => FeatureState {
-            enabled: true,
-            reason: "credentials given, so /system/* must refuse requests without them".into(),
-        },
-        None => FeatureState {
-            enabled: false,
-            reason: "no credentials given".into(),
-        },
-    };
-    let gateway = if detected.gateway {
-        FeatureState {
-            enabled: true,
-            reason: "/system/info has the gateway form".into(),
-        }
-    } else {
-        FeatureState {
-            enabled: false,
-            reason: "/system/info has the bare provider form".into(),
-        }
-    };
     if name != "core" {
-        features.insert(Feature::Namespaces, namespaces);
-        features.insert(Feature::Auth, auth);
-        features.insert(Feature::Gateway, gateway);
+        features.extend(run_features(&detected, settings));
         for (f, enabled, reason) in invocation_features(detected.gateway) {
             features.insert(
                 f,
@@ -259,6 +226,43 @@ pub fn build_with(detected: Detected, settings: &Settings, findings: &[Finding])
         }
         apply_findings(&mut features, &name, &detected, settings, findings);
     }
+    apply_forced(&mut features, settings);
+    Profile {
+        name,
+        detected,
+        features,
+    }
+}
+
+/// The features the run's own settings and the target's form decide: namespaces (an extra
+/// namespace given), auth (credentials given) and gateway (`/system/info`'s form).
+fn run_features(detected: &Detected, settings: &Settings) -> [(Feature, FeatureState); 3] {
+    let state = |enabled: bool, reason: String| FeatureState { enabled, reason };
+    let namespaces = match &settings.extra_namespace {
+        Some(ns) => state(true, format!("extra namespace {ns} given")),
+        None => state(false, "no --extra-namespace given".into()),
+    };
+    let auth = match &settings.credentials {
+        Some(_) => state(
+            true,
+            "credentials given, so /system/* must refuse requests without them".into(),
+        ),
+        None => state(false, "no credentials given".into()),
+    };
+    let gateway = if detected.gateway {
+        state(true, "/system/info has the gateway form".into())
+    } else {
+        state(false, "/system/info has the bare provider form".into())
+    };
+    [
+        (Feature::Namespaces, namespaces),
+        (Feature::Auth, auth),
+        (Feature::Gateway, gateway),
+    ]
+}
+
+/// `--enable` and `--disable`, over everything else.
+fn apply_forced(features: &mut BTreeMap<Feature, FeatureState>, settings: &Settings) {
     for f in &settings.enable {
         features.insert(
             *f,
@@ -276,11 +280,6 @@ pub fn build_with(detected: Detected, settings: &Settings, findings: &[Finding])
                 reason: format!("--disable {f}"),
             },
         );
-    }
-    Profile {
-        name,
-        detected,
-        features,
     }
 }
 

@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 
 use super::backoff::Backoff;
 use super::case::CaseCtx;
+use super::cleanup::Resource;
 use super::client::{HttpRequest, HttpResponse};
 use super::expect::{self, Answer, Mismatch};
 use super::ops::{self, FollowUp};
 use super::result::{excerpt, StepOutcome, StepResult};
-use super::{Event, RunError};
+use super::{Event, RunError, StepError};
 use crate::suite::{DurationText, Expect, Operation, Step};
 
 /// A request body at least this large is a large exchange.
@@ -116,6 +117,16 @@ impl CaseCtx<'_> {
     }
 }
 
+/// How one attempt of a poll went.
+enum Attempt {
+    /// The condition holds.
+    Holds,
+    /// It does not, and polling ends at once (a shape error, the provider gone).
+    Ends(Unmet),
+    /// It does not yet.
+    Unmet(Unmet),
+}
+
 /// The result of polling: the last answer (or transport error), attempts, and the last mismatch.
 pub(crate) struct Polled {
     pub response: Result<HttpResponse, RunError>,
@@ -170,6 +181,8 @@ impl CaseCtx<'_> {
         })
     }
 
+    /// Runs one step whose variables are expanded: prepares its request, tracks what it
+    /// creates, performs it, judges the answer and records it.
     async fn run_expanded(
         &mut self,
         step: &Step,
@@ -177,26 +190,9 @@ impl CaseCtx<'_> {
         started: Instant,
     ) -> Result<(), StepOutcome> {
         let common = &expanded.common;
-        let deadline = match &common.retry {
-            Some(r) => match DurationText::parse(&r.timeout.value.0) {
-                Ok(t) => Some((Instant::now() + t).min(self.deadline)),
-                Err(e) => {
-                    return Err(self.record_error(step, started, format!("retry.timeout: {e}")))
-                }
-            },
-            None => None,
-        };
-        let load_for = match &expanded.op {
-            Operation::Load(l) => {
-                match l.duration.as_ref().map(|d| DurationText::parse(&d.value.0)) {
-                    Some(Err(e)) => {
-                        return Err(self.record_error(step, started, format!("load.duration: {e}")))
-                    }
-                    Some(Ok(d)) => Some(d),
-                    None => None,
-                }
-            }
-            _ => None,
+        let (deadline, load_for) = match self.step_times(expanded) {
+            Ok(times) => times,
+            Err(e) => return Err(self.record_error(step, started, e.to_string())),
         };
         let mut prepared = ops::prepare(
             &expanded.op,
@@ -208,7 +204,7 @@ impl CaseCtx<'_> {
             .bind_callback(&expanded.op, &mut prepared.request)
             .await
         {
-            return Err(self.record_error(step, started, e));
+            return Err(self.record_error(step, started, e.to_string()));
         }
         let creates = prepared.creates.take();
         // Only a resource this step started tracking may be forgotten when its create is
@@ -219,10 +215,7 @@ impl CaseCtx<'_> {
         }
         self.runner.add_sensitive(&prepared.sensitive);
         let cond = common.until.as_ref().unwrap_or(&common.expect);
-        let mut description = expect::describe(&common.expect);
-        if let Some(u) = &common.until {
-            description = format!("until {}; then {description}", expect::describe(u));
-        }
+        let description = describe(common);
         let log = AttemptLog::default();
         self.in_flight = Some(InFlight {
             record: self.pending_record(step, &prepared.request, &description),
@@ -230,25 +223,16 @@ impl CaseCtx<'_> {
             log: log.clone(),
             creates: creates.clone().filter(|_| newly_tracked),
         });
-        let polled = match &expanded.op {
-            Operation::Load(l) => {
-                self.with_load(l, load_for, &prepared.request, cond, deadline, &log)
-                    .await
-            }
-            Operation::Logs(l) if l.follow => {
-                let deadline = deadline
-                    .unwrap_or_else(|| (Instant::now() + FOLLOW_DEFAULT).min(self.deadline));
-                self.follow(&prepared.request, &l.steps, cond, deadline, &log)
-                    .await?
-            }
-            Operation::Stream(s) => {
-                self.stream(s, &prepared.request, cond, deadline, &log)
-                    .await
-            }
-            Operation::Websocket(w) => self.websocket(w, &prepared.request, cond, &log).await,
-            Operation::Callback(c) => self.await_callback(c, cond, &log).await,
-            _ => self.poll(&prepared.request, cond, deadline, &log).await,
-        };
+        let polled = self
+            .perform(
+                &expanded.op,
+                &prepared.request,
+                cond,
+                deadline,
+                load_for,
+                &log,
+            )
+            .await?;
         // A slow change the provider did not answer in time is in doubt: its outcome is read
         // back from the function's status, and the step is judged on that.
         let followed = match (&polled.response, &prepared.follow_up) {
@@ -257,60 +241,14 @@ impl CaseCtx<'_> {
             }
             _ => None,
         };
-        if let (Ok(resp), true) = (&polled.response, prepared.request.slow) {
-            let took = started.elapsed();
-            if took > SLOW_ANSWER {
-                log.push(format!(
-                    "the provider took {:.1} s to answer {} {} with {} (a running function stops first)",
-                    took.as_secs_f64(),
-                    prepared.request.method,
-                    prepared.request.path,
-                    resp.status
-                ));
-            }
-        }
-        let mut verdict = match (&polled.response, &polled.mismatch, &followed) {
-            (_, _, Some(Ok(()))) => StepOutcome::Passed,
-            (_, _, Some(Err(why))) => StepOutcome::Failed(why.clone()),
-            (Err(e @ RunError::BodyTooLarge { .. }), _, _) => StepOutcome::Failed(e.brief()),
-            (Err(e), _, _) => StepOutcome::Errored(e.brief()),
-            (Ok(_), Some(m), _) => StepOutcome::Failed(m.to_string()),
-            (Ok(resp), None, _) => self.after(expanded, resp, &prepared.request.body),
+        note_slow(&log, &prepared.request, &polled, started);
+        let mut verdict = self.judge(expanded, &prepared.request, &polled, &followed);
+        let tracked = Tracked {
+            creates: creates.as_ref(),
+            newly_tracked,
+            deletes: prepared.deletes.as_ref(),
         };
-        // The answer the step accepted must also fit its route's schema (CONTRACT.md).
-        if let (StepOutcome::Passed, Ok(resp)) = (&verdict, &polled.response) {
-            let req = &prepared.request;
-            if let Err(e) =
-                self.runner
-                    .schemas
-                    .check(&req.method, &req.path, resp.status, &resp.body)
-            {
-                let mut m = e.message;
-                if e.not_json {
-                    let body = String::from_utf8_lossy(&resp.body);
-                    let cut = crate::redact::scoped(self.redactor(), || excerpt(&body, 200));
-                    m = format!("{m}: got {cut:?}");
-                }
-                verdict = StepOutcome::Failed(m);
-            }
-        }
-        if let (StepOutcome::Passed, Some(r)) = (&verdict, &prepared.deletes) {
-            let answered =
-                matches!(&polled.response, Ok(resp) if (200..300).contains(&resp.status));
-            if answered || matches!(followed, Some(Ok(()))) {
-                self.created.retain(|c| c != r);
-            }
-        }
-        // A create whose answer never came may still land at the provider.
-        if let (Some(r), Err(_), true) = (&creates, &polled.response, newly_tracked) {
-            self.in_doubt.push(r.clone());
-        }
-        // A refused create (4xx) created nothing: no cleanup needed.
-        if let (Some(r), Ok(resp), true) = (&creates, &polled.response, newly_tracked) {
-            if (400..500).contains(&resp.status) {
-                self.created.retain(|c| c != r);
-            }
-        }
+        self.track(tracked, &verdict, &polled, matches!(followed, Some(Ok(()))));
         if let (Some(e), None) = (polled.response.as_ref().err(), &followed) {
             if !matches!(e, RunError::BodyTooLarge { .. }) {
                 verdict = StepOutcome::Errored(e.brief());
@@ -318,13 +256,135 @@ impl CaseCtx<'_> {
         }
         // Ended by the run's own --timeout rather than by the provider: errored, saying so.
         verdict = self.blame_run_timeout(verdict, deadline.unwrap_or(self.deadline), &polled, cond);
-        // The record begun before the first attempt, completed with one redactor that knows
-        // every secret the run has sent so far (its texts are redacted again with it).
-        let redactor = self.redactor();
-        let mut record = match self.in_flight.take() {
+        let record = match self.in_flight.take() {
             Some(pending) => pending.record,
             None => self.pending_record(step, &prepared.request, &description),
         };
+        self.record(record, verdict, &polled, &log, started)
+    }
+
+    /// The step's polling deadline (`retry.timeout`, within the case's) and how long a
+    /// `load` step puts load, when it says.
+    fn step_times(
+        &self,
+        expanded: &Step,
+    ) -> Result<(Option<Instant>, Option<Duration>), StepError> {
+        let parse = |field: &'static str, text: &str| {
+            DurationText::parse(text).map_err(|reason| StepError::Duration { field, reason })
+        };
+        let deadline = match &expanded.common.retry {
+            Some(r) => Some(
+                (Instant::now() + parse("retry.timeout", &r.timeout.value.0)?).min(self.deadline),
+            ),
+            None => None,
+        };
+        let load_for = match &expanded.op {
+            Operation::Load(l) => l
+                .duration
+                .as_ref()
+                .map(|d| parse("load.duration", &d.value.0))
+                .transpose()?,
+            _ => None,
+        };
+        Ok((deadline, load_for))
+    }
+
+    /// Sends the step's request as its kind says: load, a followed log, a stream, a
+    /// WebSocket, a callback, or polled until `cond` holds.
+    async fn perform(
+        &mut self,
+        op: &Operation,
+        req: &HttpRequest,
+        cond: &Expect,
+        deadline: Option<Instant>,
+        load_for: Option<Duration>,
+        log: &AttemptLog,
+    ) -> Result<Polled, StepOutcome> {
+        Ok(match op {
+            Operation::Load(l) => self.with_load(l, load_for, req, cond, deadline, log).await,
+            Operation::Logs(l) if l.follow => {
+                let deadline = deadline
+                    .unwrap_or_else(|| (Instant::now() + FOLLOW_DEFAULT).min(self.deadline));
+                self.follow(req, &l.steps, cond, deadline, log).await?
+            }
+            Operation::Stream(s) => self.stream(s, req, cond, deadline, log).await,
+            Operation::Websocket(w) => self.websocket(w, req, cond, log).await,
+            Operation::Callback(c) => self.await_callback(c, cond, log).await,
+            _ => self.poll(req, cond, deadline, log).await,
+        })
+    }
+
+    /// The verdict on the answer (or on the follow-up of a change not answered): its
+    /// expectations, then the schema of its route (CONTRACT.md).
+    fn judge(
+        &mut self,
+        expanded: &Step,
+        req: &HttpRequest,
+        polled: &Polled,
+        followed: &Option<Result<(), NotCarriedOut>>,
+    ) -> StepOutcome {
+        let verdict = match (&polled.response, &polled.mismatch, followed) {
+            (_, _, Some(Ok(()))) => StepOutcome::Passed,
+            (_, _, Some(Err(why))) => StepOutcome::Failed(why.to_string()),
+            (Err(e @ RunError::BodyTooLarge { .. }), _, _) => StepOutcome::Failed(e.brief()),
+            (Err(e), _, _) => StepOutcome::Errored(e.brief()),
+            (Ok(_), Some(m), _) => StepOutcome::Failed(m.to_string()),
+            (Ok(resp), None, _) => self.after(expanded, resp, &req.body),
+        };
+        // The answer the step accepted must also fit its route's schema (CONTRACT.md).
+        let (StepOutcome::Passed, Ok(resp)) = (&verdict, &polled.response) else {
+            return verdict;
+        };
+        match self
+            .runner
+            .schemas
+            .check(&req.method, &req.path, resp.status, &resp.body)
+        {
+            Ok(()) => verdict,
+            Err(e) if e.not_json => {
+                let body = String::from_utf8_lossy(&resp.body);
+                let cut = crate::redact::scoped(self.redactor(), || excerpt(&body, 200));
+                StepOutcome::Failed(format!("{}: got {cut:?}", e.message))
+            }
+            Err(e) => StepOutcome::Failed(e.message),
+        }
+    }
+
+    /// Updates what the case tracks from how the step went: a passing delete forgets its
+    /// resource, a create whose answer never came is in doubt, a refused create created
+    /// nothing.
+    fn track(&mut self, t: Tracked<'_>, verdict: &StepOutcome, polled: &Polled, followed_ok: bool) {
+        if let (StepOutcome::Passed, Some(r)) = (verdict, t.deletes) {
+            let answered =
+                matches!(&polled.response, Ok(resp) if (200..300).contains(&resp.status));
+            if answered || followed_ok {
+                self.created.retain(|c| c != r);
+            }
+        }
+        // A create whose answer never came may still land at the provider.
+        if let (Some(r), Err(_), true) = (t.creates, &polled.response, t.newly_tracked) {
+            self.in_doubt.push(r.clone());
+        }
+        // A refused create (4xx) created nothing: no cleanup needed.
+        if let (Some(r), Ok(resp), true) = (t.creates, &polled.response, t.newly_tracked) {
+            if (400..500).contains(&resp.status) {
+                self.created.retain(|c| c != r);
+            }
+        }
+    }
+
+    /// Completes `record`, begun before the first attempt, with one redactor that knows
+    /// every secret the run has sent so far (its texts are redacted again with it), keeps
+    /// it, and returns the step's outcome.
+    fn record(
+        &mut self,
+        mut record: StepResult,
+        verdict: StepOutcome,
+        polled: &Polled,
+        log: &AttemptLog,
+        started: Instant,
+    ) -> Result<(), StepOutcome> {
+        let redactor = self.redactor();
         record.expectation = redactor.text(&record.expectation);
         record.request_excerpt = redactor.text(&record.request_excerpt);
         // A callback that reports no status (or none that came) has none to show.
@@ -363,7 +423,7 @@ impl CaseCtx<'_> {
         follow_up: &FollowUp,
         sent: &HttpRequest,
         log: &AttemptLog,
-    ) -> Result<(), String> {
+    ) -> Result<(), NotCarriedOut> {
         let settings = &self.runner.settings;
         let since = Instant::now();
         let deadline = self.deadline.min(since + FOLLOW_UP);
@@ -392,13 +452,13 @@ impl CaseCtx<'_> {
             };
             let pause = backoff.next().unwrap_or(settings.poll_max);
             if Instant::now() + pause >= deadline {
-                return Err(format!(
-                    "no answer to {} within {} (--mutation-timeout), and {:.1} s later GET {} still answered {last} instead of showing the change: the provider did not carry it out",
-                    sent.method,
-                    humantime::format_duration(waited_for),
-                    since.elapsed().as_secs_f64(),
-                    read.path,
-                ));
+                return Err(NotCarriedOut {
+                    method: sent.method.clone(),
+                    waited: waited_for,
+                    secs: since.elapsed().as_secs_f64(),
+                    path: read.path.clone(),
+                    last,
+                });
             }
             tokio::time::sleep(pause).await;
         }
@@ -508,78 +568,22 @@ impl CaseCtx<'_> {
                     };
                 }
             }
-            // A shape error ends the polling at once; a body that is not JSON at all is left
-            // to the expectations, which quote it.
-            if let (Ok(r), Some(q)) = (&response, route) {
-                if let Err(Some(m)) = self
-                    .runner
-                    .schemas
-                    .check(&q.method, &q.path, r.status, &r.body)
-                    .map_err(|e| (!e.not_json).then_some(e.message))
-                {
-                    return Polled {
-                        response,
-                        attempts,
-                        waited,
-                        mismatch: Some(Unmet::Other(m)),
-                    };
-                }
-            }
-            let verdict = match &response {
-                Ok(r) => crate::redact::scoped(self.redactor(), || {
-                    expect::check(
-                        cond,
-                        Answer {
-                            response: r,
-                            request_body: sent,
-                        },
-                    )
-                })
-                .map_err(|mismatch| Unmet::Mismatch {
-                    mismatch,
-                    note: String::new(),
-                }),
-                Err(e) => {
-                    if matches!(e, RunError::Transport { .. })
-                        && !self
-                            .runner
-                            .gate
-                            .still_answering(&self.runner.client, &self.trial, e)
-                            .await
-                    {
-                        return Polled {
-                            mismatch: Some(Unmet::Other(e.brief())),
-                            response,
-                            attempts,
-                            waited,
-                        };
-                    }
-                    Err(Unmet::Other(e.brief()))
-                }
+            let (mismatch, again) = match self.attempt_verdict(&response, sent, route, cond).await {
+                Attempt::Holds => (None, false),
+                Attempt::Ends(why) => (Some(why), false),
+                Attempt::Unmet(why) => (Some(why), true),
             };
-            let mismatch = match verdict {
-                Ok(()) => {
-                    return Polled {
-                        response,
-                        attempts,
-                        mismatch: None,
-                        waited,
-                    }
-                }
-                Err(m) => m,
-            };
-            let Some(deadline) = deadline else {
+            let (Some(mismatch), true, Some(deadline)) = (mismatch.clone(), again, deadline) else {
                 return Polled {
                     response,
                     attempts,
-                    mismatch: Some(mismatch),
+                    mismatch,
                     waited,
                 };
             };
             if let Ok(r) = &response {
                 if !can_change(r, cond) {
-                    let line = format!("[{attempts}/..] {mismatch}");
-                    log.push(line);
+                    log.push(format!("[{attempts}/..] {mismatch}"));
                     return Polled {
                         response,
                         attempts,
@@ -590,20 +594,9 @@ impl CaseCtx<'_> {
                         ),
                     };
                 }
-            }
-            if let Ok(r) = &response {
                 last_answer = Some((r.clone(), mismatch.clone()));
             }
-            let line = format!("[{attempts}/..] {mismatch}");
-            let redactor = self.redactor();
-            tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, redactor.text(&line));
-            log.push(line);
-            self.runner.progress.report(|| Event::Waiting {
-                trial: self.trial.clone(),
-                mismatch: redactor.text(&mismatch.to_string()),
-                attempt: attempts,
-                elapsed: polling_since.elapsed(),
-            });
+            self.note_waiting(&mismatch, attempts, polling_since.elapsed(), log);
             let pause = backoff.next().unwrap_or(self.runner.settings.poll_max);
             if Instant::now() + pause >= deadline {
                 return Polled {
@@ -616,6 +609,74 @@ impl CaseCtx<'_> {
             tokio::time::sleep(pause).await;
             waited += pause;
         }
+    }
+
+    /// Judges one attempt: its route's schema (a shape error ends the polling at once; a
+    /// body that is not JSON at all is left to the expectations, which quote it), then
+    /// `cond`; a transport error ends it when the provider has stopped answering.
+    async fn attempt_verdict(
+        &self,
+        response: &Result<HttpResponse, RunError>,
+        sent: &[u8],
+        route: Option<&HttpRequest>,
+        cond: &Expect,
+    ) -> Attempt {
+        match response {
+            Ok(r) => {
+                if let Some(q) = route {
+                    if let Err(Some(m)) = self
+                        .runner
+                        .schemas
+                        .check(&q.method, &q.path, r.status, &r.body)
+                        .map_err(|e| (!e.not_json).then_some(e.message))
+                    {
+                        return Attempt::Ends(Unmet::Other(m));
+                    }
+                }
+                let checked = crate::redact::scoped(self.redactor(), || {
+                    expect::check(
+                        cond,
+                        Answer {
+                            response: r,
+                            request_body: sent,
+                        },
+                    )
+                });
+                match checked {
+                    Ok(()) => Attempt::Holds,
+                    Err(mismatch) => Attempt::Unmet(Unmet::Mismatch {
+                        mismatch,
+                        note: String::new(),
+                    }),
+                }
+            }
+            Err(e) => {
+                if matches!(e, RunError::Transport { .. })
+                    && !self
+                        .runner
+                        .gate
+                        .still_answering(&self.runner.client, &self.trial, e)
+                        .await
+                {
+                    return Attempt::Ends(Unmet::Other(e.brief()));
+                }
+                Attempt::Unmet(Unmet::Other(e.brief()))
+            }
+        }
+    }
+
+    /// Logs an attempt that missed and tells the listeners what the case waits for.
+    fn note_waiting(&self, mismatch: &Unmet, attempt: u32, elapsed: Duration, log: &AttemptLog) {
+        let line = format!("[{attempt}/..] {mismatch}");
+        let redactor = self.redactor();
+        tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, redactor.text(&line));
+        log.push(line);
+        self.runner.progress.report(|| Event::Waiting {
+            trial: self.trial.clone(),
+            mismatch: redactor.text(&mismatch.to_string()),
+            attempt,
+            elapsed,
+        });
     }
 
     /// The record of `step` sending `req` before its first attempt: what it sends and
@@ -668,6 +729,60 @@ impl CaseCtx<'_> {
     /// them) and of the credentials.
     pub(crate) fn redactor(&self) -> crate::redact::Redactor {
         self.runner.redactor()
+    }
+}
+
+/// A change not answered in time whose status never showed it done: the provider did not
+/// carry it out.
+#[derive(Debug, thiserror::Error)]
+#[error("no answer to {method} within {} (--mutation-timeout), and {secs:.1} s later GET {path} still answered {last} instead of showing the change: the provider did not carry it out", humantime::format_duration(*waited))]
+struct NotCarriedOut {
+    /// The change's method.
+    method: String,
+    /// How long its answer was waited for.
+    waited: Duration,
+    /// Seconds the status was read for since.
+    secs: f64,
+    /// The status path read.
+    path: String,
+    /// Its last answer (status and excerpt, or why there was none).
+    last: String,
+}
+
+/// What a step expects, in words: `until X; then Y` when it polls for a condition first.
+fn describe(common: &crate::suite::StepCommon) -> String {
+    let description = expect::describe(&common.expect);
+    match &common.until {
+        Some(u) => format!("until {}; then {description}", expect::describe(u)),
+        None => description,
+    }
+}
+
+/// What a step tracks of the resources it touches, to update once it is judged.
+struct Tracked<'a> {
+    /// The resource it may create.
+    creates: Option<&'a Resource>,
+    /// Whether this step started tracking it (not a second create of an existing one).
+    newly_tracked: bool,
+    /// The resource a successful answer deletes.
+    deletes: Option<&'a Resource>,
+}
+
+/// Notes in the transcript a slow change (update or delete of a function) answered after
+/// [`SLOW_ANSWER`]: a running function stops first.
+fn note_slow(log: &AttemptLog, req: &HttpRequest, polled: &Polled, started: Instant) {
+    let (Ok(resp), true) = (&polled.response, req.slow) else {
+        return;
+    };
+    let took = started.elapsed();
+    if took > SLOW_ANSWER {
+        log.push(format!(
+            "the provider took {:.1} s to answer {} {} with {} (a running function stops first)",
+            took.as_secs_f64(),
+            req.method,
+            req.path,
+            resp.status
+        ));
     }
 }
 

@@ -19,7 +19,7 @@ use super::client::{Client, HttpRequest, HttpResponse, BODY_LIMIT};
 use super::expect::Mismatch;
 use super::ops::{header_pairs, Addressed};
 use super::step::{AttemptLog, Polled, Unmet};
-use super::RunError;
+use super::{RunError, StepError};
 use crate::suite::{DurationText, Expect, Stream};
 
 /// The request of a `stream` step: `GET /function/NAME[/path]` with its `Accept`.
@@ -88,16 +88,19 @@ pub(crate) struct Want {
 }
 
 impl Want {
-    fn of(s: &Stream) -> Result<Want, String> {
-        let duration = |field: &str, d: &Option<serde_saphyr::Spanned<DurationText>>| {
+    fn of(s: &Stream) -> Result<Want, StepError> {
+        let duration = |field: &'static str, d: &Option<serde_saphyr::Spanned<DurationText>>| {
             d.as_ref()
-                .map(|d| DurationText::parse(&d.value.0).map_err(|e| format!("{field}: {e}")))
+                .map(|d| {
+                    DurationText::parse(&d.value.0)
+                        .map_err(|reason| StepError::Duration { field, reason })
+                })
                 .transpose()
         };
         let (framing, count) = match (s.events, s.lines) {
             (Some(n), _) => (Framing::Events, n),
             (None, Some(n)) => (Framing::Lines, n),
-            (None, None) => return Err("stream: write `events` or `lines`".into()),
+            (None, None) => return Err(StepError::StreamFraming),
         };
         Ok(Want {
             framing,
@@ -216,15 +219,26 @@ async fn read(
     })
 }
 
+/// Why the answer's chunks stopped coming.
+#[derive(Debug, thiserror::Error)]
+enum ChunkError {
+    /// Reading the answer failed.
+    #[error("{0}")]
+    Read(#[source] reqwest::Error),
+    /// The answer grew past [`BODY_LIMIT`].
+    #[error("the answer grew past {BODY_LIMIT} bytes")]
+    TooLarge,
+}
+
 /// The answer's chunks, each also kept in `raw`, ending with an error past [`BODY_LIMIT`].
 fn bounded<'a>(
     chunks: impl FutStream<Item = reqwest::Result<Bytes>> + 'a,
     raw: &'a mut Vec<u8>,
-) -> impl FutStream<Item = Result<Bytes, String>> + 'a {
+) -> impl FutStream<Item = Result<Bytes, ChunkError>> + 'a {
     chunks.map(move |chunk| {
-        let chunk = chunk.map_err(|e| e.to_string())?;
+        let chunk = chunk.map_err(ChunkError::Read)?;
         if raw.len() + chunk.len() > BODY_LIMIT {
-            return Err(format!("the answer grew past {BODY_LIMIT} bytes"));
+            return Err(ChunkError::TooLarge);
         }
         raw.extend_from_slice(&chunk);
         Ok(chunk)
@@ -233,7 +247,7 @@ fn bounded<'a>(
 
 /// Reads up to `count` server-sent events, each timed when the parser dispatches it.
 async fn read_events(
-    chunks: impl FutStream<Item = Result<Bytes, String>>,
+    chunks: impl FutStream<Item = Result<Bytes, ChunkError>>,
     count: usize,
     sent: Instant,
     first_by: Instant,
@@ -255,7 +269,7 @@ async fn read_events(
 
 /// Reads up to `count` non-empty lines, each timed when its newline arrives.
 async fn read_lines(
-    chunks: impl FutStream<Item = Result<Bytes, String>>,
+    chunks: impl FutStream<Item = Result<Bytes, ChunkError>>,
     count: usize,
     sent: Instant,
     first_by: Instant,
@@ -269,7 +283,7 @@ async fn read_lines(
         let by = if arrivals.is_empty() { first_by } else { hard };
         let chunk = match tokio::time::timeout_at(by.into(), chunks.next()).await {
             Ok(Some(Ok(chunk))) => chunk,
-            Ok(Some(Err(e))) => return (arrivals, Ended::Broken(e)),
+            Ok(Some(Err(e))) => return (arrivals, Ended::Broken(e.to_string())),
             Ok(None) => return (arrivals, Ended::Closed),
             Err(_) => return (arrivals, Ended::Waited(sent.elapsed())),
         };

@@ -155,14 +155,21 @@ async fn exchange(
                     format!("{:?}", String::from_utf8_lossy(&got)),
                 ))
             }
-            Err(why) => trouble = Some(Mismatch::new(format!("the greeting {want:?}"), why)),
+            Err(why) => {
+                trouble = Some(Mismatch::new(
+                    format!("the greeting {want:?}"),
+                    why.to_string(),
+                ))
+            }
         }
     }
     let sent = socket.send(Message::text(w.send.clone()));
     match tokio::time::timeout_at(deadline.into(), sent).await {
         Ok(Ok(())) => match next_message(&mut socket, deadline).await {
             Ok(echoed) => response.body = echoed,
-            Err(why) => trouble = trouble.or(Some(Mismatch::new("a message back", why))),
+            Err(why) => {
+                trouble = trouble.or(Some(Mismatch::new("a message back", why.to_string())))
+            }
         },
         Ok(Err(e)) => trouble = trouble.or(Some(Mismatch::new("to send a message", e.to_string()))),
         Err(_) => {
@@ -176,25 +183,39 @@ async fn exchange(
     Ok((response, trouble))
 }
 
+/// What came instead of a message: the "got" of a step's mismatch.
+#[derive(Debug, thiserror::Error)]
+enum NoMessage {
+    /// Nothing by the step's deadline.
+    #[error("none by the step's deadline")]
+    Deadline,
+    /// The connection ended without a close frame.
+    #[error("the connection ended")]
+    Ended,
+    /// The connection broke.
+    #[error("the connection broke: {0}")]
+    Broke(#[source] tungstenite::Error),
+    /// The peer closed the connection, with its code and reason when it gave them.
+    #[error("the connection closed{}", .0.as_ref().map(|(code, reason)| format!(" ({code} {reason:?})")).unwrap_or_default())]
+    Closed(Option<(tungstenite::protocol::frame::coding::CloseCode, String)>),
+}
+
 /// The next text or binary message, by `deadline`; `Err` says what came instead.
-async fn next_message<S>(socket: &mut S, deadline: Instant) -> Result<Bytes, String>
+async fn next_message<S>(socket: &mut S, deadline: Instant) -> Result<Bytes, NoMessage>
 where
     S: futures_util::Stream<Item = Result<Message, tungstenite::Error>> + Unpin,
 {
     loop {
         match tokio::time::timeout_at(deadline.into(), socket.next()).await {
-            Err(_) => return Err("none by the step's deadline".into()),
-            Ok(None) => return Err("the connection ended".into()),
-            Ok(Some(Err(e))) => return Err(format!("the connection broke: {e}")),
+            Err(_) => return Err(NoMessage::Deadline),
+            Ok(None) => return Err(NoMessage::Ended),
+            Ok(Some(Err(e))) => return Err(NoMessage::Broke(e)),
             Ok(Some(Ok(Message::Text(text)))) => return Ok(Bytes::from(text.as_str().to_owned())),
             Ok(Some(Ok(Message::Binary(bytes)))) => return Ok(bytes),
             Ok(Some(Ok(Message::Close(frame)))) => {
-                return Err(match frame {
-                    Some(f) => {
-                        format!("the connection closed ({} {:?})", f.code, f.reason.as_str())
-                    }
-                    None => "the connection closed".into(),
-                })
+                return Err(NoMessage::Closed(
+                    frame.map(|f| (f.code, f.reason.as_str().to_owned())),
+                ))
             }
             // Pings are answered by the library; control frames carry no message.
             Ok(Some(Ok(_))) => {}

@@ -196,7 +196,7 @@ mod tests {
         suite.cases[0].steps[0].clone()
     }
 
-    fn verdict(step: &Step, resp: &HttpResponse) -> Result<(), String> {
+    fn verdict(step: &Step, resp: &HttpResponse) -> Result<(), Mismatch> {
         check(
             &step.common.expect,
             Answer {
@@ -204,7 +204,6 @@ mod tests {
                 request_body: b"",
             },
         )
-        .map_err(|m| m.to_string())
     }
 
     #[test]
@@ -216,9 +215,11 @@ mod tests {
         assert_eq!(verdict(&through_gateway, &gateway_answer), Ok(()));
         assert_eq!(verdict(&through_gateway, &provider_answer), Ok(()));
         assert_eq!(verdict(&bare, &provider_answer), Ok(()));
-        let err = verdict(&bare, &gateway_answer).unwrap_err();
+        let err = verdict(&bare, &gateway_answer).unwrap_err().to_string();
         assert!(err.starts_with("want status 422, got 500"), "{err}");
-        let err = verdict(&through_gateway, &HttpResponse::fixture(500, "boom")).unwrap_err();
+        let err = verdict(&through_gateway, &HttpResponse::fixture(500, "boom"))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("; nor as through a gateway: want body containing"),
             "{err}"
@@ -227,7 +228,7 @@ mod tests {
 
     /// `info::version` as built in, judged on `/system/info` bodies: passes when every step
     /// does.
-    fn info_version_holds(gateway: bool, body: serde_json::Value) -> Result<(), String> {
+    fn info_version_holds(gateway: bool, body: serde_json::Value) -> Result<(), Mismatch> {
         let suites = crate::suite::load_builtin().expect("the built-in suites load");
         let case = suites
             .iter()
@@ -260,7 +261,9 @@ mod tests {
         assert!(info_version_holds(false, provider("")).is_err());
         assert_eq!(info_version_holds(true, gateway("abc")), Ok(()));
         // The gateway's own sha does not stand in for the provider's.
-        let err = info_version_holds(true, gateway("")).unwrap_err();
+        let err = info_version_holds(true, gateway(""))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("JSON without"), "{err}");
     }
 
