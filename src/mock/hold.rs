@@ -165,7 +165,7 @@ mod tests {
         out
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn go_copies_in_4_kib_pieces_and_the_rest_at_the_end() {
         let big: &'static [u8] = &[b'x'; 3000];
         let held = like_go_copy(drip(vec![big, big, b"tail"], Duration::from_millis(10))).await;
@@ -188,14 +188,15 @@ mod tests {
         assert_eq!(pieces(whole).await, vec![Bytes::from_static(b"whole")]);
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn a_held_stream_goes_in_one_piece_per_hold_with_its_bytes_unchanged() {
         let chunks: Vec<&'static [u8]> = vec![b"a", b"b", b"c", b"d", b"e"];
-        // One chunk every 100 ms (virtual time), held 250 ms from the first held byte: a
-        // (100 ms), b and c go at 350 ms; d (400 ms) and e go when the body ends (500 ms).
+        // One chunk every 200 ms (real time, the shipped runtime has no paused clock), held
+        // 500 ms from the first held byte: a (200 ms), b and c go at 700 ms; d (800 ms) and
+        // e go when the body ends (1 s). Each boundary is 100 ms from a chunk.
         let held = for_a_while(
-            drip(chunks, Duration::from_millis(100)),
-            Duration::from_millis(250),
+            drip(chunks, Duration::from_millis(200)),
+            Duration::from_millis(500),
         );
         let got = pieces(held).await;
         assert_eq!(
