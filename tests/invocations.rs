@@ -215,12 +215,7 @@ async fn connect(settings: Settings) -> Runner {
 }
 
 async fn run(runner: &Runner, case: &str) -> CaseResult {
-    let plan = runner.plan();
-    let planned = plan
-        .iter()
-        .find(|p| p.trial == format!("invocations::{case}"))
-        .expect("the case is planned");
-    runner.run_case(planned).await
+    common::run_trial(runner, &format!("invocations::{case}")).await
 }
 
 fn failed(result: &CaseResult) -> String {

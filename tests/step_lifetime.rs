@@ -14,6 +14,8 @@ use faas_certifier::model::FunctionStatus;
 use faas_certifier::runner::{CaseOutcome, CaseResult, Runner, Settings, StepOutcome};
 use faas_certifier::suite;
 
+mod common;
+
 const SUITE: &str = r#"
 each_namespace: false
 cases:
@@ -65,12 +67,7 @@ async fn runner(url: &str) -> Runner {
 }
 
 async fn run(runner: &Runner, case: &str) -> CaseResult {
-    let plan = runner.plan();
-    let planned = plan
-        .iter()
-        .find(|p| p.trial == format!("lifetime::{case}"))
-        .expect("the case is planned");
-    runner.run_case(planned).await
+    common::run_trial(runner, &format!("lifetime::{case}")).await
 }
 
 /// The function's invocation count at the mock.

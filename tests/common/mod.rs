@@ -378,3 +378,16 @@ pub async fn run_cases(
         .map(|r| r.expect("a case task ends"))
         .collect()
 }
+
+/// Runs the one planned trial named `trial` (`suite::case`) of `runner`.
+pub async fn run_trial(
+    runner: &faas_certifier::runner::Runner,
+    trial: &str,
+) -> faas_certifier::runner::CaseResult {
+    let plan = runner.plan();
+    let planned = plan
+        .iter()
+        .find(|p| p.trial == trial)
+        .unwrap_or_else(|| panic!("{trial} is planned"));
+    runner.run_case(planned).await
+}
