@@ -42,7 +42,7 @@ pub(crate) struct CaseCtx<'r> {
     /// Of `created`, those whose create never got its answer: they may land late.
     pub in_doubt: Vec<Resource>,
     /// The callbacks the case asked for (`invoke_async` with `callback: true`).
-    pub callbacks: super::asynchronous::CaseCallbacks,
+    pub callbacks: super::kinds::CaseCallbacks,
 }
 
 impl CaseCtx<'_> {

@@ -5,7 +5,6 @@
 //! turns cases into trials; [`run_all`] runs trials as tasks, `--jobs` at a time, on the
 //! caller's runtime; [`Runner::run_case`] runs one trial and always cleans up after it.
 
-mod asynchronous;
 mod backoff;
 mod bodies;
 mod callback;
@@ -17,9 +16,8 @@ mod error;
 mod event;
 mod expect;
 pub mod faas_cli;
-mod follow;
 mod gate;
-mod load;
+mod kinds;
 mod ops;
 mod plan;
 mod preflight;
@@ -29,8 +27,6 @@ mod result;
 mod schedule;
 mod settings;
 mod step;
-mod stream;
-mod websocket;
 
 use std::sync::Mutex;
 use std::time::Instant;

@@ -1,14 +1,10 @@
-//! Named operations to HTTP requests (the routes of CONTRACT.md, e.g.
-//! [`routes.unknown-404`](../../CONTRACT.md#routes.unknown-404)), and the resources they create or delete.
+//! What the step kinds' requests share (`runner::kinds` builds each): the prepared request and
+//! its bookkeeping, the follow-up of a slow change, paths, query encoding, generated bodies.
 
 use bytes::Bytes;
 
-use super::bodies::{self, json_request};
 use super::cleanup::Resource;
 use super::client::HttpRequest;
-use crate::suite::{
-    Deploy, FunctionRef, Invoke, Logs, NamespaceSpec, Operation, RawRequest, SecretRef, SecretSpec,
-};
 
 /// A request built from an operation, with the bookkeeping it implies.
 #[derive(Debug, Clone, Default)]
@@ -147,242 +143,6 @@ pub(super) fn get(path: String) -> HttpRequest {
     }
 }
 
-fn raw(r: &RawRequest) -> HttpRequest {
-    let mut headers: Vec<(String, String)> = r
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let body = match (&r.json, &r.body) {
-        (Some(j), _) => {
-            headers.push(("Content-Type".into(), "application/json".into()));
-            Bytes::from(j.to_string())
-        }
-        (None, Some(b)) => Bytes::from(b.clone()),
-        (None, None) => Bytes::new(),
-    };
-    HttpRequest {
-        method: r
-            .method
-            .clone()
-            .unwrap_or_else(|| "GET".into())
-            .to_uppercase(),
-        path: r.path.clone(),
-        headers,
-        body,
-        ..Default::default()
-    }
-}
-
-/// Builds the request of an (already expanded) operation; `ns` is the case's namespace and
-/// `home` the run's main namespace (invocations elsewhere are addressed as `NAME.NS`).
-pub fn prepare(op: &Operation, ns: &str, home: &str) -> Prepared {
-    let ns_of = |n: &Option<String>| n.clone().unwrap_or_else(|| ns.to_string());
-    let mut p = Prepared::default();
-    p.request = match op {
-        Operation::Request(r) => raw(r),
-        Operation::Deploy(d) => deploy(d, &ns_of(&d.namespace), &mut p),
-        Operation::Update(d) => update(d, &ns_of(&d.namespace), &mut p),
-        Operation::Delete(f) => delete_function(f, &ns_of(&f.namespace), &mut p),
-        Operation::Status(f) => get(status_path(&f.name, &ns_of(&f.namespace))),
-        Operation::List(n) => get(format!(
-            "/system/functions?namespace={}",
-            enc(&ns_of(&n.namespace))
-        )),
-        Operation::Scale(s) => {
-            let ns = ns_of(&s.namespace);
-            json_request(
-                "POST",
-                format!("/system/scale-function/{}?namespace={}", s.name, enc(&ns)),
-                &bodies::scale(&s.name, s.replicas, &ns),
-            )
-        }
-        Operation::Invoke(i) => invoke(i, &ns_of(&i.namespace), home),
-        Operation::SecretCreate(s) => secret_change(s, &ns_of(&s.namespace), true, &mut p),
-        Operation::SecretUpdate(s) => secret_change(s, &ns_of(&s.namespace), false, &mut p),
-        Operation::SecretDelete(s) => secret_delete(s, &ns_of(&s.namespace), &mut p),
-        Operation::SecretList(n) => get(format!(
-            "/system/secrets?namespace={}",
-            enc(&ns_of(&n.namespace))
-        )),
-        Operation::Logs(l) => get(logs_path(l, &ns_of(&l.namespace))),
-        Operation::Namespaces(_) => get("/system/namespaces".into()),
-        Operation::NamespaceCreate(n) => namespace_change(n, true, &mut p),
-        Operation::NamespaceUpdate(n) => namespace_change(n, false, &mut p),
-        Operation::NamespaceGet(n) => get(format!("/system/namespace/{}", n.name)),
-        Operation::NamespaceDelete(n) => {
-            p.deletes = Some(Resource::Namespace {
-                name: n.name.clone(),
-            });
-            HttpRequest {
-                method: "DELETE".into(),
-                path: format!("/system/namespace/{}", n.name),
-                ..Default::default()
-            }
-        }
-        Operation::Info(_) => get("/system/info".into()),
-        Operation::Health(h) => HttpRequest {
-            method: h
-                .method
-                .clone()
-                .unwrap_or_else(|| "GET".into())
-                .to_uppercase(),
-            path: "/healthz".into(),
-            ..Default::default()
-        },
-        Operation::Load(l) => get(format!(
-            "/system/function/{}?namespace={}",
-            l.name,
-            enc(&ns_of(&l.namespace))
-        )),
-        Operation::Stream(s) => super::stream::request(s, &ns_of(&s.namespace), home),
-        Operation::Websocket(w) => super::websocket::request(w, &ns_of(&w.namespace), home),
-        Operation::InvokeAsync(a) => super::asynchronous::request(a, &ns_of(&a.namespace), home),
-        // Addressed to the run's receiver once the step runs (`CaseCtx::bind_callback`).
-        Operation::Callback(_) => HttpRequest {
-            method: "POST".into(),
-            ..Default::default()
-        },
-    };
-    p
-}
-
-/// `deploy`: creates the function, deleted when the case ends.
-fn deploy(d: &Deploy, ns: &str, p: &mut Prepared) -> HttpRequest {
-    p.creates = Some(Resource::Function {
-        name: d.name.clone(),
-        namespace: ns.to_string(),
-    });
-    bodies::deployment_request("POST", d, ns)
-}
-
-/// `update`: a slow change, whose outcome is read from the status when unanswered.
-fn update(d: &Deploy, ns: &str, p: &mut Prepared) -> HttpRequest {
-    p.follow_up = Some(FollowUp::Applied {
-        status: status_path(&d.name, ns),
-        image: d.image.clone(),
-        fprocess: d.fprocess.clone(),
-        env: d.env.clone(),
-    });
-    HttpRequest {
-        slow: true,
-        ..bodies::deployment_request("PUT", d, ns)
-    }
-}
-
-/// `delete`: a slow change that deletes the function, done once its status answers 404.
-fn delete_function(f: &FunctionRef, ns: &str, p: &mut Prepared) -> HttpRequest {
-    p.deletes = Some(Resource::Function {
-        name: f.name.clone(),
-        namespace: ns.to_string(),
-    });
-    p.follow_up = Some(FollowUp::Gone {
-        status: status_path(&f.name, ns),
-    });
-    HttpRequest {
-        slow: true,
-        ..json_request(
-            "DELETE",
-            format!("/system/functions?namespace={}", enc(ns)),
-            &bodies::delete_function(&f.name, ns),
-        )
-    }
-}
-
-/// `invoke`: the function's route, its method (POST by default), headers and body.
-fn invoke(i: &Invoke, ns: &str, home: &str) -> HttpRequest {
-    let path = Addressed {
-        name: &i.name,
-        namespace: ns,
-        qualified: i.qualified,
-        path: i.path.as_deref(),
-        query: i.query.as_deref(),
-    }
-    .path("/function", home);
-    let body = match (i.random_body, &i.body) {
-        (Some(n), _) => generated_body(n),
-        (None, Some(b)) => Bytes::from(b.clone()),
-        (None, None) => Bytes::new(),
-    };
-    let method = i
-        .method
-        .clone()
-        .unwrap_or_else(|| "POST".into())
-        .to_uppercase();
-    HttpRequest {
-        method,
-        path,
-        headers: header_pairs(&i.headers),
-        body,
-        ..Default::default()
-    }
-}
-
-/// `secret_create` (which creates it, deleted when the case ends) or `secret_update`: its
-/// values are kept out of every record.
-fn secret_change(s: &SecretSpec, ns: &str, create: bool, p: &mut Prepared) -> HttpRequest {
-    let (body, sensitive) = bodies::secret(s, ns);
-    p.sensitive = sensitive.into_iter().map(|v| (v, s.name.clone())).collect();
-    let method = if create {
-        p.creates = Some(Resource::Secret {
-            name: s.name.clone(),
-            namespace: ns.to_string(),
-        });
-        "POST"
-    } else {
-        "PUT"
-    };
-    json_request(
-        method,
-        format!("/system/secrets?namespace={}", enc(ns)),
-        &body,
-    )
-}
-
-/// `secret_delete`: deletes the secret.
-fn secret_delete(s: &SecretRef, ns: &str, p: &mut Prepared) -> HttpRequest {
-    p.deletes = Some(Resource::Secret {
-        name: s.name.clone(),
-        namespace: ns.to_string(),
-    });
-    json_request(
-        "DELETE",
-        format!("/system/secrets?namespace={}", enc(ns)),
-        &bodies::secret_ref(&s.name, ns),
-    )
-}
-
-/// `logs`: the path with its name, namespace, `tail`, `since` and `follow`.
-fn logs_path(l: &Logs, ns: &str) -> String {
-    let mut path = format!("/system/logs?name={}&namespace={}", enc(&l.name), enc(ns));
-    if let Some(t) = &l.tail {
-        path.push_str(&format!("&tail={}", enc(t)));
-    }
-    if let Some(s) = &l.since {
-        path.push_str(&format!("&since={}", enc(s)));
-    }
-    path.push_str(if l.follow {
-        "&follow=true"
-    } else {
-        "&follow=false"
-    });
-    path
-}
-
-/// `namespace_create` (which creates it, deleted when the case ends) or `namespace_update`.
-fn namespace_change(n: &NamespaceSpec, create: bool, p: &mut Prepared) -> HttpRequest {
-    let body = bodies::namespace(n);
-    let method = if create {
-        p.creates = Some(Resource::Namespace {
-            name: n.name.clone(),
-        });
-        "POST"
-    } else {
-        "PUT"
-    };
-    json_request(method, format!("/system/namespace/{}", n.name), &body)
-}
-
 /// A function as an invocation addresses it.
 pub(super) struct Addressed<'a> {
     /// Its name.
@@ -453,7 +213,8 @@ mod follow_up_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::suite::{FunctionRef, Invoke};
+    use crate::runner::kinds::prepare;
+    use crate::suite::{Delete, FunctionRef, Invoke, Operation};
 
     #[test]
     fn invoke_outside_home_is_qualified() {
@@ -483,7 +244,7 @@ mod tests {
             name: "f".into(),
             namespace: None,
         };
-        let p = prepare(&Operation::Delete(f), "ns 1", "ns 1");
+        let p = prepare(&Operation::Delete(Delete(f)), "ns 1", "ns 1");
         assert_eq!(p.request.path, "/system/functions?namespace=ns%201");
         assert_eq!(
             p.request.body,

@@ -9,19 +9,17 @@ use super::case::CaseCtx;
 use super::cleanup::Resource;
 use super::client::{HttpRequest, HttpResponse};
 use super::expect::{self, Answer, Mismatch};
+use super::kinds::{self, Run};
 use super::ops::{self, FollowUp};
 use super::result::{excerpt, StepOutcome, StepResult};
 use super::{Event, RunError, StepError};
-use crate::suite::{DurationText, Expect, Operation, Step};
+use crate::suite::{DurationText, Expect, Step};
 
 /// A request body at least this large is a large exchange.
 const LARGE_BODY: usize = 256 * 1024;
 
 /// Large exchanges in flight at once, in the whole process (every runner of a selftest).
 static LARGE_EXCHANGES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
-
-/// How long a followed log stream is read when the step sets no `retry`.
-const FOLLOW_DEFAULT: Duration = Duration::from_secs(10);
 
 /// Why polling ended without the condition holding.
 #[derive(Debug, Clone)]
@@ -190,20 +188,17 @@ impl CaseCtx<'_> {
         started: Instant,
     ) -> Result<(), StepOutcome> {
         let common = &expanded.common;
-        let (deadline, load_for) = match self.step_times(expanded) {
-            Ok(times) => times,
+        let deadline = match self.step_deadline(expanded) {
+            Ok(deadline) => deadline,
             Err(e) => return Err(self.record_error(step, started, e.to_string())),
         };
-        let mut prepared = ops::prepare(
+        let mut prepared = kinds::prepare(
             &expanded.op,
             &self.namespace,
             &self.runner.settings.namespace,
         );
         prepared.request.auth = common.auth.unwrap_or_default();
-        if let Err(e) = self
-            .bind_callback(&expanded.op, &mut prepared.request)
-            .await
-        {
+        if let Err(e) = self.complete(&expanded.op, &mut prepared.request).await {
             return Err(self.record_error(step, started, e.to_string()));
         }
         let creates = prepared.creates.take();
@@ -223,16 +218,13 @@ impl CaseCtx<'_> {
             log: log.clone(),
             creates: creates.clone().filter(|_| newly_tracked),
         });
-        let polled = self
-            .perform(
-                &expanded.op,
-                &prepared.request,
-                cond,
-                deadline,
-                load_for,
-                &log,
-            )
-            .await?;
+        let run = Run {
+            req: &prepared.request,
+            cond,
+            deadline,
+            log: &log,
+        };
+        let polled = self.perform(&expanded.op, run).await?;
         // A slow change the provider did not answer in time is in doubt: its outcome is read
         // back from the function's status, and the step is judged on that.
         let followed = match (&polled.response, &prepared.follow_up) {
@@ -263,55 +255,17 @@ impl CaseCtx<'_> {
         self.record(record, verdict, &polled, &log, started)
     }
 
-    /// The step's polling deadline (`retry.timeout`, within the case's) and how long a
-    /// `load` step puts load, when it says.
-    fn step_times(
-        &self,
-        expanded: &Step,
-    ) -> Result<(Option<Instant>, Option<Duration>), StepError> {
-        let parse = |field: &'static str, text: &str| {
-            DurationText::parse(text).map_err(|reason| StepError::Duration { field, reason })
+    /// The step's polling deadline: `retry.timeout`, within the case's.
+    fn step_deadline(&self, expanded: &Step) -> Result<Option<Instant>, StepError> {
+        let Some(r) = &expanded.common.retry else {
+            return Ok(None);
         };
-        let deadline = match &expanded.common.retry {
-            Some(r) => Some(
-                (Instant::now() + parse("retry.timeout", &r.timeout.value.0)?).min(self.deadline),
-            ),
-            None => None,
-        };
-        let load_for = match &expanded.op {
-            Operation::Load(l) => l
-                .duration
-                .as_ref()
-                .map(|d| parse("load.duration", &d.value.0))
-                .transpose()?,
-            _ => None,
-        };
-        Ok((deadline, load_for))
-    }
-
-    /// Sends the step's request as its kind says: load, a followed log, a stream, a
-    /// WebSocket, a callback, or polled until `cond` holds.
-    async fn perform(
-        &mut self,
-        op: &Operation,
-        req: &HttpRequest,
-        cond: &Expect,
-        deadline: Option<Instant>,
-        load_for: Option<Duration>,
-        log: &AttemptLog,
-    ) -> Result<Polled, StepOutcome> {
-        Ok(match op {
-            Operation::Load(l) => self.with_load(l, load_for, req, cond, deadline, log).await,
-            Operation::Logs(l) if l.follow => {
-                let deadline = deadline
-                    .unwrap_or_else(|| (Instant::now() + FOLLOW_DEFAULT).min(self.deadline));
-                self.follow(req, &l.steps, cond, deadline, log).await?
-            }
-            Operation::Stream(s) => self.stream(s, req, cond, deadline, log).await,
-            Operation::Websocket(w) => self.websocket(w, req, cond, log).await,
-            Operation::Callback(c) => self.await_callback(c, cond, log).await,
-            _ => self.poll(req, cond, deadline, log).await,
-        })
+        let limit =
+            DurationText::parse(&r.timeout.value.0).map_err(|reason| StepError::Duration {
+                field: "retry.timeout",
+                reason,
+            })?;
+        Ok(Some((Instant::now() + limit).min(self.deadline)))
     }
 
     /// The verdict on the answer (or on the follow-up of a change not answered): its

@@ -27,7 +27,7 @@ pub(crate) fn check_steps(
         let spec = &spanned.value;
         let mut step = to_step(file, text, at, spec)?;
         check_step(file, &step, spec, defined, case_vars, text)?;
-        super::invocation::check(&step, &out).map_err(|(key, e)| {
+        step.op.kind().check(&step, &out).map_err(|(key, e)| {
             let at = key_at(file, spec, key).unwrap_or_else(|| step.span.clone());
             SuiteError::at(at, e, text)
         })?;
@@ -126,33 +126,7 @@ fn check_step(
     let at = &step.span;
     // Everything a step creates or changes must carry the run id in its name, so a run never
     // touches a workload it did not create.
-    let created = match &step.op {
-        Operation::Deploy(d) | Operation::Update(d) => Some(("function", &d.name)),
-        Operation::Delete(f) => Some(("function", &f.name)),
-        Operation::Scale(f) => Some(("function", &f.name)),
-        Operation::SecretCreate(s) | Operation::SecretUpdate(s) => Some(("secret", &s.name)),
-        Operation::SecretDelete(s) => Some(("secret", &s.name)),
-        Operation::NamespaceCreate(n) | Operation::NamespaceUpdate(n) => {
-            Some(("namespace", &n.name))
-        }
-        Operation::NamespaceDelete(n) => Some(("namespace", &n.name)),
-        // Written out, so a new kind must say whether it creates or changes anything.
-        Operation::Request(_)
-        | Operation::Status(_)
-        | Operation::List(_)
-        | Operation::Invoke(_)
-        | Operation::SecretList(_)
-        | Operation::Logs(_)
-        | Operation::Namespaces(_)
-        | Operation::NamespaceGet(_)
-        | Operation::Info(_)
-        | Operation::Health(_)
-        | Operation::Load(_)
-        | Operation::Stream(_)
-        | Operation::Websocket(_)
-        | Operation::InvokeAsync(_)
-        | Operation::Callback(_) => None,
-    };
+    let created = step.op.kind().touches().map(|t| (t.kind.noun(), t.name));
     if let Some((kind, name)) = created {
         if !mentions_run(name, case_vars) {
             let tree = Tree::parse(file, text);
@@ -182,17 +156,10 @@ fn check_step(
     let durations = [
         ("timeout", common.timeout.as_ref()),
         ("retry.timeout", common.retry.as_ref().map(|r| &r.timeout)),
-        (
-            "load.duration",
-            match &step.op {
-                Operation::Load(l) => l.duration.as_ref(),
-                _ => None,
-            },
-        ),
     ];
-    let invocation = super::invocation::durations(&step.op);
-    let invocation = invocation.iter().map(|(field, d)| (*field, Some(*d)));
-    for (field, d) in durations.into_iter().chain(invocation) {
+    let own = step.op.kind().durations();
+    let own = own.iter().map(|(field, d)| (*field, Some(*d)));
+    for (field, d) in durations.into_iter().chain(own) {
         if let Some(d) = d {
             if let Some(Err(e)) = DurationText::literal(&d.value) {
                 return Err(SuiteError::at(

@@ -1,8 +1,8 @@
 //! The payloads of the invocation kinds beyond a plain `invoke`: a streamed answer read event
 //! by event (`stream`), a WebSocket round trip (`websocket`), an asynchronous invocation
 //! (`invoke_async`) and the wait for its callback (`callback`), with their load-time checks.
-//! The runner executes each in its own module (`runner/stream.rs`, `runner/websocket.rs`,
-//! `runner/asynchronous.rs`).
+//! The runner executes each in its own module (`runner/kinds/stream.rs`,
+//! `runner/kinds/websocket.rs`, `runner/kinds/asynchronous.rs`).
 
 use std::collections::BTreeMap;
 
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::expand::expand_fields;
+use super::kind::{StepKind, Touched};
 use super::{DurationText, Operation, Step};
 
 /// A streamed invocation: `/function/NAME[/path]` with an `Accept` header, read until `events`
@@ -185,73 +186,126 @@ expand_fields!(AsyncInvoke {
 });
 expand_fields!(Callback { within, grace });
 
-/// The durations an invocation step writes, by field name, for the loader's check.
-pub(crate) fn durations(op: &Operation) -> Vec<(&'static str, &Spanned<DurationText>)> {
-    let fields: [(&'static str, Option<&Spanned<DurationText>>); 2] = match op {
-        Operation::Stream(s) => [
-            ("stream.first_within", s.first_within.as_ref()),
-            ("stream.min_spread", s.min_spread.as_ref()),
-        ],
-        Operation::Callback(c) => [
-            ("callback.within", c.within.as_ref()),
-            ("callback.grace", c.grace.as_ref()),
-        ],
-        _ => [("", None), ("", None)],
-    };
-    fields
-        .into_iter()
-        .filter_map(|(name, d)| Some((name, d?)))
-        .collect()
-}
+impl StepKind for Stream {
+    /// A stream reads a function's answer: nothing is created or changed.
+    fn touches(&self) -> Option<Touched<'_>> {
+        None
+    }
 
-/// What is wrong with an invocation step as written: the key to point at and why.
-pub(crate) fn check(step: &Step, earlier: &[Step]) -> Result<(), (&'static str, String)> {
-    let common = &step.common;
-    match &step.op {
-        Operation::Stream(s) => match (s.events, s.lines) {
+    fn durations(&self) -> Vec<(&'static str, &Spanned<DurationText>)> {
+        let fields = [
+            ("stream.first_within", self.first_within.as_ref()),
+            ("stream.min_spread", self.min_spread.as_ref()),
+        ];
+        fields
+            .into_iter()
+            .filter_map(|(n, d)| Some((n, d?)))
+            .collect()
+    }
+
+    fn check(&self, _: &Step, _: &[Step]) -> Result<(), (&'static str, String)> {
+        match (self.events, self.lines) {
             (Some(0), _) | (_, Some(0)) => {
                 Err(("stream", "read at least one event or line".into()))
             }
             (Some(_), None) | (None, Some(_)) => Ok(()),
             _ => Err(("stream", "write exactly one of `events` and `lines`".into())),
-        },
-        Operation::InvokeAsync(a) if a.callback && a.callback_url.is_some() => Err((
-            "invoke_async",
-            "write `callback: true` (the run's receiver) or `callback_url`, not both".into(),
-        )),
-        Operation::Websocket(_) | Operation::Callback(_) if common.retry.is_some() => Err((
+        }
+    }
+}
+
+impl StepKind for WebSocket {
+    /// A round trip through a function: nothing is created or changed.
+    fn touches(&self) -> Option<Touched<'_>> {
+        None
+    }
+
+    fn check(&self, step: &Step, _: &[Step]) -> Result<(), (&'static str, String)> {
+        not_retried(step)
+    }
+}
+
+impl StepKind for AsyncInvoke {
+    /// An invocation, queued: nothing is created or changed.
+    fn touches(&self) -> Option<Touched<'_>> {
+        None
+    }
+
+    fn check(&self, _: &Step, _: &[Step]) -> Result<(), (&'static str, String)> {
+        if self.callback && self.callback_url.is_some() {
+            return Err((
+                "invoke_async",
+                "write `callback: true` (the run's receiver) or `callback_url`, not both".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn needs_receiver(&self) -> bool {
+        self.callback
+    }
+}
+
+impl StepKind for Callback {
+    /// A wait at the run's receiver: nothing is created or changed.
+    fn touches(&self) -> Option<Touched<'_>> {
+        None
+    }
+
+    fn durations(&self) -> Vec<(&'static str, &Spanned<DurationText>)> {
+        let fields = [
+            ("callback.within", self.within.as_ref()),
+            ("callback.grace", self.grace.as_ref()),
+        ];
+        fields
+            .into_iter()
+            .filter_map(|(n, d)| Some((n, d?)))
+            .collect()
+    }
+
+    fn check(&self, step: &Step, earlier: &[Step]) -> Result<(), (&'static str, String)> {
+        not_retried(step)?;
+        if step.common.expect.status.is_some() {
+            return Err((
+                "expect",
+                "a callback has no status of its own: expect its `X-Function-Status` header".into(),
+            ));
+        }
+        let asked = earlier
+            .iter()
+            .any(|s| matches!(&s.op, Operation::InvokeAsync(a) if a.callback));
+        if !asked {
+            return Err((
+                "callback",
+                "no earlier `invoke_async` step with `callback: true` to wait for".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn needs_receiver(&self) -> bool {
+        true
+    }
+}
+
+/// A step that is one exchange, bounded by its `timeout`, never retried.
+fn not_retried(step: &Step) -> Result<(), (&'static str, String)> {
+    match &step.common.retry {
+        Some(_) => Err((
             "retry",
             format!(
                 "a `{}` step is not retried; bound it with `timeout`",
                 step.op.key()
             ),
         )),
-        Operation::Callback(_) if common.expect.status.is_some() => Err((
-            "expect",
-            "a callback has no status of its own: expect its `X-Function-Status` header".into(),
-        )),
-        Operation::Callback(_)
-            if !earlier
-                .iter()
-                .any(|s| matches!(&s.op, Operation::InvokeAsync(a) if a.callback)) =>
-        {
-            Err((
-                "callback",
-                "no earlier `invoke_async` step with `callback: true` to wait for".into(),
-            ))
-        }
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 
 /// Whether `steps` use the run's callback receiver (an `invoke_async` with `callback: true`, or
 /// a `callback` step): a case that does is skipped when the run has no receiver to offer.
 pub fn needs_receiver(steps: &[Step]) -> bool {
-    steps.iter().any(|s| match &s.op {
-        Operation::InvokeAsync(a) => a.callback,
-        Operation::Callback(_) => true,
-        _ => false,
-    })
+    steps.iter().any(|s| s.op.kind().needs_receiver())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod expect;
 mod expectations;
 mod feature;
 mod invocation;
+mod kind;
 mod load;
 mod payload;
 mod step;
@@ -37,11 +38,14 @@ pub use expectations::{
 };
 pub use feature::Feature;
 pub use invocation::{needs_receiver, AsyncInvoke, Callback, Stream, WebSocket};
+pub use kind::{Effect, ResourceKind, StepKind, Touched};
 pub use load::{load_builtin, load_dir, load_str, schema_json, suites_digest, Loader};
 pub use payload::{
-    AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
-    NamespaceSpec, RawRequest, Resources, Retry, Scale, SecretRef, SecretSpec,
+    AuthMode, Delete, Deploy, FunctionRef, Health, Info, Invoke, List, Load, Logs, NamespaceDelete,
+    NamespaceName, NamespaceRef, NamespaceSpec, NamespaceUpdate, Namespaces, RawRequest, Resources,
+    Retry, Scale, SecretList, SecretRef, SecretSpec, SecretUpdate, Status, Update,
 };
+pub(crate) use step::step_kinds;
 pub use step::{Operation, Step, StepCommon, StepSpec};
 
 /// Where a spec item was written: the file and 1-based line and column.

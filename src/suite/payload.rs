@@ -363,3 +363,130 @@ pub struct Retry {
     #[schemars(with = "DurationText")]
     pub timeout: Spanned<DurationText>,
 }
+
+/// A kind of its own whose payload is another kind's (an `update` sends what a `deploy`
+/// does): a newtype, so that each kind's [`StepKind`] is one `impl`. It reads, expands and
+/// derefs as the payload it wraps.
+macro_rules! payload_of {
+    ($(#[$doc:meta])* $name:ident($inner:ty)) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+        #[serde(transparent)]
+        pub struct $name(pub $inner);
+
+        impl std::ops::Deref for $name {
+            type Target = $inner;
+            fn deref(&self) -> &$inner {
+                &self.0
+            }
+        }
+
+        impl Expand for $name {
+            fn map_strings<E>(
+                &self,
+                f: &mut dyn FnMut(&str) -> Result<String, E>,
+            ) -> Result<Self, E> {
+                Ok($name(self.0.map_strings(f)?))
+            }
+        }
+    };
+}
+
+payload_of!(
+    /// An `update`: the deployment to apply to an existing function.
+    Update(Deploy)
+);
+payload_of!(
+    /// A `delete` of a function.
+    Delete(FunctionRef)
+);
+payload_of!(
+    /// A `status` read of a function.
+    Status(FunctionRef)
+);
+payload_of!(
+    /// A `list` of the functions of a namespace.
+    List(NamespaceRef)
+);
+payload_of!(
+    /// A `secret_update`: the new value of an existing secret.
+    SecretUpdate(SecretSpec)
+);
+payload_of!(
+    /// A `secret_list` of a namespace.
+    SecretList(NamespaceRef)
+);
+payload_of!(
+    /// A `namespaces` list (no parameters).
+    Namespaces(BTreeMap<String, String>)
+);
+payload_of!(
+    /// A `namespace_update`: new labels and annotations of an existing namespace.
+    NamespaceUpdate(NamespaceSpec)
+);
+payload_of!(
+    /// A `namespace_delete`.
+    NamespaceDelete(NamespaceName)
+);
+payload_of!(
+    /// An `info` read (no parameters).
+    Info(BTreeMap<String, String>)
+);
+
+use super::kind::{Effect, ResourceKind, StepKind, Touched};
+
+/// A kind that touches nothing: a read, a probe or a request of its own.
+macro_rules! touches_nothing {
+    ($($t:ty),* $(,)?) => {
+        $(impl StepKind for $t {
+            fn touches(&self) -> Option<Touched<'_>> {
+                None
+            }
+        })*
+    };
+}
+
+touches_nothing!(RawRequest, Status, List, Invoke, SecretList, Logs, Namespaces);
+touches_nothing!(NamespaceName, Info, Health);
+
+/// A kind that touches the resource named by its `name` (and `namespace`) field.
+macro_rules! touches_named {
+    ($($t:ty => $kind:ident, $effect:ident, $namespaced:tt;)*) => {
+        $(impl StepKind for $t {
+            fn touches(&self) -> Option<Touched<'_>> {
+                Some(Touched::new(
+                    ResourceKind::$kind,
+                    Effect::$effect,
+                    &self.name,
+                    touches_named!(@ns self $namespaced),
+                ))
+            }
+        })*
+    };
+    (@ns $self:ident true) => { $self.namespace.as_ref() };
+    (@ns $self:ident false) => { None };
+}
+
+touches_named! {
+    Deploy => Function, Creates, true;
+    Update => Function, Changes, true;
+    Delete => Function, Deletes, true;
+    Scale => Function, Changes, true;
+    SecretSpec => Secret, Creates, true;
+    SecretUpdate => Secret, Changes, true;
+    SecretRef => Secret, Deletes, true;
+    NamespaceSpec => Namespace, Creates, false;
+    NamespaceUpdate => Namespace, Changes, false;
+    NamespaceDelete => Namespace, Deletes, false;
+}
+
+impl StepKind for Load {
+    /// Load invokes the function and reads its status: nothing is created or changed.
+    fn touches(&self) -> Option<Touched<'_>> {
+        None
+    }
+
+    fn durations(&self) -> Vec<(&'static str, &Spanned<DurationText>)> {
+        self.duration.iter().map(|d| ("load.duration", d)).collect()
+    }
+}

@@ -1,14 +1,14 @@
 //! Steps: one operation on the provider API, with its expectations, retries and captures.
 //!
-//! The list of step kinds is the [`Operation`] enum and nothing else: its variants give the
-//! keys a step is written with (serde and strum derive them), the loader maps a step's keys
-//! onto it ([`StepSpec`]), and the runner matches on it.
+//! The list of step kinds is [`step_kinds`] and nothing else: it defines the [`Operation`]
+//! enum, whose variants give the keys a step is written with (serde and strum derive them);
+//! the loader maps a step's keys onto it ([`StepSpec`]), and the runner's dispatch is
+//! generated from the same list.
 //!
-//! Adding a step kind: its variant here (and its arm in `Expand for Operation`, which the
-//! compiler asks for); its payload type in `payload.rs` with `expand_fields!`, unless an
-//! existing one fits; its request in `runner/ops.rs` (`prepare`, also asked for by the
-//! compiler); and `suites/schema.json` regenerated (`UPDATE_SCHEMA=1 cargo test --lib
-//! schema`). A kind that creates resources also names them in `check.rs`'s `${run}` rule.
+//! Adding a step kind: its line in [`step_kinds`]; its payload type (a type of its own, with
+//! `expand_fields!`) implementing [`StepKind`]; its `Perform` in `runner/kinds`; and
+//! `suites/schema.json` regenerated (`UPDATE_SCHEMA=1 cargo test --lib schema`). The compiler
+//! asks for each but the schema.
 
 use std::collections::BTreeMap;
 
@@ -19,9 +19,11 @@ use serde_saphyr::Spanned;
 
 use super::expand::{expand_fields, Expand};
 use super::invocation::{AsyncInvoke, Callback, Stream, WebSocket};
+use super::kind::StepKind;
 use super::payload::{
-    AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
-    NamespaceSpec, RawRequest, Retry, Scale, SecretRef, SecretSpec,
+    AuthMode, Delete, Deploy, Health, Info, Invoke, List, Load, Logs, NamespaceDelete,
+    NamespaceName, NamespaceRef, NamespaceSpec, NamespaceUpdate, Namespaces, RawRequest, Retry,
+    Scale, SecretList, SecretRef, SecretSpec, SecretUpdate, Status, Update,
 };
 use super::{Capture, DurationText, Expect, Source};
 
@@ -34,87 +36,129 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// What a step does: one variant per step kind, written as its key (`deploy: {...}`).
-#[derive(Debug, Clone, Deserialize, JsonSchema, strum::VariantNames, strum::IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Operation {
-    /// A raw HTTP request.
-    Request(RawRequest),
-    /// `POST /system/functions`; the function is deleted when the case ends.
-    Deploy(Deploy),
-    /// `PUT /system/functions`.
-    Update(Deploy),
-    /// `DELETE /system/functions` (namespace in query and body).
-    Delete(FunctionRef),
-    /// `GET /system/function/{name}`.
-    Status(FunctionRef),
-    /// `GET /system/functions`.
-    List(
-        #[serde(deserialize_with = "present")]
-        #[schemars(with = "Option<NamespaceRef>")]
-        NamespaceRef,
-    ),
-    /// `POST /system/scale-function/{name}`.
-    Scale(Scale),
-    /// A request to `/function/{name}[.namespace][/path]`.
-    Invoke(Invoke),
-    /// `POST /system/secrets`; the secret is deleted when the case ends.
-    SecretCreate(SecretSpec),
-    /// `PUT /system/secrets`.
-    SecretUpdate(SecretSpec),
-    /// `DELETE /system/secrets`.
-    SecretDelete(SecretRef),
-    /// `GET /system/secrets`.
-    SecretList(
-        #[serde(deserialize_with = "present")]
-        #[schemars(with = "Option<NamespaceRef>")]
-        NamespaceRef,
-    ),
-    /// `GET /system/logs`.
-    Logs(Logs),
-    /// `GET /system/namespaces`.
-    Namespaces(
-        #[serde(deserialize_with = "present")]
-        #[schemars(with = "Option<BTreeMap<String, String>>")]
-        BTreeMap<String, String>,
-    ),
-    /// `POST /system/namespace/{name}`; the namespace is deleted when the case ends.
-    NamespaceCreate(NamespaceSpec),
-    /// `GET /system/namespace/{name}`.
-    NamespaceGet(NamespaceName),
-    /// `PUT /system/namespace/{name}`.
-    NamespaceUpdate(NamespaceSpec),
-    /// `DELETE /system/namespace/{name}`.
-    NamespaceDelete(NamespaceName),
-    /// `GET /system/info`.
-    Info(
-        #[serde(deserialize_with = "present")]
-        #[schemars(with = "Option<BTreeMap<String, String>>")]
-        BTreeMap<String, String>,
-    ),
-    /// `GET /healthz` (or `HEAD`).
-    Health(
-        #[serde(deserialize_with = "present")]
-        #[schemars(with = "Option<Health>")]
-        Health,
-    ),
-    /// Invokes a function at a steady rate while the step polls its status.
-    Load(Load),
-    /// `/function/{name}[/path]` read as a stream: events (or lines) timed as they arrive.
-    Stream(Stream),
-    /// A WebSocket round trip through `/function/{name}[/path]`.
-    Websocket(WebSocket),
-    /// `POST /async-function/{name}[/path]`, with the run's callback receiver or a given
-    /// `X-Callback-Url`.
-    InvokeAsync(AsyncInvoke),
-    /// Waits for the callback of the case's last `invoke_async` with `callback: true`.
-    Callback(
-        #[serde(deserialize_with = "present")]
-        #[schemars(with = "Option<Callback>")]
-        Callback,
-    ),
+/// The step kinds, in the order their keys are listed: one line each, the variant (its key is
+/// the variant's name in snake_case) and its payload type, which serves that kind alone (its
+/// [`StepKind`] here, its `Perform` in the runner). `$m` is a macro that needs every kind:
+/// [`define_operation`] below, and the runner's dispatch (`runner::kinds`). The only list of
+/// step kinds.
+macro_rules! step_kinds {
+    ($m:ident) => {
+        $m! {
+            /// A raw HTTP request.
+            Request(RawRequest),
+            /// `POST /system/functions`; the function is deleted when the case ends.
+            Deploy(Deploy),
+            /// `PUT /system/functions`.
+            Update(Update),
+            /// `DELETE /system/functions` (namespace in query and body).
+            Delete(Delete),
+            /// `GET /system/function/{name}`.
+            Status(Status),
+            /// `GET /system/functions`.
+            List(
+                #[serde(deserialize_with = "present")]
+                #[schemars(with = "Option<NamespaceRef>")]
+                List
+            ),
+            /// `POST /system/scale-function/{name}`.
+            Scale(Scale),
+            /// A request to `/function/{name}[.namespace][/path]`.
+            Invoke(Invoke),
+            /// `POST /system/secrets`; the secret is deleted when the case ends.
+            SecretCreate(SecretSpec),
+            /// `PUT /system/secrets`.
+            SecretUpdate(SecretUpdate),
+            /// `DELETE /system/secrets`.
+            SecretDelete(SecretRef),
+            /// `GET /system/secrets`.
+            SecretList(
+                #[serde(deserialize_with = "present")]
+                #[schemars(with = "Option<NamespaceRef>")]
+                SecretList
+            ),
+            /// `GET /system/logs`.
+            Logs(Logs),
+            /// `GET /system/namespaces`.
+            Namespaces(
+                #[serde(deserialize_with = "present")]
+                #[schemars(with = "Option<BTreeMap<String, String>>")]
+                Namespaces
+            ),
+            /// `POST /system/namespace/{name}`; the namespace is deleted when the case ends.
+            NamespaceCreate(NamespaceSpec),
+            /// `GET /system/namespace/{name}`.
+            NamespaceGet(NamespaceName),
+            /// `PUT /system/namespace/{name}`.
+            NamespaceUpdate(NamespaceUpdate),
+            /// `DELETE /system/namespace/{name}`.
+            NamespaceDelete(NamespaceDelete),
+            /// `GET /system/info`.
+            Info(
+                #[serde(deserialize_with = "present")]
+                #[schemars(with = "Option<BTreeMap<String, String>>")]
+                Info
+            ),
+            /// `GET /healthz` (or `HEAD`).
+            Health(
+                #[serde(deserialize_with = "present")]
+                #[schemars(with = "Option<Health>")]
+                Health
+            ),
+            /// Invokes a function at a steady rate while the step polls its status.
+            Load(Load),
+            /// `/function/{name}[/path]` read as a stream: events (or lines) timed as they arrive.
+            Stream(Stream),
+            /// A WebSocket round trip through `/function/{name}[/path]`.
+            Websocket(WebSocket),
+            /// `POST /async-function/{name}[/path]`, with the run's callback receiver or a given
+            /// `X-Callback-Url`.
+            InvokeAsync(AsyncInvoke),
+            /// Waits for the callback of the case's last `invoke_async` with `callback: true`.
+            Callback(
+                #[serde(deserialize_with = "present")]
+                #[schemars(with = "Option<Callback>")]
+                Callback
+            ),
+        }
+    };
 }
+pub(crate) use step_kinds;
+
+/// Defines [`Operation`] from the list of kinds, with its variable expansion and its view as
+/// a [`StepKind`].
+macro_rules! define_operation {
+    ($( $(#[$doc:meta])* $variant:ident($(#[$field:meta])* $payload:ty) ),* $(,)?) => {
+        /// What a step does: one variant per step kind, written as its key (`deploy: {...}`).
+        #[derive(Debug, Clone, Deserialize, JsonSchema, strum::VariantNames, strum::IntoStaticStr)]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        pub enum Operation {
+            $( $(#[$doc])* $variant($(#[$field])* $payload), )*
+        }
+
+        impl Expand for Operation {
+            fn map_strings<E>(
+                &self,
+                f: &mut dyn FnMut(&str) -> Result<String, E>,
+            ) -> Result<Self, E> {
+                Ok(match self {
+                    $( Operation::$variant(p) => Operation::$variant(p.map_strings(f)?), )*
+                })
+            }
+        }
+
+        impl Operation {
+            /// What the kind says about itself to the loader.
+            pub fn kind(&self) -> &dyn StepKind {
+                match self {
+                    $( Operation::$variant(p) => p, )*
+                }
+            }
+        }
+    };
+}
+
+step_kinds!(define_operation);
 
 impl Operation {
     /// Every step kind's key, in declaration order.
@@ -123,39 +167,6 @@ impl Operation {
     /// The key the operation is written with.
     pub fn key(&self) -> &'static str {
         self.into()
-    }
-}
-
-impl Expand for Operation {
-    fn map_strings<E>(&self, f: &mut dyn FnMut(&str) -> Result<String, E>) -> Result<Self, E> {
-        use Operation as O;
-        Ok(match self {
-            O::Request(p) => O::Request(p.map_strings(f)?),
-            O::Deploy(p) => O::Deploy(p.map_strings(f)?),
-            O::Update(p) => O::Update(p.map_strings(f)?),
-            O::Delete(p) => O::Delete(p.map_strings(f)?),
-            O::Status(p) => O::Status(p.map_strings(f)?),
-            O::List(p) => O::List(p.map_strings(f)?),
-            O::Scale(p) => O::Scale(p.map_strings(f)?),
-            O::Invoke(p) => O::Invoke(p.map_strings(f)?),
-            O::SecretCreate(p) => O::SecretCreate(p.map_strings(f)?),
-            O::SecretUpdate(p) => O::SecretUpdate(p.map_strings(f)?),
-            O::SecretDelete(p) => O::SecretDelete(p.map_strings(f)?),
-            O::SecretList(p) => O::SecretList(p.map_strings(f)?),
-            O::Logs(p) => O::Logs(p.map_strings(f)?),
-            O::Namespaces(p) => O::Namespaces(p.map_strings(f)?),
-            O::NamespaceCreate(p) => O::NamespaceCreate(p.map_strings(f)?),
-            O::NamespaceGet(p) => O::NamespaceGet(p.map_strings(f)?),
-            O::NamespaceUpdate(p) => O::NamespaceUpdate(p.map_strings(f)?),
-            O::NamespaceDelete(p) => O::NamespaceDelete(p.map_strings(f)?),
-            O::Info(p) => O::Info(p.map_strings(f)?),
-            O::Health(p) => O::Health(p.map_strings(f)?),
-            O::Load(p) => O::Load(p.map_strings(f)?),
-            O::Stream(p) => O::Stream(p.map_strings(f)?),
-            O::Websocket(p) => O::Websocket(p.map_strings(f)?),
-            O::InvokeAsync(p) => O::InvokeAsync(p.map_strings(f)?),
-            O::Callback(p) => O::Callback(p.map_strings(f)?),
-        })
     }
 }
 

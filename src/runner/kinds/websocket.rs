@@ -15,12 +15,12 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, Message};
 
-use super::case::CaseCtx;
-use super::client::{HttpRequest, HttpResponse, BODY_LIMIT};
-use super::expect::Mismatch;
-use super::ops::{header_pairs, Addressed};
-use super::step::{AttemptLog, Polled, Unmet};
-use super::RunError;
+use crate::runner::case::CaseCtx;
+use crate::runner::client::{HttpRequest, HttpResponse, BODY_LIMIT};
+use crate::runner::expect::Mismatch;
+use crate::runner::ops::{header_pairs, Addressed};
+use crate::runner::step::{AttemptLog, Polled, Unmet};
+use crate::runner::RunError;
 use crate::suite::{Expect, WebSocket};
 
 /// How long a polite close may take once the exchange is judged.
@@ -220,6 +220,21 @@ where
             // Pings are answered by the library; control frames carry no message.
             Ok(Some(Ok(_))) => {}
         }
+    }
+}
+
+impl super::Perform for WebSocket {
+    fn request(&self, at: &super::Place<'_>, _: &mut crate::runner::ops::Prepared) -> HttpRequest {
+        request(self, &at.ns_of(&self.namespace), at.home)
+    }
+
+    /// One round trip ([`CaseCtx::websocket`]).
+    async fn perform(
+        &self,
+        cx: &mut CaseCtx<'_>,
+        run: super::Run<'_>,
+    ) -> Result<Polled, crate::runner::result::StepOutcome> {
+        Ok(cx.websocket(self, run.req, run.cond, run.log).await)
     }
 }
 

@@ -14,12 +14,12 @@ use bytes::Bytes;
 use eventsource_stream::Eventsource;
 use futures_util::{Stream as FutStream, StreamExt};
 
-use super::case::CaseCtx;
-use super::client::{Client, HttpRequest, HttpResponse, BODY_LIMIT};
-use super::expect::Mismatch;
-use super::ops::{header_pairs, Addressed};
-use super::step::{AttemptLog, Polled, Unmet};
-use super::{RunError, StepError};
+use crate::runner::case::CaseCtx;
+use crate::runner::client::{Client, HttpRequest, HttpResponse, BODY_LIMIT};
+use crate::runner::expect::Mismatch;
+use crate::runner::ops::{header_pairs, Addressed};
+use crate::runner::step::{AttemptLog, Polled, Unmet};
+use crate::runner::{RunError, StepError};
 use crate::suite::{DurationText, Expect, Stream};
 
 /// The request of a `stream` step: `GET /function/NAME[/path]` with its `Accept`.
@@ -362,6 +362,23 @@ fn timeline(arrivals: &[Duration], framing: Framing) -> String {
             at.join(", ")
         }
     )
+}
+
+impl super::Perform for Stream {
+    fn request(&self, at: &super::Place<'_>, _: &mut crate::runner::ops::Prepared) -> HttpRequest {
+        request(self, &at.ns_of(&self.namespace), at.home)
+    }
+
+    /// Read as it arrives, timed ([`CaseCtx::stream`]).
+    async fn perform(
+        &self,
+        cx: &mut CaseCtx<'_>,
+        run: super::Run<'_>,
+    ) -> Result<Polled, crate::runner::result::StepOutcome> {
+        Ok(cx
+            .stream(self, run.req, run.cond, run.deadline, run.log)
+            .await)
+    }
 }
 
 #[cfg(test)]

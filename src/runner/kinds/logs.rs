@@ -1,4 +1,5 @@
-//! Followed log streams: read `follow=true` while nested steps run, until the expectation holds.
+//! The `logs` kind: `GET /system/logs`, read at once, or followed (`follow=true`) while nested
+//! steps run, until the expectation holds.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -6,11 +7,12 @@ use std::time::Instant;
 use bytes::Bytes;
 use tokio::task::JoinSet;
 
-use super::case::CaseCtx;
-use super::client::{HttpRequest, HttpResponse};
-use super::result::StepOutcome;
-use super::step::Polled;
-use crate::suite::{Expect, Step};
+use crate::runner::case::CaseCtx;
+use crate::runner::client::{HttpRequest, HttpResponse};
+use crate::runner::ops::enc;
+use crate::runner::result::StepOutcome;
+use crate::runner::step::Polled;
+use crate::suite::{Expect, Logs, Step};
 
 impl CaseCtx<'_> {
     /// Opens the stream, runs `nested` while it is open, then reads until `cond` holds.
@@ -22,7 +24,7 @@ impl CaseCtx<'_> {
         nested: &[Step],
         cond: &Expect,
         deadline: Instant,
-        log: &super::step::AttemptLog,
+        log: &crate::runner::step::AttemptLog,
     ) -> Result<Polled, StepOutcome> {
         let mut resp = match self.runner.client.open(req, deadline).await {
             Ok(r) => r,
@@ -45,7 +47,7 @@ impl CaseCtx<'_> {
             // expectation judges what came.
             while let Ok(Some(chunk)) = resp.chunk().await {
                 let Ok(mut b) = sink.lock() else { break };
-                if b.len() + chunk.len() > super::client::BODY_LIMIT {
+                if b.len() + chunk.len() > crate::runner::client::BODY_LIMIT {
                     break;
                 }
                 b.extend_from_slice(&chunk);
@@ -71,5 +73,49 @@ impl CaseCtx<'_> {
             .await;
         reader.abort_all();
         Ok(polled)
+    }
+}
+
+/// How long a followed log stream is read when the step sets no `retry`.
+const FOLLOW_DEFAULT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl super::Perform for Logs {
+    /// `GET /system/logs` with the name, namespace, `tail`, `since` and `follow`.
+    fn request(&self, at: &super::Place<'_>, _: &mut crate::runner::ops::Prepared) -> HttpRequest {
+        let ns = at.ns_of(&self.namespace);
+        let mut path = format!(
+            "/system/logs?name={}&namespace={}",
+            enc(&self.name),
+            enc(&ns)
+        );
+        if let Some(t) = &self.tail {
+            path.push_str(&format!("&tail={}", enc(t)));
+        }
+        if let Some(s) = &self.since {
+            path.push_str(&format!("&since={}", enc(s)));
+        }
+        path.push_str(if self.follow {
+            "&follow=true"
+        } else {
+            "&follow=false"
+        });
+        crate::runner::ops::get(path)
+    }
+
+    /// A followed log is read while its `while_open` steps run ([`CaseCtx::follow`]), for
+    /// `retry.timeout` or else [`FOLLOW_DEFAULT`]; otherwise the request is polled.
+    async fn perform(
+        &self,
+        cx: &mut CaseCtx<'_>,
+        run: super::Run<'_>,
+    ) -> Result<Polled, StepOutcome> {
+        if !self.follow {
+            return Ok(cx.poll(run.req, run.cond, run.deadline, run.log).await);
+        }
+        let deadline = run
+            .deadline
+            .unwrap_or_else(|| (Instant::now() + FOLLOW_DEFAULT).min(cx.deadline));
+        cx.follow(run.req, &self.steps, run.cond, deadline, run.log)
+            .await
     }
 }

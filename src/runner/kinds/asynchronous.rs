@@ -7,19 +7,19 @@
 //! (nats-queue-worker ed54141 `main.go`) then invokes the function with `POST` and POSTs its
 //! answer to the callback URL: the function's headers, `X-Call-Id` (the same),
 //! `X-Function-Status`, `X-Function-Name`, `X-Duration-Seconds`, and its body. `callback: true`
-//! sends a URL of the run's receiver ([`super::callback`]) unique to the step; the `callback`
+//! sends a URL of the run's receiver ([`crate::runner::callback`]) unique to the step; the `callback`
 //! step waits there for exactly one.
 
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use super::case::CaseCtx;
-use super::client::{HttpRequest, HttpResponse};
-use super::ops::{header_pairs, Addressed};
-use super::step::{AttemptLog, Polled, Unmet};
-use super::{RunError, StepError};
-use crate::suite::{AsyncInvoke, Callback, DurationText, Expect, Operation};
+use crate::runner::case::CaseCtx;
+use crate::runner::client::{HttpRequest, HttpResponse};
+use crate::runner::ops::{header_pairs, Addressed};
+use crate::runner::step::{AttemptLog, Polled, Unmet};
+use crate::runner::{RunError, StepError};
+use crate::suite::{AsyncInvoke, Callback, DurationText, Expect};
 
 /// How long a `callback` step waits for the first callback by default.
 const WITHIN: Duration = Duration::from_secs(30);
@@ -30,7 +30,7 @@ const GRACE: Duration = Duration::from_millis(200);
 /// The request of an `invoke_async` step: `POST /async-function/NAME[/path]`, with
 /// `callback_url` as `X-Callback-Url` when given (`callback: true` adds the receiver's when
 /// the step runs).
-pub(super) fn request(a: &AsyncInvoke, ns: &str, home: &str) -> HttpRequest {
+fn request(a: &AsyncInvoke, ns: &str, home: &str) -> HttpRequest {
     let path = Addressed {
         name: &a.name,
         namespace: ns,
@@ -62,36 +62,6 @@ pub(crate) struct CaseCallbacks {
 }
 
 impl CaseCtx<'_> {
-    /// Completes the request of a step that involves the receiver: an `invoke_async` with
-    /// `callback: true` gets a URL of its own as `X-Callback-Url` (the receiver starts on
-    /// first use), a `callback` step is addressed to the last such URL. `Err` is why the
-    /// step cannot run.
-    pub(crate) async fn bind_callback(
-        &mut self,
-        op: &Operation,
-        req: &mut HttpRequest,
-    ) -> Result<(), StepError> {
-        match op {
-            Operation::InvokeAsync(a) if a.callback => {
-                let receiver = self.runner.callbacks.receiver().await?;
-                self.callbacks.asked += 1;
-                let run = self.vars.get("run").cloned().unwrap_or_default();
-                let token = format!("{run}-{}", self.callbacks.asked);
-                let url = receiver.url(&token);
-                req.headers.push(("X-Callback-Url".into(), url.clone()));
-                self.callbacks.last = Some((token, url));
-            }
-            Operation::Callback(_) => {
-                let Some((_, url)) = &self.callbacks.last else {
-                    return Err(StepError::NoCallbackBefore);
-                };
-                req.path = url.clone();
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
     /// Runs a `callback` step: waits for the callbacks of the last `invoke_async`, requires
     /// exactly one, and judges it with `cond` as an answer whose status is its
     /// `X-Function-Status` (0 when it has none).
@@ -126,7 +96,7 @@ impl CaseCtx<'_> {
             ),
             None => format!("no callback to {url} in {} ms", since.elapsed().as_millis()),
         });
-        let one = match super::callback::exactly_once(&received, within) {
+        let one = match crate::runner::callback::exactly_once(&received, within) {
             Ok(one) => one,
             Err(mismatch) => {
                 return Polled {
@@ -148,7 +118,7 @@ impl CaseCtx<'_> {
 
 /// A callback as an answer: its headers and body, its status the `X-Function-Status` it
 /// reports (0 when it reports none or none came).
-fn as_answer(received: Option<&super::callback::Received>) -> HttpResponse {
+fn as_answer(received: Option<&crate::runner::callback::Received>) -> HttpResponse {
     let Some(r) = received else {
         return HttpResponse {
             status: 0,
@@ -183,6 +153,56 @@ fn duration(
     }
 }
 
+impl super::Perform for AsyncInvoke {
+    fn request(&self, at: &super::Place<'_>, _: &mut crate::runner::ops::Prepared) -> HttpRequest {
+        request(self, &at.ns_of(&self.namespace), at.home)
+    }
+
+    /// With `callback: true`, a URL of the run's receiver of its own as `X-Callback-Url` (the
+    /// receiver starts on first use).
+    async fn complete(&self, cx: &mut CaseCtx<'_>, req: &mut HttpRequest) -> Result<(), StepError> {
+        if !self.callback {
+            return Ok(());
+        }
+        let receiver = cx.runner.callbacks.receiver().await?;
+        cx.callbacks.asked += 1;
+        let run = cx.vars.get("run").cloned().unwrap_or_default();
+        let token = format!("{run}-{}", cx.callbacks.asked);
+        let url = receiver.url(&token);
+        req.headers.push(("X-Callback-Url".into(), url.clone()));
+        cx.callbacks.last = Some((token, url));
+        Ok(())
+    }
+}
+
+impl super::Perform for Callback {
+    /// Addressed to the run's receiver once the step runs ([`Perform::complete`]).
+    fn request(&self, _: &super::Place<'_>, _: &mut crate::runner::ops::Prepared) -> HttpRequest {
+        HttpRequest {
+            method: "POST".into(),
+            ..Default::default()
+        }
+    }
+
+    /// Addressed to the URL the case's last `invoke_async` with `callback: true` sent.
+    async fn complete(&self, cx: &mut CaseCtx<'_>, req: &mut HttpRequest) -> Result<(), StepError> {
+        let Some((_, url)) = &cx.callbacks.last else {
+            return Err(StepError::NoCallbackBefore);
+        };
+        req.path = url.clone();
+        Ok(())
+    }
+
+    /// The wait at the receiver ([`CaseCtx::await_callback`]).
+    async fn perform(
+        &self,
+        cx: &mut CaseCtx<'_>,
+        run: super::Run<'_>,
+    ) -> Result<Polled, crate::runner::result::StepOutcome> {
+        Ok(cx.await_callback(self, run.cond, run.log).await)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,7 +229,7 @@ mod tests {
     fn a_callback_reads_as_an_answer_with_the_functions_status() {
         let mut headers = axum::http::HeaderMap::new();
         headers.insert("X-Function-Status", "500".parse().unwrap());
-        let r = super::super::callback::Received {
+        let r = crate::runner::callback::Received {
             headers,
             body: Bytes::from("exit status 1"),
             at: Instant::now(),

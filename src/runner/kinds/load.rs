@@ -10,11 +10,14 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
-use super::case::CaseCtx;
-use super::client::HttpRequest;
-use super::ops;
-use super::step::Polled;
-use crate::suite::{Expect, Invoke, Load, Operation};
+use super::{Perform, Place, Run};
+use crate::runner::case::CaseCtx;
+use crate::runner::client::HttpRequest;
+use crate::runner::ops::{get, status_path, Prepared};
+use crate::runner::result::StepOutcome;
+use crate::runner::step::Polled;
+use crate::runner::{RunError, StepError};
+use crate::suite::{DurationText, Expect, Invoke, Load};
 
 impl CaseCtx<'_> {
     /// Keeps `l.rps` invocations per second going (first for `hold`, when given) while
@@ -26,16 +29,19 @@ impl CaseCtx<'_> {
         status: &HttpRequest,
         cond: &Expect,
         deadline: Option<Instant>,
-        log: &super::step::AttemptLog,
+        log: &crate::runner::step::AttemptLog,
     ) -> Polled {
-        let invoke = Operation::Invoke(Invoke {
+        let invoke = Invoke {
             name: l.name.clone(),
             namespace: l.namespace.clone(),
             body: Some("load".into()),
             ..Default::default()
-        });
-        let request =
-            ops::prepare(&invoke, &self.namespace, &self.runner.settings.namespace).request;
+        };
+        let at = Place {
+            ns: &self.namespace,
+            home: &self.runner.settings.namespace,
+        };
+        let request = invoke.request(&at, &mut Prepared::default());
         let sent = Arc::new(AtomicU64::new(0));
         let failed = Arc::new(AtomicU64::new(0));
         let period = Duration::from_secs_f64(1.0 / l.rps.max(0.1));
@@ -76,5 +82,33 @@ impl CaseCtx<'_> {
             failed.load(Ordering::Relaxed)
         ));
         polled
+    }
+}
+
+impl Perform for Load {
+    /// The function's status, polled while the load is on (the invocations are sent by
+    /// [`CaseCtx::with_load`]).
+    fn request(&self, at: &Place<'_>, _: &mut Prepared) -> HttpRequest {
+        get(status_path(&self.name, &at.ns_of(&self.namespace)))
+    }
+
+    /// Puts the load on (first for `duration`, when given) while polling the status.
+    async fn perform(&self, cx: &mut CaseCtx<'_>, run: Run<'_>) -> Result<Polled, StepOutcome> {
+        let hold = match &self.duration {
+            Some(d) => match DurationText::parse(&d.value.0) {
+                Ok(hold) => Some(hold),
+                Err(reason) => {
+                    let e = StepError::Duration {
+                        field: "load.duration",
+                        reason,
+                    };
+                    return Ok(Polled::errored(RunError::Step(e)));
+                }
+            },
+            None => None,
+        };
+        Ok(cx
+            .with_load(self, hold, run.req, run.cond, run.deadline, run.log)
+            .await)
     }
 }
