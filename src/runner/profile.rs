@@ -173,6 +173,20 @@ fn invocation_features(gateway: bool) -> Vec<(Feature, bool, &'static str)> {
     }
 }
 
+/// What a provider's own proxy does not do yet, though faas-provider's does now: a provider
+/// built on an older faas-provider answers `/function/` with that release's proxy.
+fn own_proxy_limits(profile: &str) -> Vec<(Feature, &'static str)> {
+    match profile {
+        // faasd 13f03f3 (2025-04, go.mod) requires faas-provider v0.25.3, whose proxy
+        // neither tunnels WebSockets (ccde259, in v0.25.6) nor streams NDJSON (c81f542, v0.25.8).
+        "faasd" | "faasd-ce" => vec![
+            (Feature::Ndjson, "faasd 13f03f3 builds on faas-provider v0.25.3 (go.mod), before its proxy streamed NDJSON (c81f542, v0.25.8); --enable ndjson to check yours"),
+            (Feature::Websockets, "faasd 13f03f3 builds on faas-provider v0.25.3 (go.mod), before its proxy tunnelled WebSockets (ccde259, v0.25.6); --enable websockets to check yours"),
+        ],
+        _ => Vec::new(),
+    }
+}
+
 /// Builds the run's profile from detection and settings (`--profile`, `--enable`, `--disable`).
 pub fn build(detected: Detected, settings: &Settings) -> Profile {
     build_with(detected, settings, &[])
@@ -223,6 +237,18 @@ pub fn build_with(detected: Detected, settings: &Settings, findings: &[Finding])
                     reason: reason.into(),
                 },
             );
+        }
+        if !detected.gateway {
+            for (f, reason) in own_proxy_limits(&name) {
+                let reason = why_profile(reason);
+                features.insert(
+                    f,
+                    FeatureState {
+                        enabled: false,
+                        reason,
+                    },
+                );
+            }
         }
         apply_findings(&mut features, &name, &detected, settings, findings);
     }

@@ -173,7 +173,7 @@ fn a_bare_known_provider_keeps_its_profile_and_shows_the_contradiction() {
 
 #[test]
 fn what_answers_function_decides_the_invocation_features() {
-    let bare = profile_of("faasd-ce");
+    let bare = profile_of("faas-netes-ce");
     for f in [
         Feature::Streaming,
         Feature::Ndjson,
@@ -198,6 +198,32 @@ fn what_answers_function_decides_the_invocation_features() {
         build(detect(&fixture("mock")), &s)
     };
     assert!(!core.has(Feature::Streaming));
+}
+
+#[test]
+fn a_bare_faasd_has_the_proxy_of_its_faas_provider_release() {
+    // faasd 13f03f3 builds on faas-provider v0.25.3: SSE streams, NDJSON and WebSockets don't.
+    for file in ["faasd", "faasd-ce"] {
+        let p = profile_of(file);
+        assert!(
+            p.has(Feature::Streaming) && p.has(Feature::ProviderProxy),
+            "{file}"
+        );
+        for (f, commit) in [
+            (Feature::Ndjson, "c81f542"),
+            (Feature::Websockets, "ccde259"),
+        ] {
+            assert!(!p.has(f), "{file}: {f}");
+            let why = p.why_not(f);
+            assert!(why.starts_with("detected faasd"), "{why}");
+            assert!(why.contains("v0.25.3") && why.contains(commit), "{why}");
+            assert!(why.contains(&format!("--enable {f}")), "{why}");
+        }
+    }
+    let mut s = Settings::new("http://x");
+    s.enable = vec![Feature::Websockets];
+    let forced = build(detect(&fixture("faasd")), &s);
+    assert!(forced.has(Feature::Websockets) && !forced.has(Feature::Ndjson));
 }
 
 #[test]
