@@ -213,45 +213,6 @@ mod follow_up_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::kinds::prepare;
-    use crate::suite::{Delete, FunctionRef, Invoke, Operation};
-
-    #[test]
-    fn invoke_outside_home_is_qualified() {
-        let i = Invoke {
-            name: "f".into(),
-            path: Some("/a".into()),
-            query: Some("x=1".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            prepare(&Operation::Invoke(i.clone()), "openfaas-fn", "openfaas-fn")
-                .request
-                .path,
-            "/function/f/a?x=1"
-        );
-        assert_eq!(
-            prepare(&Operation::Invoke(i.clone()), "extra", "openfaas-fn")
-                .request
-                .path,
-            "/function/f.extra/a?x=1"
-        );
-    }
-
-    #[test]
-    fn delete_sends_namespace_in_query_and_body_and_untracks() {
-        let f = FunctionRef {
-            name: "f".into(),
-            namespace: None,
-        };
-        let p = prepare(&Operation::Delete(Delete(f)), "ns 1", "ns 1");
-        assert_eq!(p.request.path, "/system/functions?namespace=ns%201");
-        assert_eq!(
-            p.request.body,
-            Bytes::from(r#"{"functionName":"f","namespace":"ns 1"}"#)
-        );
-        assert!(p.deletes.is_some());
-    }
 
     #[test]
     fn generated_body_covers_every_byte_value() {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::profile::Profile;
-use crate::suite::{Operation, Suite};
+use crate::suite::Suite;
 
 /// One trial to run: a case in a namespace.
 #[derive(Debug, Clone, Serialize)]
@@ -36,7 +36,7 @@ pub fn start_order(suites: &[Suite], plan: Vec<Planned>) -> Vec<Planned> {
         suites[p.suite].cases[p.case]
             .steps
             .iter()
-            .any(|s| matches!(s.op, Operation::Load(_)))
+            .any(|s| s.op.kind().puts_load())
     };
     let mut plan = plan;
     // A stable sort: the order within each group is the plan's.

@@ -97,4 +97,10 @@ pub trait StepKind {
     fn needs_receiver(&self) -> bool {
         false
     }
+
+    /// Whether the step puts load on a function: the runner starts such cases early, as
+    /// they wait on the provider's autoscaler.
+    fn puts_load(&self) -> bool {
+        false
+    }
 }

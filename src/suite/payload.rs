@@ -489,4 +489,8 @@ impl StepKind for Load {
     fn durations(&self) -> Vec<(&'static str, &Spanned<DurationText>)> {
         self.duration.iter().map(|d| ("load.duration", d)).collect()
     }
+
+    fn puts_load(&self) -> bool {
+        true
+    }
 }

@@ -159,3 +159,83 @@ macro_rules! dispatch {
 }
 
 crate::suite::step_kinds!(dispatch);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::{Delete, Deploy, FunctionRef, Invoke, NamespaceSpec, SecretSpec, Update};
+
+    #[test]
+    fn invoke_outside_home_is_qualified() {
+        let i = Invoke {
+            name: "f".into(),
+            path: Some("/a".into()),
+            query: Some("x=1".into()),
+            ..Default::default()
+        };
+        let path = |ns| {
+            prepare(&Operation::Invoke(i.clone()), ns, "openfaas-fn")
+                .request
+                .path
+        };
+        assert_eq!(path("openfaas-fn"), "/function/f/a?x=1");
+        assert_eq!(path("extra"), "/function/f.extra/a?x=1");
+    }
+
+    #[test]
+    fn delete_sends_namespace_in_query_and_body_and_untracks() {
+        let f = FunctionRef {
+            name: "f".into(),
+            namespace: None,
+        };
+        let p = prepare(&Operation::Delete(Delete(f)), "ns 1", "ns 1");
+        assert_eq!(p.request.path, "/system/functions?namespace=ns%201");
+        assert_eq!(
+            p.request.body,
+            bytes::Bytes::from(r#"{"functionName":"f","namespace":"ns 1"}"#)
+        );
+        let function = Resource::Function {
+            name: "f".into(),
+            namespace: "ns 1".into(),
+        };
+        assert_eq!(p.deletes, Some(function));
+        assert!(p.creates.is_none() && p.follow_up.is_some());
+    }
+
+    #[test]
+    fn what_a_kind_touches_is_what_the_case_tracks() {
+        let deploy = Deploy {
+            name: "f".into(),
+            image: "i".into(),
+            namespace: Some("other".into()),
+            ..Default::default()
+        };
+        let created = prepare(&Operation::Deploy(deploy.clone()), "ns", "ns").creates;
+        let function = Resource::Function {
+            name: "f".into(),
+            namespace: "other".into(),
+        };
+        assert_eq!(created, Some(function));
+        // An update changes what exists: nothing new to clean up, nothing forgotten.
+        let updated = prepare(&Operation::Update(Update(deploy)), "ns", "ns");
+        assert!(updated.creates.is_none() && updated.deletes.is_none());
+        let secret = SecretSpec {
+            name: "s".into(),
+            value: Some("v".into()),
+            ..Default::default()
+        };
+        let p = prepare(&Operation::SecretCreate(secret), "ns", "ns");
+        let tracked = Resource::Secret {
+            name: "s".into(),
+            namespace: "ns".into(),
+        };
+        assert_eq!(p.creates, Some(tracked));
+        assert_eq!(p.sensitive.len(), 1, "the value is kept out of records");
+        let namespace = NamespaceSpec {
+            name: "n".into(),
+            ..Default::default()
+        };
+        let p = prepare(&Operation::NamespaceCreate(namespace), "ns", "ns");
+        assert_eq!(p.creates, Some(Resource::Namespace { name: "n".into() }));
+    }
+}
