@@ -26,7 +26,13 @@ async fn events(faults: &[Fault]) -> Vec<Event> {
     );
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
-    assert!(runner.on_event(Arc::new(move |e| sink.lock().unwrap().push(e))));
+    runner.on_event(Arc::new(move |e| sink.lock().unwrap().push(e.clone())));
+    // A second listener receives every event too.
+    let counted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = counted.clone();
+    runner.on_event(Arc::new(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }));
     let trials = runner
         .run_order()
         .into_iter()
@@ -35,14 +41,29 @@ async fn events(faults: &[Fault]) -> Vec<Event> {
     run_all(&[Work { runner, trials }], 4).await;
     mock.stop().await.expect("the mock stops");
     let events = seen.lock().unwrap().clone();
+    assert_eq!(
+        counted.load(std::sync::atomic::Ordering::SeqCst),
+        events.len(),
+        "every listener receives every event"
+    );
     events
 }
 
 #[tokio::test]
 async fn each_trial_starts_steps_and_finishes_in_order() {
     let events = events(&[]).await;
-    let Some(Event::RunStarted { plan, target, .. }) = events.first() else {
-        panic!("the first event is RunStarted: {events:?}");
+    // The credentials are announced first, for redaction, and never shown by `Debug`.
+    let announced = events
+        .iter()
+        .take_while(|e| matches!(e, Event::Secret(_)))
+        .count();
+    assert!(
+        announced >= 1,
+        "the password is announced first: {events:?}"
+    );
+    assert!(!format!("{events:?}").contains("events-pass"));
+    let Some(Event::RunStarted { plan, target, .. }) = events.get(announced) else {
+        panic!("RunStarted follows the credentials: {events:?}");
     };
     assert!(target.starts_with("http://127.0.0.1:"), "{target}");
     assert!(!plan.is_empty() && plan.iter().all(|t| t.starts_with("health::")));

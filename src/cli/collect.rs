@@ -1,8 +1,11 @@
-//! The event boundary: where the runner's events become report data. Each case is judged
-//! (`--expect`) and redacted here, once, as it ends; reporters receive only what comes out.
-//! The run's report is assembled here from those cases, its run-level text redacted once.
+//! The event boundary: where the runner's events become report data, and the one place
+//! that redacts them. The runner announces every secret in an event before anything can
+//! carry it; each event that is shown or kept is redacted here with the secrets known by
+//! then: a waiting case's mismatch before the status area shows it, each case as it ends
+//! (after it is judged, `--expect`), what cleanup left as the run ends, and the run-level
+//! text of the report as it is assembled. Reporters receive only what comes out.
 
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -47,18 +50,19 @@ struct Collected {
 /// keeps them for the report.
 pub struct Collector {
     started_at: DateTime<Utc>,
-    /// Each target's label, runner (weak: the runner holds the hook that holds this) and
-    /// plan order.
-    targets: Vec<(&'static str, Weak<Runner>, Vec<String>)>,
+    /// Each target's label and plan order.
+    targets: Vec<(&'static str, Vec<String>)>,
     judge: Option<Judge>,
     cases: Vec<Collected>,
+    /// Each target's cleanup once its run finished: (target, removed, what is left, its
+    /// reason redacted).
     leftovers: Vec<(usize, usize, Vec<Left>)>,
     live: Vec<Box<dyn Reporter + Send>>,
     /// The terminal's writer, for the status area.
     terminal: Option<Terminal>,
-    /// A redactor with no secrets yet that protects every name of the run's suites: built
-    /// once, and each redaction adds the secrets known by then.
-    names: Redactor,
+    /// The run's one redactor: every name of the run's suites protected, and every secret
+    /// the runners announced so far ([`Event::Secret`]).
+    redactor: Redactor,
 }
 
 impl std::fmt::Debug for Collector {
@@ -104,7 +108,7 @@ impl Collector {
                 .iter()
                 .map(|t| {
                     let order = t.runner.plan().into_iter().map(|p| p.trial).collect();
-                    (t.label, Arc::downgrade(&t.runner), order)
+                    (t.label, order)
                 })
                 .collect(),
             judge,
@@ -112,7 +116,7 @@ impl Collector {
             leftovers: Vec::new(),
             live,
             terminal,
-            names: names_protected(targets),
+            redactor: names_protected(targets),
         }));
         for (i, t) in targets.iter().enumerate() {
             let c = collector.clone();
@@ -125,18 +129,11 @@ impl Collector {
         collector
     }
 
-    /// Everything secret any runner knows of so far: credentials and every secret value a
-    /// case has sent (a faulty provider may echo one case's secret into another's answer).
-    pub fn redactor(&self) -> Redactor {
-        let mut redactor = self.names.clone();
-        for (_, runner, _) in &self.targets {
-            if let Some(runner) = runner.upgrade() {
-                for secret in runner.sensitive() {
-                    redactor.add_secret(secret);
-                }
-            }
-        }
-        redactor
+    /// The run's redactor: every secret any runner announced so far, its credentials and
+    /// every secret value a case has sent (a faulty provider may echo one case's secret
+    /// into another's answer).
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     fn name(&self, target: usize, trial: &str) -> String {
@@ -146,22 +143,28 @@ impl Collector {
         }
     }
 
-    fn event(&mut self, target: usize, event: Event) {
+    fn event(&mut self, target: usize, event: &Event) {
         match event {
+            Event::Secret(secret) => self.redactor.add_secret(secret.clone()),
             Event::RunStarted { .. }
             | Event::CaseStarted { .. }
             | Event::Waiting { .. }
             | Event::StepFinished { .. } => {
                 let label = self.targets.get(target).map_or("", |t| t.0);
-                if let (Some(terminal), Some(update)) = (&self.terminal, Update::of(label, &event))
-                {
-                    terminal.status(update);
+                if let (Some(terminal), Some(update)) = (&self.terminal, Update::of(label, event)) {
+                    terminal.status(update.redacted(&self.redactor));
                 }
             }
-            Event::CaseFinished { result } => self.finished(target, &result),
+            Event::CaseFinished { result } => self.finished(target, result),
             Event::RunFinished {
                 removed, leftovers, ..
-            } => self.leftovers.push((target, removed, leftovers)),
+            } => {
+                let mut leftovers = leftovers.clone();
+                for left in &mut leftovers {
+                    left.why = self.redactor.text(&left.why);
+                }
+                self.leftovers.push((target, *removed, leftovers));
+            }
         }
     }
 
@@ -175,7 +178,7 @@ impl Collector {
         case.started_ms = result
             .started_at
             .map(|t| u64::try_from((t - self.started_at).num_milliseconds()).unwrap_or(0));
-        let case = self.redactor().report_case(&case);
+        let case = self.redactor.report_case(&case);
         if let Some(terminal) = &self.terminal {
             terminal.status(Update::Finished(self.name(target, &result.trial)));
         }
@@ -184,7 +187,7 @@ impl Collector {
         let position = self
             .targets
             .get(target)
-            .and_then(|t| t.2.iter().position(|p| *p == result.trial))
+            .and_then(|t| t.1.iter().position(|p| *p == result.trial))
             .unwrap_or(usize::MAX);
         self.cases.push(Collected {
             target,
@@ -196,8 +199,8 @@ impl Collector {
 
     /// Records each trial of `work` (one entry per target, in target order) whose end never
     /// reached the collector as errored, so that no count claims more than was checked.
-    /// Only a defect loses one: an event hook that panicked, or a runner that refused the
-    /// collector's hook. Returns how many were missing.
+    /// Only a defect loses one: an event listener that panicked. Returns how many were
+    /// missing.
     pub fn account_for(&mut self, work: &[runner::Work]) -> usize {
         let mut missing = 0;
         for (target, w) in work.iter().enumerate() {
@@ -224,8 +227,8 @@ impl Collector {
         }
     }
 
-    /// What each target left behind (from its `RunFinished`).
-    /// Each target's cleanup once its run finished: (target, removed, what is left).
+    /// Each target's cleanup once its run finished (its `RunFinished`): (target, removed,
+    /// what is left, each reason redacted).
     pub fn leftovers(&self) -> &[(usize, usize, Vec<Left>)] {
         &self.leftovers
     }
@@ -270,10 +273,9 @@ impl Collector {
             }
             report.run.cleanup = Some(cleanup);
         }
-        let redactor = self.redactor();
         Ok(RunReport {
-            run: redactor.redacted(&report.run)?,
-            verdict: redactor.redacted(&report.verdict)?,
+            run: self.redactor.redacted(&report.run)?,
+            verdict: self.redactor.redacted(&report.verdict)?,
             ..report
         })
     }

@@ -217,7 +217,8 @@ impl Ran {
 }
 
 /// Prints `cleanup: N removed, M left` and what was left behind, each with the command that
-/// removes it: on purpose (`--keep`) or because cleanup could not.
+/// removes it: on purpose (`--keep`) or because cleanup could not (`left`'s reasons come
+/// redacted from the collector).
 pub fn report_leftovers(runner: &Runner, removed: usize, left: &[runner::Left]) {
     if removed == 0 && left.is_empty() {
         return;
@@ -240,11 +241,10 @@ pub fn report_leftovers(runner: &Runner, removed: usize, left: &[runner::Left]) 
             left.len()
         );
     }
-    let redactor = runner.redactor();
     for l in left {
         eprintln!("  {}", l.resource.listing(&runner.settings.gateway));
         if !runner.settings.keep {
-            eprintln!("    ({})", redactor.text(&l.why));
+            eprintln!("    ({})", l.why);
         }
     }
 }

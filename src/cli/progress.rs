@@ -71,6 +71,24 @@ impl Update {
             _ => None,
         }
     }
+
+    /// The same update with its provider text (a waiting case's mismatch) redacted.
+    pub fn redacted(self, redactor: &crate::report::Redactor) -> Update {
+        match self {
+            Update::Waiting {
+                name,
+                mismatch,
+                attempt,
+                elapsed,
+            } => Update::Waiting {
+                name,
+                mismatch: redactor.text(&mismatch),
+                attempt,
+                elapsed,
+            },
+            other => other,
+        }
+    }
 }
 
 /// The status area: a header line and one line per running case.

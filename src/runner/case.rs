@@ -69,7 +69,7 @@ impl CaseCtx<'_> {
             let before = self.steps.len();
             let ran = self.run_step(step).await;
             for done in &self.steps[before.min(self.steps.len())..] {
-                self.runner.progress.report(|| Event::StepFinished {
+                self.runner.listeners.report(|| Event::StepFinished {
                     trial: self.trial.clone(),
                     outcome: StepVerdict::of(done),
                     step: Box::new(done.clone()),
@@ -223,7 +223,7 @@ impl Runner {
             result.outcome = outcome;
             return (result, None);
         }
-        self.progress.report(|| Event::CaseStarted {
+        self.listeners.report(|| Event::CaseStarted {
             trial: planned.trial.clone(),
         });
         let mut deadline = started + case.timeout;
@@ -341,7 +341,7 @@ impl Runner {
         // shows them like any other.
         if let CaseOutcome::Errored(why) | CaseOutcome::Blocked(why) = &outcome {
             if let Some(step) = ctx.cut_off(why) {
-                self.progress.report(|| Event::StepFinished {
+                self.listeners.report(|| Event::StepFinished {
                     trial: planned.trial.clone(),
                     outcome: StepVerdict::of(&step),
                     step: Box::new(step),

@@ -1,8 +1,10 @@
-//! What a run tells whoever listens, as it happens: typed events the runner sends to the
-//! one hook its caller sets (the live console, the progress area, the reports' collector).
-//! The runner never prints; it only sends these.
+//! What a run tells whoever listens, as it happens: typed events the runner sends to every
+//! listener its caller adds (the reports' collector, a test). The runner never prints; it
+//! only sends these. They carry what the runner saw, secrets unredacted: a listener that
+//! shows or writes anything redacts it first with the secrets the run announced
+//! ([`Event::Secret`]); `cli/collect.rs` is the one place that does.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use super::gate::Stop;
@@ -11,6 +13,10 @@ use super::result::{CaseResult, StepOutcome, StepResult};
 /// One thing that happened in a run, in the order it happened for its trial.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// A value the run keeps secret, sent before anything that may carry it: the run's
+    /// credentials before `RunStarted`, each secret value before the request that sends it.
+    /// Only for redaction: its `Debug` never shows the value.
+    Secret(crate::redact::Secret),
     /// The run is about to start its cases against `target`.
     RunStarted {
         /// The provider or gateway URL.
@@ -106,33 +112,44 @@ impl StepVerdict {
     }
 }
 
-/// The hook a caller sets; called from the runner's tasks, so it must be cheap.
-pub type EventHook = Arc<dyn Fn(Event) + Send + Sync>;
+/// A listener; called from the runner's tasks, so it must be cheap.
+pub type EventHook = Arc<dyn Fn(&Event) + Send + Sync>;
 
-/// The runner's hook slot: unset (nothing sent) until the caller sets it once.
+/// The runner's listeners: none (nothing is built or sent) until a caller adds one.
 #[derive(Default)]
-pub(crate) struct EventSlot(OnceLock<EventHook>);
+pub(crate) struct Listeners(RwLock<Vec<EventHook>>);
 
-impl EventSlot {
-    /// Sets the hook; a second hook is refused (returns false).
-    pub(crate) fn set(&self, hook: EventHook) -> bool {
-        self.0.set(hook).is_ok()
+impl Listeners {
+    /// Adds `hook`; it receives every event sent from now on, after the listeners added
+    /// before it.
+    pub(crate) fn add(&self, hook: EventHook) {
+        self.0
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(hook);
     }
 
-    /// Sends `event` to the hook, if any (built only when someone listens).
+    /// Sends `event` to every listener, if any (built only when someone listens).
     pub(crate) fn report(&self, event: impl FnOnce() -> Event) {
-        if let Some(hook) = self.0.get() {
-            hook(event());
+        // Copied out, so a listener may add another without waiting on this one.
+        let hooks = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if hooks.is_empty() {
+            return;
+        }
+        let event = event();
+        for hook in hooks.iter() {
+            hook(&event);
         }
     }
 }
 
-impl std::fmt::Debug for EventSlot {
+impl std::fmt::Debug for Listeners {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.get().is_some() {
-            "EventSlot(set)"
-        } else {
-            "EventSlot(unset)"
-        })
+        let n = self.0.read().map_or(0, |h| h.len());
+        write!(f, "Listeners({n})")
     }
 }

@@ -106,12 +106,11 @@ impl CaseCtx<'_> {
             creates,
         } = self.in_flight.take()?;
         self.in_doubt.extend(creates);
-        let redactor = self.redactor();
         let lines = log.lines();
-        record.outcome = StepOutcome::Errored(redactor.text(why));
+        record.outcome = StepOutcome::Errored(why.to_string());
         record.attempts = lines.len() as u32;
         record.duration = started.elapsed();
-        record.attempt_log = lines.iter().map(|l| redactor.text(l)).collect();
+        record.attempt_log = lines;
         self.steps.push(record.clone());
         Some(record)
     }
@@ -373,9 +372,10 @@ impl CaseCtx<'_> {
         }
     }
 
-    /// Completes `record`, begun before the first attempt, with one redactor that knows
-    /// every secret the run has sent so far (its texts are redacted again with it), keeps
-    /// it, and returns the step's outcome.
+    /// Completes `record`, begun before the first attempt, keeps it, and returns the
+    /// step's outcome. Only the answer's excerpt is redacted here, before it is cut (a
+    /// secret cut in two would no longer be found whole); the rest is redacted where the
+    /// run's events become report data (`cli/collect.rs`).
     fn record(
         &mut self,
         mut record: StepResult,
@@ -384,9 +384,6 @@ impl CaseCtx<'_> {
         log: &AttemptLog,
         started: Instant,
     ) -> Result<(), StepOutcome> {
-        let redactor = self.redactor();
-        record.expectation = redactor.text(&record.expectation);
-        record.request_excerpt = redactor.text(&record.request_excerpt);
         // A callback that reports no status (or none that came) has none to show.
         record.status = polled
             .response
@@ -394,22 +391,17 @@ impl CaseCtx<'_> {
             .ok()
             .map(|r| r.status)
             .filter(|s| *s != 0);
-        record.outcome = match &verdict {
-            StepOutcome::Passed => StepOutcome::Passed,
-            StepOutcome::Failed(m) => StepOutcome::Failed(redactor.text(m)),
-            StepOutcome::Errored(m) => StepOutcome::Errored(redactor.text(m)),
-        };
+        record.outcome = verdict.clone();
         record.attempts = polled.attempts;
         record.duration = started.elapsed();
         record.waited = polled.waited;
         record.response_excerpt = match &polled.response {
-            Ok(r) => redactor.text(&response_excerpt(r, &redactor)),
-            Err(e) => redactor.text(&e.to_string()),
+            Ok(r) => response_excerpt(r, &self.redactor()),
+            Err(e) => e.to_string(),
         };
-        record.attempt_log = log.lines().iter().map(|l| redactor.text(l)).collect();
-        let outcome = record.outcome.clone();
+        record.attempt_log = log.lines();
         self.steps.push(record);
-        match outcome {
+        match verdict {
             StepOutcome::Passed => Ok(()),
             other => Err(other),
         }
@@ -671,7 +663,7 @@ impl CaseCtx<'_> {
         let redactor = self.redactor();
         tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, redactor.text(&line));
         log.push(line);
-        self.runner.progress.report(|| Event::Waiting {
+        self.runner.listeners.report(|| Event::Waiting {
             trial: self.trial.clone(),
             mismatch: redactor.text(&mismatch.to_string()),
             attempt,
