@@ -62,10 +62,15 @@ async fn each_trial_starts_steps_and_finishes_in_order() {
         "the password is announced first: {events:?}"
     );
     assert!(!format!("{events:?}").contains("events-pass"));
-    let Some(Event::RunStarted { plan, target, .. }) = events.get(announced) else {
+    let Some(Event::RunStarted(header)) = events.get(announced) else {
         panic!("RunStarted follows the credentials: {events:?}");
     };
-    assert!(target.starts_with("http://127.0.0.1:"), "{target}");
+    let plan = &header.plan;
+    assert!(
+        header.target.starts_with("http://127.0.0.1:"),
+        "{}",
+        header.target
+    );
     assert!(!plan.is_empty() && plan.iter().all(|t| t.starts_with("health::")));
     assert!(
         matches!(events.last(), Some(Event::RunFinished { stopped: None, leftovers, removed }) if leftovers.is_empty() && *removed > 0),

@@ -54,7 +54,7 @@ impl Update {
             }
         };
         match event {
-            Event::RunStarted { plan, .. } => Some(Update::Planned(plan.len())),
+            Event::RunStarted(header) => Some(Update::Planned(header.plan.len())),
             Event::CaseStarted { trial } => Some(Update::Started(name(trial))),
             Event::StepFinished { trial, .. } => Some(Update::Running(name(trial))),
             Event::Waiting {
@@ -200,12 +200,18 @@ mod tests {
 
     #[test]
     fn a_runs_plan_counts_in_the_total_and_a_finished_step_ends_the_wait() {
-        let started = Event::RunStarted {
+        let started = Event::RunStarted(Box::new(crate::runner::RunHeader {
+            run_id: "c123456".into(),
             target: "http://127.0.0.1:8080".into(),
-            provider: String::new(),
+            namespace: "openfaas-fn".into(),
+            extra_namespace: None,
+            detected: Default::default(),
+            info: serde_json::Value::Null,
             profile: Vec::new(),
+            warnings: Vec::new(),
+            unchecked: Vec::new(),
             plan: vec!["health::healthz".into(), "info::version".into()],
-        };
+        }));
         assert_eq!(Update::of("gateway", &started), Some(Update::Planned(2)));
         let step = StepResult {
             label: "scale".into(),

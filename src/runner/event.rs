@@ -17,17 +17,9 @@ pub enum Event {
     /// credentials before `RunStarted`, each secret value before the request that sends it.
     /// Only for redaction: its `Debug` never shows the value.
     Secret(crate::redact::Secret),
-    /// The run is about to start its cases against `target`.
-    RunStarted {
-        /// The provider or gateway URL.
-        target: String,
-        /// The provider as detected (`faas-netes-ce`, empty when unknown).
-        provider: String,
-        /// Every optional feature: its name, whether it is on, and why.
-        profile: Vec<(String, bool, String)>,
-        /// The trials that will run, in the order they start.
-        plan: Vec<String>,
-    },
+    /// The run is about to start its cases: what it certifies and how (the reports'
+    /// header).
+    RunStarted(Box<RunHeader>),
     /// A trial started (a skipped or blocked one never does).
     CaseStarted {
         /// The trial, `suite::case` or `suite::case@extra`.
@@ -68,6 +60,31 @@ pub enum Event {
         /// each with why.
         leftovers: Vec<super::cleanup::Left>,
     },
+}
+
+/// What a run certifies and how, as it starts: the reports' header comes from this.
+#[derive(Debug, Clone)]
+pub struct RunHeader {
+    /// The run's unique id (`${run}` in suites).
+    pub run_id: String,
+    /// The provider or gateway URL.
+    pub target: String,
+    /// The default namespace certified.
+    pub namespace: String,
+    /// The extra namespace certified, if any.
+    pub extra_namespace: Option<String>,
+    /// The provider as `/system/info` described it.
+    pub detected: super::profile::Detected,
+    /// `/system/info` as the target answered it (null when it was not JSON).
+    pub info: serde_json::Value,
+    /// Every optional feature: its name, whether it is on, and why.
+    pub profile: Vec<(String, bool, String)>,
+    /// What the preflight found that did not stop the run.
+    pub warnings: Vec<String>,
+    /// What the target offers that the run cannot check (callbacks with no receiver).
+    pub unchecked: Vec<String>,
+    /// The trials that will run, in the order they start.
+    pub plan: Vec<String>,
 }
 
 /// How a step ended, typed.

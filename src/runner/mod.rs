@@ -39,7 +39,7 @@ pub use callback::NoReceiver;
 pub use case::BLOCKED_BY;
 pub use cleanup::{Cleaned, Left, Resource};
 pub use error::{RunError, StepError};
-pub use event::{Event, EventHook, StepVerdict, LAST_ATTEMPTS};
+pub use event::{Event, EventHook, RunHeader, StepVerdict, LAST_ATTEMPTS};
 pub use expect::json::subset as json_subset;
 pub use gate::Stop;
 pub use plan::Planned;
@@ -265,6 +265,28 @@ impl Runner {
             schemas: compile_schemas()?,
             listeners: event::Listeners::default(),
         })
+    }
+
+    /// What this run certifies and how, with the `trials` it will start (its
+    /// `RunStarted`).
+    pub fn header(&self, trials: &[Planned]) -> RunHeader {
+        RunHeader {
+            run_id: self.run_id.clone(),
+            target: self.settings.gateway.clone(),
+            namespace: self.settings.namespace.clone(),
+            extra_namespace: self.settings.extra_namespace.clone(),
+            detected: self.profile.detected.clone(),
+            info: self.info.clone(),
+            profile: self
+                .profile
+                .features
+                .iter()
+                .map(|(f, s)| (f.name().to_string(), s.enabled, s.reason.clone()))
+                .collect(),
+            warnings: self.warnings.clone(),
+            unchecked: self.unchecked(),
+            plan: trials.iter().map(|p| p.trial.clone()).collect(),
+        }
     }
 
     /// The suites this runner runs.

@@ -33,18 +33,9 @@ pub async fn run_all(work: &[Work], jobs: usize) {
         for secret in credentials.flat_map(|c| c.secrets()) {
             w.runner.listeners.report(|| Event::Secret(secret));
         }
-        w.runner.listeners.report(|| Event::RunStarted {
-            target: w.runner.settings.gateway.clone(),
-            provider: w.runner.profile.detected.provider.clone(),
-            profile: w
-                .runner
-                .profile
-                .features
-                .iter()
-                .map(|(f, s)| (f.name().to_string(), s.enabled, s.reason.clone()))
-                .collect(),
-            plan: w.trials.iter().map(|p| p.trial.clone()).collect(),
-        });
+        w.runner
+            .listeners
+            .report(|| Event::RunStarted(Box::new(w.runner.header(&w.trials))));
     }
     let places = Arc::new(Semaphore::new(jobs.max(1)));
     let mut running = JoinSet::new();
