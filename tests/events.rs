@@ -5,7 +5,8 @@
 use std::sync::{Arc, Mutex};
 
 use faas_certifier::mock::{self, Fault, MockConfig};
-use faas_certifier::runner::{run_all, CaseOutcome, Event, Runner, StepVerdict, Work};
+use faas_certifier::outcome::{StepOutcome, WantGot};
+use faas_certifier::runner::{run_all, CaseOutcome, Event, Runner, Work};
 use faas_certifier::selftest::{mock_config, settings};
 use faas_certifier::suite;
 
@@ -105,8 +106,8 @@ async fn each_trial_starts_steps_and_finishes_in_order() {
             "{trial}: only steps between the start and the end: {kinds:?}"
         );
         for e in &of {
-            if let Event::StepFinished { outcome, .. } = e {
-                assert_eq!(*outcome, StepVerdict::Pass, "{trial}");
+            if let Event::StepFinished { step, .. } = e {
+                assert_eq!(step.outcome, StepOutcome::Passed, "{trial}");
             }
             if let Event::CaseFinished { result } = e {
                 assert_eq!(result.outcome, CaseOutcome::Passed, "{trial}");
@@ -119,11 +120,10 @@ async fn each_trial_starts_steps_and_finishes_in_order() {
 async fn a_failing_step_is_a_typed_mismatch() {
     let events = events(&[Fault::HealthzFails]).await;
     let mismatch = events.iter().find_map(|e| match e {
-        Event::StepFinished {
-            outcome: StepVerdict::Mismatch { want, got, .. },
-            trial,
-            ..
-        } => Some((trial.clone(), want.clone(), got.clone())),
+        Event::StepFinished { trial, step } => step
+            .outcome
+            .mismatch()
+            .map(|WantGot { want, got }| (trial.clone(), want.clone(), got.clone())),
         _ => None,
     });
     let (trial, want, got) = mismatch.unwrap_or_else(|| panic!("no mismatch in {events:?}"));

@@ -16,8 +16,8 @@ use super::terminal::Terminal;
 use crate::redact::Unredactable;
 use crate::report::{
     self, CaseReport, Certifier, CleanupReport, FeatureDecision, LeftReport, Outcome,
-    ProviderReport, Redactor, Reporter, RunInfo, RunReport, Selection, StepOutcome, StepReport,
-    SuiteSource, Summary, Verdict, SCHEMA_ID,
+    ProviderReport, Redactor, Reporter, RunInfo, RunReport, Selection, StepReport, SuiteSource,
+    Summary, Verdict, SCHEMA_ID,
 };
 use crate::runner::{self, CaseOutcome, CaseResult, Event, Left, Runner};
 
@@ -370,12 +370,10 @@ pub fn case_report(result: &CaseResult, prefix: &str) -> CaseReport {
     }
 }
 
+/// How many of a step's failed attempts its report keeps.
+const LAST_ATTEMPTS: usize = 5;
+
 fn step_report(step: &runner::StepResult) -> StepReport {
-    let (outcome, message) = match &step.outcome {
-        runner::StepOutcome::Passed => (StepOutcome::Passed, None),
-        runner::StepOutcome::Failed(m) => (StepOutcome::Failed, Some(m.clone())),
-        runner::StepOutcome::Errored(m) => (StepOutcome::Errored, Some(m.clone())),
-    };
     let non_empty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
     StepReport {
         name: step.label.clone(),
@@ -383,12 +381,11 @@ fn step_report(step: &runner::StepResult) -> StepReport {
         path: step.path.clone(),
         status: step.status,
         expectation: step.expectation.clone(),
-        outcome,
+        outcome: step.outcome.clone(),
         duration_ms: millis(step.duration),
         attempts: step.attempts,
         waited_ms: Some(millis(step.waited)).filter(|w| *w > 0),
-        last_attempts: last(&step.attempt_log, runner::LAST_ATTEMPTS),
-        message,
+        last_attempts: last(&step.attempt_log, LAST_ATTEMPTS),
         request_body: non_empty(&step.request_excerpt),
         response_body: non_empty(&step.response_excerpt),
     }

@@ -196,7 +196,8 @@ fn waiting_for(mismatch: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::{StepOutcome, StepResult, StepVerdict};
+    use crate::outcome::StepOutcome;
+    use crate::runner::StepResult;
 
     #[test]
     fn a_runs_plan_counts_in_the_total_and_a_finished_step_ends_the_wait() {
@@ -234,7 +235,6 @@ mod tests {
         };
         let finished = Event::StepFinished {
             trial: "scale::scale-up".into(),
-            outcome: StepVerdict::of(&step),
             step: Box::new(step),
         };
         assert_eq!(

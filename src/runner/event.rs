@@ -8,7 +8,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use super::gate::Stop;
-use super::result::{CaseResult, StepOutcome, StepResult};
+use super::result::{CaseResult, StepResult};
 
 /// One thing that happened in a run, in the order it happened for its trial.
 #[derive(Debug, Clone)]
@@ -40,9 +40,8 @@ pub enum Event {
     StepFinished {
         /// The trial.
         trial: String,
-        /// How it ended.
-        outcome: StepVerdict,
-        /// What it sent, expected and got.
+        /// What it sent, expected and got, and how it ended (`step.outcome`: a failed
+        /// expectation carries what it wanted and what came).
         step: Box<StepResult>,
     },
     /// A trial ended, cleanup included.
@@ -85,48 +84,6 @@ pub struct RunHeader {
     pub unchecked: Vec<String>,
     /// The trials that will run, in the order they start.
     pub plan: Vec<String>,
-}
-
-/// How a step ended, typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StepVerdict {
-    /// Its expectations held.
-    Pass,
-    /// An expectation did not hold: what was wanted, what came, and the last attempts.
-    Mismatch {
-        /// What was expected, in words.
-        want: String,
-        /// What came back instead.
-        got: String,
-        /// One line per failed attempt before the last (up to five).
-        attempts: Vec<String>,
-    },
-    /// The step could not be performed.
-    Error {
-        /// Why.
-        cause: String,
-    },
-}
-
-/// How many of a step's failed attempts a mismatch keeps.
-pub const LAST_ATTEMPTS: usize = 5;
-
-impl StepVerdict {
-    /// The verdict of a performed step.
-    pub fn of(step: &StepResult) -> StepVerdict {
-        match &step.outcome {
-            StepOutcome::Passed => StepVerdict::Pass,
-            StepOutcome::Failed(got) => StepVerdict::Mismatch {
-                want: step.expectation.clone(),
-                got: got.clone(),
-                attempts: step.attempt_log[step.attempt_log.len().saturating_sub(LAST_ATTEMPTS)..]
-                    .to_vec(),
-            },
-            StepOutcome::Errored(cause) => StepVerdict::Error {
-                cause: cause.clone(),
-            },
-        }
-    }
 }
 
 /// A listener; called from the runner's tasks, so it must be cheap.

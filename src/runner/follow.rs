@@ -8,8 +8,8 @@ use tokio::task::JoinSet;
 
 use super::case::CaseCtx;
 use super::client::{HttpRequest, HttpResponse};
-use super::result::StepOutcome;
 use super::step::Polled;
+use crate::outcome::StepOutcome;
 use crate::suite::{Expect, Step};
 
 impl CaseCtx<'_> {

@@ -39,12 +39,12 @@ pub use callback::NoReceiver;
 pub use case::BLOCKED_BY;
 pub use cleanup::{Cleaned, Left, Resource};
 pub use error::{RunError, StepError};
-pub use event::{Event, EventHook, RunHeader, StepVerdict, LAST_ATTEMPTS};
+pub use event::{Event, EventHook, RunHeader};
 pub use expect::json::subset as json_subset;
 pub use gate::Stop;
 pub use plan::Planned;
 pub use profile::{FeatureState, Profile};
-pub use result::{excerpt, CaseOutcome, CaseResult, StepOutcome, StepResult};
+pub use result::{excerpt, CaseOutcome, CaseResult, StepResult};
 pub use schedule::{run_all, Work};
 pub use settings::{Credentials, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
 

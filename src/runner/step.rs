@@ -10,8 +10,9 @@ use super::cleanup::Resource;
 use super::client::{HttpRequest, HttpResponse};
 use super::expect::{self, Answer, Mismatch};
 use super::ops::{self, FollowUp};
-use super::result::{excerpt, StepOutcome, StepResult};
+use super::result::{excerpt, StepResult};
 use super::{Event, RunError, StepError};
+use crate::outcome::{Failure, StepOutcome};
 use crate::suite::{DurationText, Expect, Operation, Step};
 
 /// A request body at least this large is a large exchange.
@@ -40,6 +41,18 @@ pub(crate) enum Unmet {
 }
 
 impl Unmet {
+    /// The step's failure: its line, and what was wanted and what came when an
+    /// expectation did not hold.
+    fn failure(&self) -> Failure {
+        match self {
+            Unmet::Mismatch { mismatch, .. } => Failure {
+                mismatch: mismatch.failure().mismatch,
+                message: self.to_string(),
+            },
+            Unmet::Other(text) => text.clone().into(),
+        }
+    }
+
     /// The same, with `note` saying how polling ended.
     fn noted(self, note: String) -> Self {
         match self {
@@ -324,10 +337,10 @@ impl CaseCtx<'_> {
     ) -> StepOutcome {
         let verdict = match (&polled.response, &polled.mismatch, followed) {
             (_, _, Some(Ok(()))) => StepOutcome::Passed,
-            (_, _, Some(Err(why))) => StepOutcome::Failed(why.to_string()),
-            (Err(e @ RunError::BodyTooLarge { .. }), _, _) => StepOutcome::Failed(e.brief()),
+            (_, _, Some(Err(why))) => StepOutcome::Failed(why.to_string().into()),
+            (Err(e @ RunError::BodyTooLarge { .. }), _, _) => StepOutcome::Failed(e.brief().into()),
             (Err(e), _, _) => StepOutcome::Errored(e.brief()),
-            (Ok(_), Some(m), _) => StepOutcome::Failed(m.to_string()),
+            (Ok(_), Some(m), _) => StepOutcome::Failed(m.failure()),
             (Ok(resp), None, _) => self.after(expanded, resp, &req.body),
         };
         // The answer the step accepted must also fit its route's schema (CONTRACT.md).
@@ -343,9 +356,9 @@ impl CaseCtx<'_> {
             Err(e) if e.not_json => {
                 let body = String::from_utf8_lossy(&resp.body);
                 let cut = crate::redact::scoped(self.redactor(), || excerpt(&body, 200));
-                StepOutcome::Failed(format!("{}: got {cut:?}", e.message))
+                StepOutcome::Failed(format!("{}: got {cut:?}", e.message).into())
             }
-            Err(e) => StepOutcome::Failed(e.message),
+            Err(e) => StepOutcome::Failed(e.message.into()),
         }
     }
 
@@ -469,7 +482,7 @@ impl CaseCtx<'_> {
                 )
             });
             if let Err(m) = checked {
-                return StepOutcome::Failed(m.to_string());
+                return StepOutcome::Failed(m.failure());
             }
         }
         for (name, capture) in &step.common.capture {
@@ -477,7 +490,7 @@ impl CaseCtx<'_> {
                 Ok(value) => {
                     self.vars.insert(name.clone(), value);
                 }
-                Err(m) => return StepOutcome::Failed(format!("capture {name}: {m}")),
+                Err(m) => return StepOutcome::Failed(format!("capture {name}: {m}").into()),
             }
         }
         StepOutcome::Passed
