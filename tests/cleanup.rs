@@ -166,7 +166,7 @@ async fn credentials_stay_on_system_routes_and_out_of_records() {
     use base64::Engine;
     let password = "hunter2-on-system-only";
     let config = MockConfig {
-        basic_auth: Some(mock::Credentials {
+        basic_auth: Some(mock::BasicAuth {
             user: "admin".into(),
             password: password.into(),
         }),

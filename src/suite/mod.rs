@@ -40,7 +40,7 @@ pub use invocation::{needs_receiver, AsyncInvoke, Callback, Stream, WebSocket};
 pub use load::{load_builtin, load_dir, load_str, schema_json, suites_digest, Loader};
 pub use payload::{
     AuthMode, Deploy, FunctionRef, Health, Invoke, Load, Logs, NamespaceName, NamespaceRef,
-    NamespaceSpec, RawRequest, Resources, Retry, Scale, SecretRef, SecretSpec,
+    NamespaceSpec, RawRequest, ResourceSpec, Retry, Scale, SecretRef, SecretSpec,
 };
 pub use step::{Operation, Step, StepCommon, StepSpec};
 
