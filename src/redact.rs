@@ -1,6 +1,8 @@
 //! Keeps secrets out of everything the certifier prints or writes: secret values, tokens,
-//! passwords and `Authorization` headers become a marker, whatever echoed them. The runner
-//! redacts what it records with it, and the reports what they write (`report::redact`).
+//! passwords and `Authorization` headers become a marker, whatever echoed them. What is
+//! shown or written is redacted in one place, where the runner's events become report data
+//! (`cli/collect.rs`, through `report::redact`); the runner itself masks only a text it is
+//! about to cut (an excerpt: a secret cut in two could no longer be found) or to log.
 
 use base64::Engine;
 use regex::Regex;

@@ -74,7 +74,7 @@ async fn each_trial_starts_steps_and_finishes_in_order() {
     );
     assert!(!plan.is_empty() && plan.iter().all(|t| t.starts_with("health::")));
     assert!(
-        matches!(events.last(), Some(Event::RunFinished { stopped: None, leftovers, removed }) if leftovers.is_empty() && *removed > 0),
+        matches!(events.last(), Some(Event::RunFinished { stopped: None, leftovers, removed, .. }) if leftovers.is_empty() && *removed > 0),
         "the last event is RunFinished: {:?}",
         events.last()
     );

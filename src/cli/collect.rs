@@ -45,8 +45,10 @@ struct Seen {
     order: Vec<String>,
     /// Its header, once its run started.
     header: Option<Box<runner::RunHeader>>,
-    /// Why its run stopped early, when the provider stopped answering.
+    /// Why its run stopped early, when the provider stopped answering (its `RunFinished`).
     root_cause: Option<String>,
+    /// What it offers that the run did not check (its `RunFinished`).
+    unchecked: Vec<String>,
 }
 
 /// A finished case, as reported, with where it goes in the report.
@@ -128,6 +130,7 @@ impl Collector {
                     order: t.runner.plan().into_iter().map(|p| p.trial).collect(),
                     header: None,
                     root_cause: None,
+                    unchecked: Vec::new(),
                 })
                 .collect(),
             meta,
@@ -147,13 +150,6 @@ impl Collector {
             }));
         }
         collector
-    }
-
-    /// The run's redactor: every secret any runner announced so far, its credentials and
-    /// every secret value a case has sent (a faulty provider may echo one case's secret
-    /// into another's answer).
-    pub fn redactor(&self) -> &Redactor {
-        &self.redactor
     }
 
     fn name(&self, target: usize, trial: &str) -> String {
@@ -178,11 +174,13 @@ impl Collector {
                 removed,
                 leftovers,
                 stopped,
+                unchecked,
             } => {
-                if let (Some(t), Some(runner::Stop::ProviderGone { cause, .. })) =
-                    (self.targets.get_mut(target), stopped)
-                {
-                    t.root_cause = Some(cause.clone());
+                if let Some(t) = self.targets.get_mut(target) {
+                    if let Some(runner::Stop::ProviderGone { cause, .. }) = stopped {
+                        t.root_cause = Some(cause.clone());
+                    }
+                    t.unchecked = unchecked.clone();
                 }
                 let mut leftovers = leftovers.clone();
                 for left in &mut leftovers {
@@ -497,7 +495,7 @@ fn build(targets: &[&Seen], cases: Vec<CaseReport>, run: Run<'_>) -> RunReport {
     let root_cause = targets.iter().find_map(|t| t.root_cause.clone());
     // What a target offers that the run could not check (callbacks without a receiver).
     let mut partial = run.meta.partial_reasons();
-    for reason in headers.iter().flat_map(|(_, h)| h.unchecked.iter()) {
+    for reason in targets.iter().flat_map(|t| t.unchecked.iter()) {
         if !partial.contains(reason) {
             partial.push(reason.clone());
         }

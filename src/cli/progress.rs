@@ -210,7 +210,6 @@ mod tests {
             info: serde_json::Value::Null,
             profile: Vec::new(),
             warnings: Vec::new(),
-            unchecked: Vec::new(),
             plan: vec!["health::healthz".into(), "info::version".into()],
         }));
         assert_eq!(Update::of("gateway", &started), Some(Update::Planned(2)));

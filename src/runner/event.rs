@@ -58,6 +58,9 @@ pub enum Event {
         /// What is left on the target (on purpose with `--keep`, or because cleanup failed),
         /// each with why.
         leftovers: Vec<super::cleanup::Left>,
+        /// What the target offers that the run did not check though nothing it asked for
+        /// was off (callbacks, when a case needing one was skipped for want of a receiver).
+        unchecked: Vec<String>,
     },
 }
 
@@ -80,8 +83,6 @@ pub struct RunHeader {
     pub profile: Vec<(String, bool, String)>,
     /// What the preflight found that did not stop the run.
     pub warnings: Vec<String>,
-    /// What the target offers that the run cannot check (callbacks with no receiver).
-    pub unchecked: Vec<String>,
     /// The trials that will run, in the order they start.
     pub plan: Vec<String>,
 }

@@ -284,7 +284,6 @@ impl Runner {
                 .map(|(f, s)| (f.name().to_string(), s.enabled, s.reason.clone()))
                 .collect(),
             warnings: self.warnings.clone(),
-            unchecked: self.unchecked(),
             plan: trials.iter().map(|p| p.trial.clone()).collect(),
         }
     }

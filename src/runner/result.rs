@@ -49,9 +49,10 @@ pub struct StepResult {
     /// The part of `duration` spent pausing between attempts (polling).
     #[serde(serialize_with = "millis")]
     pub waited: Duration,
-    /// The start of the request (headers and body), secrets redacted.
+    /// The start of the request (headers and body), its secrets masked before it was cut.
     pub request_excerpt: String,
-    /// The start of the answer (status, headers and body), secrets redacted.
+    /// The start of the answer (status, headers and body), its body's secrets masked before
+    /// it was cut; the rest is redacted where events become report data (`cli/collect.rs`).
     pub response_excerpt: String,
     /// One line per failed attempt: `[3/..] want X, got Y`.
     pub attempt_log: Vec<String>,

@@ -68,6 +68,7 @@ pub async fn run_all(work: &[Work], jobs: usize) {
             stopped: w.runner.stopped(),
             removed,
             leftovers,
+            unchecked: w.runner.unchecked(),
         });
     }
 }
