@@ -8,6 +8,7 @@ pub mod contract;
 pub mod exit;
 pub mod mock;
 pub mod model;
+pub mod outcome;
 pub mod redact;
 pub mod report;
 pub mod runner;

@@ -1,6 +1,8 @@
 //! Keeps secrets out of everything the certifier prints or writes: secret values, tokens,
-//! passwords and `Authorization` headers become a marker, whatever echoed them. The runner
-//! redacts what it records with it, and the reports what they write (`report::redact`).
+//! passwords and `Authorization` headers become a marker, whatever echoed them. What is
+//! shown or written is redacted in one place, where the runner's events become report data
+//! (`cli/collect.rs`, through `report::redact`); the runner itself masks only a text it is
+//! about to cut (an excerpt: a secret cut in two could no longer be found) or to log.
 
 use base64::Engine;
 use regex::Regex;
@@ -80,8 +82,9 @@ const API_NAMES: [&str; 18] = [
 /// Values shorter than this (in bytes) are not searched for: they would match ordinary text.
 const MIN_SECRET_LEN: usize = 4;
 
-/// A secret value to keep out of every output, and what its marker says about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A secret value to keep out of every output, and what its marker says about it. Its
+/// `Debug` shows what it is and its length, never the value.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret {
     /// The value, as sent (text or bytes).
     pub bytes: Vec<u8>,
@@ -92,6 +95,16 @@ pub struct Secret {
     pub origin: Option<String>,
     /// Whether the marker tells the value's length (not for credentials).
     pub show_len: bool,
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The origin may hold a secret itself (see `Redactor::marker`): left out too.
+        f.debug_struct("Secret")
+            .field("what", &self.what)
+            .field("len", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Secret {
@@ -125,8 +138,9 @@ struct Needle {
 
 /// Replaces known secret values and credential headers with markers: `<redacted: value 2
 /// of this run (secret-x), 17 bytes>`, so a mismatch between two secrets still says which
-/// is which; an `Authorization` header's value becomes [`MARKER`].
-#[derive(Debug, Clone)]
+/// is which; an `Authorization` header's value becomes [`MARKER`]. Its `Debug` shows how
+/// many secrets it knows, never them.
+#[derive(Clone)]
 pub struct Redactor {
     /// The secrets, in the order added.
     secrets: Vec<Secret>,
@@ -137,6 +151,15 @@ pub struct Redactor {
     /// first: where one appears whole in a text, a secret inside it is left alone (a
     /// password `secret` does not turn `blocked by secrets::x` into `<redacted>s::x`).
     names: Vec<String>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("secrets", &self.secrets)
+            .field("names", &self.names.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// `Authorization: <anything>` in transcripts; compiled once.
@@ -427,6 +450,26 @@ pub fn in_scope(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A secret travels in events and sits in the runner: printing either with `{:?}` shows
+    /// what it is, never its bytes in any form.
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let value = "pa55-w0rd-\u{e9}";
+        let secret = Secret::value(value, 1, Some("secret `s`".into()));
+        let credential = Secret::credential(value.as_bytes(), "the password");
+        let redactor = Redactor::new([value]);
+        for shown in [
+            format!("{secret:?}"),
+            format!("{credential:?}"),
+            format!("{redactor:?}"),
+        ] {
+            for form in forms(value.as_bytes()) {
+                assert!(!shown.contains(&form), "{form:?} in {shown}");
+            }
+            assert!(shown.contains("Secret"), "{shown}");
+        }
+    }
 
     #[test]
     fn protected_names_stay_whole_while_the_secret_goes() {

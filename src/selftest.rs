@@ -17,9 +17,9 @@ pub const EXTRA_NAMESPACE: &str = "cert-extra";
 /// 16, 20 and 32 for wall time and peak memory (README, Performance).
 pub const SELFTEST_JOBS: usize = 24;
 
-/// One certified target: its label, the servers and a connected runner.
+/// One certified target made of mocks: its label, the servers and a connected runner.
 #[derive(Debug)]
-pub struct Target {
+pub struct MockTarget {
     /// `provider`, `gateway`, `gateway-pro` or `chain`: the prefix of its trial names.
     pub label: &'static str,
     /// The running mocks (a chain has two: the gateway first, then its provider).
@@ -65,7 +65,7 @@ impl Shape {
 pub fn mock_config(as_gateway: bool, password: &str) -> MockConfig {
     MockConfig {
         namespaces: vec![EXTRA_NAMESPACE.into()],
-        basic_auth: Some(mock::Credentials {
+        basic_auth: Some(mock::BasicAuth {
             user: "admin".into(),
             password: password.into(),
         }),
@@ -133,7 +133,7 @@ pub async fn spawn(shape: Shape, password: &str) -> Result<Vec<RunningMock>, Run
 pub async fn start(
     suites: impl Into<std::sync::Arc<[Suite]>>,
     tune: impl Fn(&mut Settings),
-) -> Result<Vec<Target>, RunError> {
+) -> Result<Vec<MockTarget>, RunError> {
     let password = uuid::Uuid::new_v4().simple().to_string();
     let suites: std::sync::Arc<[Suite]> = suites.into();
     // The shapes start side by side: connecting probes each target, and those probes wait.
@@ -144,7 +144,7 @@ pub async fn start(
             let mut s = settings(&mocks[0].url, password);
             tune(&mut s);
             let runner = Runner::connect(s, suites).await?;
-            Ok(Target {
+            Ok(MockTarget {
                 label: shape.label(),
                 mocks,
                 runner,

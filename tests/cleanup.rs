@@ -166,7 +166,7 @@ async fn credentials_stay_on_system_routes_and_out_of_records() {
     use base64::Engine;
     let password = "hunter2-on-system-only";
     let config = MockConfig {
-        basic_auth: Some(mock::Credentials {
+        basic_auth: Some(mock::BasicAuth {
             user: "admin".into(),
             password: password.into(),
         }),
@@ -187,7 +187,7 @@ async fn credentials_stay_on_system_routes_and_out_of_records() {
     assert_eq!(result.steps.len(), 3, "{result:?}");
     assert_eq!(
         result.steps[1].outcome,
-        faas_certifier::runner::StepOutcome::Passed,
+        faas_certifier::outcome::StepOutcome::Passed,
         "{result:?}"
     );
     let recorded = serde_json::to_string(&result).expect("results serialize");

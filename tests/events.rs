@@ -5,7 +5,8 @@
 use std::sync::{Arc, Mutex};
 
 use faas_certifier::mock::{self, Fault, MockConfig};
-use faas_certifier::runner::{run_all, CaseOutcome, Event, Runner, StepVerdict, Work};
+use faas_certifier::outcome::{StepOutcome, WantGot};
+use faas_certifier::runner::{run_all, CaseOutcome, Event, Runner, Work};
 use faas_certifier::selftest::{mock_config, settings};
 use faas_certifier::suite;
 
@@ -26,7 +27,13 @@ async fn events(faults: &[Fault]) -> Vec<Event> {
     );
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
-    assert!(runner.on_event(Arc::new(move |e| sink.lock().unwrap().push(e))));
+    runner.on_event(Arc::new(move |e| sink.lock().unwrap().push(e.clone())));
+    // A second listener receives every event too.
+    let counted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = counted.clone();
+    runner.on_event(Arc::new(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }));
     let trials = runner
         .run_order()
         .into_iter()
@@ -35,19 +42,39 @@ async fn events(faults: &[Fault]) -> Vec<Event> {
     run_all(&[Work { runner, trials }], 4).await;
     mock.stop().await.expect("the mock stops");
     let events = seen.lock().unwrap().clone();
+    assert_eq!(
+        counted.load(std::sync::atomic::Ordering::SeqCst),
+        events.len(),
+        "every listener receives every event"
+    );
     events
 }
 
 #[tokio::test]
 async fn each_trial_starts_steps_and_finishes_in_order() {
     let events = events(&[]).await;
-    let Some(Event::RunStarted { plan, target, .. }) = events.first() else {
-        panic!("the first event is RunStarted: {events:?}");
+    // The credentials are announced first, for redaction, and never shown by `Debug`.
+    let announced = events
+        .iter()
+        .take_while(|e| matches!(e, Event::Secret(_)))
+        .count();
+    assert!(
+        announced >= 1,
+        "the password is announced first: {events:?}"
+    );
+    assert!(!format!("{events:?}").contains("events-pass"));
+    let Some(Event::RunStarted(header)) = events.get(announced) else {
+        panic!("RunStarted follows the credentials: {events:?}");
     };
-    assert!(target.starts_with("http://127.0.0.1:"), "{target}");
+    let plan = &header.plan;
+    assert!(
+        header.target.starts_with("http://127.0.0.1:"),
+        "{}",
+        header.target
+    );
     assert!(!plan.is_empty() && plan.iter().all(|t| t.starts_with("health::")));
     assert!(
-        matches!(events.last(), Some(Event::RunFinished { stopped: None, leftovers, removed }) if leftovers.is_empty() && *removed > 0),
+        matches!(events.last(), Some(Event::RunFinished { stopped: None, leftovers, removed, .. }) if leftovers.is_empty() && *removed > 0),
         "the last event is RunFinished: {:?}",
         events.last()
     );
@@ -79,8 +106,8 @@ async fn each_trial_starts_steps_and_finishes_in_order() {
             "{trial}: only steps between the start and the end: {kinds:?}"
         );
         for e in &of {
-            if let Event::StepFinished { outcome, .. } = e {
-                assert_eq!(*outcome, StepVerdict::Pass, "{trial}");
+            if let Event::StepFinished { step, .. } = e {
+                assert_eq!(step.outcome, StepOutcome::Passed, "{trial}");
             }
             if let Event::CaseFinished { result } = e {
                 assert_eq!(result.outcome, CaseOutcome::Passed, "{trial}");
@@ -93,11 +120,10 @@ async fn each_trial_starts_steps_and_finishes_in_order() {
 async fn a_failing_step_is_a_typed_mismatch() {
     let events = events(&[Fault::HealthzFails]).await;
     let mismatch = events.iter().find_map(|e| match e {
-        Event::StepFinished {
-            outcome: StepVerdict::Mismatch { want, got, .. },
-            trial,
-            ..
-        } => Some((trial.clone(), want.clone(), got.clone())),
+        Event::StepFinished { trial, step } => step
+            .outcome
+            .mismatch()
+            .map(|WantGot { want, got }| (trial.clone(), want.clone(), got.clone())),
         _ => None,
     });
     let (trial, want, got) = mismatch.unwrap_or_else(|| panic!("no mismatch in {events:?}"));

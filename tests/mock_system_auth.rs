@@ -4,7 +4,7 @@
 mod common;
 
 use common::{admin, config, start};
-use faas_certifier::mock::{Credentials, MockConfig};
+use faas_certifier::mock::{BasicAuth, MockConfig};
 use faas_certifier::model::{GatewayInfo, ProviderInfo};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -149,18 +149,18 @@ async fn with_basic_auth_every_system_route_wants_credentials() {
         ..config()
     })
     .await;
-    let attempts: [(&str, Option<Credentials>); 3] = [
+    let attempts: [(&str, Option<BasicAuth>); 3] = [
         ("no credentials", None),
         (
             "a wrong password",
-            Some(Credentials {
+            Some(BasicAuth {
                 user: "admin".into(),
                 password: "nope".into(),
             }),
         ),
         (
             "a wrong user",
-            Some(Credentials {
+            Some(BasicAuth {
                 user: "root".into(),
                 password: "pw".into(),
             }),
@@ -243,7 +243,7 @@ async fn with_basic_auth_the_right_credentials_work_and_functions_stay_open() {
     mock.get("/system/functions").await.expect(401);
 
     // Wrong credentials on an open route are ignored.
-    mock.auth = Some(Credentials {
+    mock.auth = Some(BasicAuth {
         user: "x".into(),
         password: "y".into(),
     });

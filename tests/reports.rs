@@ -3,9 +3,11 @@
 
 use faas_certifier::report::{
     self, console, CaseReport, Certifier, CleanupReport, Destinations, FeatureDecision, LeftReport,
-    Outcome, ProviderReport, Redactor, RunInfo, RunReport, RunSettings, Selection, StepOutcome,
-    StepReport, SuiteSource, Summary, Verdict, SCHEMA_ID,
+    Outcome, ProviderReport, Redactor, RunInfo, RunReport, RunSettings, Selection, StepReport,
+    SuiteSource, Summary, Verdict, SCHEMA_ID,
 };
+
+use faas_certifier::outcome::{Failure, StepOutcome, WantGot};
 
 mod common;
 
@@ -27,7 +29,6 @@ fn step(
         attempts: 1,
         waited_ms: None,
         last_attempts: Vec::new(),
-        message: None,
         request_body: None,
         response_body: None,
     }
@@ -58,16 +59,21 @@ fn case(
 
 /// A run with a pass, a failure, an error and a skip, and a secret echoed back by a provider.
 fn sample(secret: &str) -> RunReport {
+    let failed = Failure {
+        message: "want body containing \"Http_Method=GET\", got \"Http_Method=POST\\n...\"".into(),
+        mismatch: Some(WantGot {
+            want: "body containing \"Http_Method=GET\"".into(),
+            got: "\"Http_Method=POST\\n...\"".into(),
+        }),
+    };
     let mut failing = step(
         "invoke",
         "GET",
         "/function/env-r1",
         Some(200),
-        StepOutcome::Failed,
+        StepOutcome::Failed(failed),
     );
     failing.expectation = "body contains \"Http_Method=GET\"".into();
-    failing.message =
-        Some("want body containing \"Http_Method=GET\", got \"Http_Method=POST\\n...\"".into());
     failing.response_body = Some(format!("Http_Method=POST\nsecret={secret}\n"));
     failing.attempts = 3;
     let mut errored = step(
@@ -75,9 +81,8 @@ fn sample(secret: &str) -> RunReport {
         "POST",
         "/system/functions",
         None,
-        StepOutcome::Errored,
+        StepOutcome::Errored("connection refused".into()),
     );
-    errored.message = Some("connection refused".into());
     errored.request_body = Some(format!(
         "{{\"service\":\"x\",\"envVars\":{{\"token\":\"{secret}\"}}}}"
     ));

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::{Output, Stdio};
 
 use base64::Engine;
-use faas_certifier::mock::{self, Credentials, MockConfig};
+use faas_certifier::mock::{self, BasicAuth, MockConfig};
 
 mod common;
 
@@ -42,7 +42,7 @@ fn text(out: &Output) -> String {
 
 async fn auth_mock(password: &str) -> mock::RunningMock {
     let config = MockConfig {
-        basic_auth: Some(Credentials {
+        basic_auth: Some(BasicAuth {
             user: "admin".into(),
             password: password.into(),
         }),

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use faas_certifier::mock::{self, MockConfig};
 use faas_certifier::model::FunctionStatus;
-use faas_certifier::runner::{CaseOutcome, CaseResult, Runner, Settings, StepOutcome};
+use faas_certifier::outcome::StepOutcome;
+use faas_certifier::runner::{CaseOutcome, CaseResult, Runner, Settings};
 use faas_certifier::suite;
 
 mod common;

@@ -1,8 +1,11 @@
-//! The event boundary: where the runner's events become report data. Each case is judged
-//! (`--expect`) and redacted here, once, as it ends; reporters receive only what comes out.
-//! The run's report is assembled here from those cases, its run-level text redacted once.
+//! The event boundary: where the runner's events become report data, and the one place
+//! that redacts them. The runner announces every secret in an event before anything can
+//! carry it; each event that is shown or kept is redacted here with the secrets known by
+//! then: a waiting case's mismatch before the status area shows it, each case as it ends
+//! (after it is judged, `--expect`), what cleanup left as the run ends, and the run-level
+//! text of the report as it is assembled. Reporters receive only what comes out.
 
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -13,8 +16,8 @@ use super::terminal::Terminal;
 use crate::redact::Unredactable;
 use crate::report::{
     self, CaseReport, Certifier, CleanupReport, FeatureDecision, LeftReport, Outcome,
-    ProviderReport, Redactor, Reporter, RunInfo, RunReport, Selection, StepOutcome, StepReport,
-    SuiteSource, Summary, Verdict, SCHEMA_ID,
+    ProviderReport, Redactor, Reporter, RunInfo, RunReport, Selection, StepReport, SuiteSource,
+    Summary, Verdict, SCHEMA_ID,
 };
 use crate::runner::{self, CaseOutcome, CaseResult, Event, Left, Runner};
 
@@ -32,6 +35,22 @@ pub struct Target {
 pub const LOST: &str =
     "the certifier lost this case's result (a defect, please report it): it is counted as errored";
 
+/// What the collector knows of one target: its label and plan order from the start, its
+/// header from its `RunStarted`, its root cause from its `RunFinished`.
+#[derive(Debug)]
+struct Seen {
+    /// The prefix of its trial names (empty for `run`).
+    label: &'static str,
+    /// Its trials in plan order: the report lists cases in this order.
+    order: Vec<String>,
+    /// Its header, once its run started.
+    header: Option<Box<runner::RunHeader>>,
+    /// Why its run stopped early, when the provider stopped answering (its `RunFinished`).
+    root_cause: Option<String>,
+    /// What it offers that the run did not check (its `RunFinished`).
+    unchecked: Vec<String>,
+}
+
 /// A finished case, as reported, with where it goes in the report.
 #[derive(Debug)]
 struct Collected {
@@ -47,18 +66,21 @@ struct Collected {
 /// keeps them for the report.
 pub struct Collector {
     started_at: DateTime<Utc>,
-    /// Each target's label, runner (weak: the runner holds the hook that holds this) and
-    /// plan order.
-    targets: Vec<(&'static str, Weak<Runner>, Vec<String>)>,
+    /// What each target told of itself, in target order.
+    targets: Vec<Seen>,
+    /// What the run checked besides its targets.
+    meta: RunMeta,
     judge: Option<Judge>,
     cases: Vec<Collected>,
+    /// Each target's cleanup once its run finished: (target, removed, what is left, its
+    /// reason redacted).
     leftovers: Vec<(usize, usize, Vec<Left>)>,
     live: Vec<Box<dyn Reporter + Send>>,
     /// The terminal's writer, for the status area.
     terminal: Option<Terminal>,
-    /// A redactor with no secrets yet that protects every name of the run's suites: built
-    /// once, and each redaction adds the secrets known by then.
-    names: Redactor,
+    /// The run's one redactor: every name of the run's suites protected, and every secret
+    /// the runners announced so far ([`Event::Secret`]).
+    redactor: Redactor,
 }
 
 impl std::fmt::Debug for Collector {
@@ -88,12 +110,13 @@ fn names_protected(targets: &[Target]) -> Redactor {
 }
 
 impl Collector {
-    /// A collector for `targets`, judging with `judge`, feeding `live` reporters and the
-    /// status area of `terminal` as cases end; each runner's events are sent to it from now
-    /// on.
+    /// A collector for `targets` of a run that checks `meta`, judging with `judge`, feeding
+    /// `live` reporters (each target's header as its run starts, each case as it ends) and
+    /// the status area of `terminal`; each runner's events are sent to it from now on.
     pub fn attach(
         targets: &[Target],
         started_at: DateTime<Utc>,
+        meta: RunMeta,
         judge: Option<Judge>,
         live: Vec<Box<dyn Reporter + Send>>,
         terminal: Option<Terminal>,
@@ -102,17 +125,21 @@ impl Collector {
             started_at,
             targets: targets
                 .iter()
-                .map(|t| {
-                    let order = t.runner.plan().into_iter().map(|p| p.trial).collect();
-                    (t.label, Arc::downgrade(&t.runner), order)
+                .map(|t| Seen {
+                    label: t.label,
+                    order: t.runner.plan().into_iter().map(|p| p.trial).collect(),
+                    header: None,
+                    root_cause: None,
+                    unchecked: Vec::new(),
                 })
                 .collect(),
+            meta,
             judge,
             cases: Vec::new(),
             leftovers: Vec::new(),
             live,
             terminal,
-            names: names_protected(targets),
+            redactor: names_protected(targets),
         }));
         for (i, t) in targets.iter().enumerate() {
             let c = collector.clone();
@@ -125,49 +152,66 @@ impl Collector {
         collector
     }
 
-    /// Everything secret any runner knows of so far: credentials and every secret value a
-    /// case has sent (a faulty provider may echo one case's secret into another's answer).
-    pub fn redactor(&self) -> Redactor {
-        let mut redactor = self.names.clone();
-        for (_, runner, _) in &self.targets {
-            if let Some(runner) = runner.upgrade() {
-                for secret in runner.sensitive() {
-                    redactor.add_secret(secret);
-                }
-            }
-        }
-        redactor
-    }
-
     fn name(&self, target: usize, trial: &str) -> String {
-        match self.targets.get(target).map(|t| t.0) {
+        match self.targets.get(target).map(|t| t.label) {
             Some(label) if !label.is_empty() => format!("{label}::{trial}"),
             _ => trial.to_string(),
         }
     }
 
-    fn event(&mut self, target: usize, event: Event) {
+    fn event(&mut self, target: usize, event: &Event) {
         match event {
-            Event::RunStarted { .. }
-            | Event::CaseStarted { .. }
-            | Event::Waiting { .. }
-            | Event::StepFinished { .. } => {
-                let label = self.targets.get(target).map_or("", |t| t.0);
-                if let (Some(terminal), Some(update)) = (&self.terminal, Update::of(label, &event))
-                {
-                    terminal.status(update);
+            Event::Secret(secret) => self.redactor.add_secret(secret.clone()),
+            Event::RunStarted(header) => self.started(target, header, event),
+            Event::CaseStarted { .. } | Event::Waiting { .. } | Event::StepFinished { .. } => {
+                let label = self.targets.get(target).map_or("", |t| t.label);
+                if let (Some(terminal), Some(update)) = (&self.terminal, Update::of(label, event)) {
+                    terminal.status(update.redacted(&self.redactor));
                 }
             }
-            Event::CaseFinished { result } => self.finished(target, &result),
+            Event::CaseFinished { result } => self.finished(target, result),
             Event::RunFinished {
-                removed, leftovers, ..
-            } => self.leftovers.push((target, removed, leftovers)),
+                removed,
+                leftovers,
+                stopped,
+                unchecked,
+            } => {
+                if let Some(t) = self.targets.get_mut(target) {
+                    if let Some(runner::Stop::ProviderGone { cause, .. }) = stopped {
+                        t.root_cause = Some(cause.clone());
+                    }
+                    t.unchecked = unchecked.clone();
+                }
+                let mut leftovers = leftovers.clone();
+                for left in &mut leftovers {
+                    left.why = self.redactor.text(&left.why);
+                }
+                self.leftovers.push((target, *removed, leftovers));
+            }
+        }
+    }
+
+    /// A target's run started: its header is kept for the report, and handed to the live
+    /// reporters and the status area.
+    fn started(&mut self, target: usize, header: &runner::RunHeader, event: &Event) {
+        let Some(seen) = self.targets.get_mut(target) else {
+            return;
+        };
+        seen.header = Some(Box::new(header.clone()));
+        let label = seen.label;
+        if let (Some(terminal), Some(update)) = (&self.terminal, Update::of(label, event)) {
+            terminal.status(update);
+        }
+        if let Ok(report) = self.assemble(&[target], Duration::ZERO, false) {
+            for r in self.live.iter_mut() {
+                r.run_started(label, &report);
+            }
         }
     }
 
     /// The event boundary: the case judged, redacted once, shown and kept.
     fn finished(&mut self, target: usize, result: &CaseResult) {
-        let label = self.targets.get(target).map_or("", |t| t.0);
+        let label = self.targets.get(target).map_or("", |t| t.label);
         let mut case = case_report(result, label);
         if let Some(judge) = &self.judge {
             judge.apply(&result.trial, &mut case);
@@ -175,7 +219,7 @@ impl Collector {
         case.started_ms = result
             .started_at
             .map(|t| u64::try_from((t - self.started_at).num_milliseconds()).unwrap_or(0));
-        let case = self.redactor().report_case(&case);
+        let case = self.redactor.report_case(&case);
         if let Some(terminal) = &self.terminal {
             terminal.status(Update::Finished(self.name(target, &result.trial)));
         }
@@ -184,7 +228,7 @@ impl Collector {
         let position = self
             .targets
             .get(target)
-            .and_then(|t| t.2.iter().position(|p| *p == result.trial))
+            .and_then(|t| t.order.iter().position(|p| *p == result.trial))
             .unwrap_or(usize::MAX);
         self.cases.push(Collected {
             target,
@@ -196,8 +240,8 @@ impl Collector {
 
     /// Records each trial of `work` (one entry per target, in target order) whose end never
     /// reached the collector as errored, so that no count claims more than was checked.
-    /// Only a defect loses one: an event hook that panicked, or a runner that refused the
-    /// collector's hook. Returns how many were missing.
+    /// Only a defect loses one: an event listener that panicked. Returns how many were
+    /// missing.
     pub fn account_for(&mut self, work: &[runner::Work]) -> usize {
         let mut missing = 0;
         for (target, w) in work.iter().enumerate() {
@@ -217,15 +261,8 @@ impl Collector {
         missing
     }
 
-    /// Hands a target's header report to the live reporters.
-    pub fn run_started(&mut self, label: &str, header: &RunReport) {
-        for r in self.live.iter_mut() {
-            r.run_started(label, header);
-        }
-    }
-
-    /// What each target left behind (from its `RunFinished`).
-    /// Each target's cleanup once its run finished: (target, removed, what is left).
+    /// Each target's cleanup once its run finished (its `RunFinished`): (target, removed,
+    /// what is left, each reason redacted).
     pub fn leftovers(&self) -> &[(usize, usize, Vec<Left>)] {
         &self.leftovers
     }
@@ -235,45 +272,57 @@ impl Collector {
         std::mem::take(&mut self.live)
     }
 
-    /// The report of the run so far over `targets` (no case yet: the header), in plan order,
-    /// its run-level text redacted once.
-    pub fn report(
+    /// The report of the run so far (no case yet: the header), in plan order, its
+    /// run-level text redacted with every secret known by now.
+    pub fn report(&self, elapsed: Duration, interrupted: bool) -> Result<RunReport, Unredactable> {
+        let all: Vec<usize> = (0..self.targets.len()).collect();
+        self.assemble(&all, elapsed, interrupted)
+    }
+
+    /// The report over the targets numbered `which`.
+    fn assemble(
         &self,
-        targets: &[Target],
+        which: &[usize],
         elapsed: Duration,
         interrupted: bool,
-        meta: &RunMeta,
     ) -> Result<RunReport, Unredactable> {
-        let mut collected: Vec<&Collected> = self.cases.iter().collect();
+        let mut collected: Vec<&Collected> = self
+            .cases
+            .iter()
+            .filter(|c| which.contains(&c.target))
+            .collect();
         collected.sort_by_key(|c| (c.target, c.position));
         let cases = collected.into_iter().map(|c| c.case.clone()).collect();
-        let expectations = self.judge.as_ref().map(Judge::used);
-        let report = build(
-            targets,
-            cases,
-            self.started_at,
+        let targets: Vec<&Seen> = which.iter().filter_map(|i| self.targets.get(*i)).collect();
+        let run = Run {
+            started_at: self.started_at,
             elapsed,
             interrupted,
-            meta,
-            expectations,
-        );
-        let mut report = report;
-        if !self.leftovers.is_empty() {
+            meta: &self.meta,
+            expectations: self.judge.as_ref().map(Judge::used),
+        };
+        let mut report = build(&targets, cases, run);
+        let left: Vec<_> = self
+            .leftovers
+            .iter()
+            .filter(|(i, ..)| which.contains(i))
+            .collect();
+        if !left.is_empty() {
             let mut cleanup = CleanupReport::default();
-            for (i, removed, left) in &self.leftovers {
-                let gateway = targets.get(*i).map(|t| t.runner.settings.gateway.as_str());
+            for (i, removed, left) in left {
+                let gateway = self.targets.get(*i).and_then(|t| t.header.as_ref());
+                let gateway = gateway.map_or("", |h| h.target.as_str());
                 cleanup.removed += removed;
                 cleanup.left.extend(left.iter().map(|l| LeftReport {
-                    listing: l.resource.listing(gateway.unwrap_or_default()),
+                    listing: l.resource.listing(gateway),
                     why: l.why.clone(),
                 }));
             }
             report.run.cleanup = Some(cleanup);
         }
-        let redactor = self.redactor();
         Ok(RunReport {
-            run: redactor.redacted(&report.run)?,
-            verdict: redactor.redacted(&report.verdict)?,
+            run: self.redactor.redacted(&report.run)?,
+            verdict: self.redactor.redacted(&report.verdict)?,
             ..report
         })
     }
@@ -319,12 +368,10 @@ pub fn case_report(result: &CaseResult, prefix: &str) -> CaseReport {
     }
 }
 
+/// How many of a step's failed attempts its report keeps.
+const LAST_ATTEMPTS: usize = 5;
+
 fn step_report(step: &runner::StepResult) -> StepReport {
-    let (outcome, message) = match &step.outcome {
-        runner::StepOutcome::Passed => (StepOutcome::Passed, None),
-        runner::StepOutcome::Failed(m) => (StepOutcome::Failed, Some(m.clone())),
-        runner::StepOutcome::Errored(m) => (StepOutcome::Errored, Some(m.clone())),
-    };
     let non_empty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
     StepReport {
         name: step.label.clone(),
@@ -332,12 +379,11 @@ fn step_report(step: &runner::StepResult) -> StepReport {
         path: step.path.clone(),
         status: step.status,
         expectation: step.expectation.clone(),
-        outcome,
+        outcome: step.outcome.clone(),
         duration_ms: millis(step.duration),
         attempts: step.attempts,
         waited_ms: Some(millis(step.waited)).filter(|w| *w > 0),
-        last_attempts: last(&step.attempt_log, runner::LAST_ATTEMPTS),
-        message,
+        last_attempts: last(&step.attempt_log, LAST_ATTEMPTS),
         request_body: non_empty(&step.request_excerpt),
         response_body: non_empty(&step.response_excerpt),
     }
@@ -352,10 +398,9 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// The provider as the runner detected it.
-fn provider_report(runner: &Runner) -> ProviderReport {
-    let d = &runner.profile.detected;
-    let info = &runner.info;
+/// The provider as a target's run detected it.
+fn provider_report(header: &runner::RunHeader) -> ProviderReport {
+    let (d, info) = (&header.detected, &header.info);
     let provider = if d.gateway {
         info.get("provider").unwrap_or(info)
     } else {
@@ -424,38 +469,42 @@ impl RunMeta {
     }
 }
 
-/// Builds the report of a run over one or more targets (a selftest has several).
-fn build(
-    targets: &[Target],
-    cases: Vec<CaseReport>,
+/// When and how a run went, besides its targets and cases.
+struct Run<'a> {
     started_at: DateTime<Utc>,
     elapsed: Duration,
     interrupted: bool,
-    meta: &RunMeta,
+    meta: &'a RunMeta,
     expectations: Option<report::ExpectationsUsed>,
-) -> RunReport {
-    let first = targets.first().map(|t| &*t.runner);
-    let target = targets
+}
+
+/// Builds the report of a run over one or more targets (a selftest has several), from the
+/// header each sent as its run started.
+fn build(targets: &[&Seen], cases: Vec<CaseReport>, run: Run<'_>) -> RunReport {
+    let headers: Vec<(&str, &runner::RunHeader)> = targets
         .iter()
-        .map(|t| t.runner.settings.gateway.clone())
+        .filter_map(|t| Some((t.label, t.header.as_deref()?)))
+        .collect();
+    let first = headers.first().map(|(_, h)| *h);
+    let target = headers
+        .iter()
+        .map(|(_, h)| h.target.clone())
         .collect::<Vec<_>>()
         .join(", ");
-    let profile = merged_profile(targets);
     let summary = Summary::of(&cases);
-    let root_cause = targets.iter().find_map(|t| t.runner.root_cause());
-    let warnings = merged_warnings(targets);
+    let root_cause = targets.iter().find_map(|t| t.root_cause.clone());
     // What a target offers that the run could not check (callbacks without a receiver).
-    let mut partial = meta.partial_reasons();
-    for reason in targets.iter().flat_map(|t| t.runner.unchecked()) {
-        if !partial.contains(&reason) {
-            partial.push(reason);
+    let mut partial = run.meta.partial_reasons();
+    for reason in targets.iter().flat_map(|t| t.unchecked.iter()) {
+        if !partial.contains(reason) {
+            partial.push(reason.clone());
         }
     }
     let verdict = Verdict::decide(
         &summary,
-        interrupted,
+        run.interrupted,
         root_cause.as_deref(),
-        expectations.as_ref(),
+        run.expectations.as_ref(),
         partial,
     );
     RunReport {
@@ -465,25 +514,25 @@ fn build(
             sha: crate::version::SHA.to_string(),
         },
         run: RunInfo {
-            id: first.map(|r| r.run_id.clone()).unwrap_or_default(),
+            id: first.map(|h| h.run_id.clone()).unwrap_or_default(),
             target,
-            namespace: first
-                .map(|r| r.settings.namespace.clone())
-                .unwrap_or_default(),
-            extra_namespace: first.and_then(|r| r.settings.extra_namespace.clone()),
+            namespace: first.map(|h| h.namespace.clone()).unwrap_or_default(),
+            extra_namespace: first.and_then(|h| h.extra_namespace.clone()),
             provider: first.map(provider_report).unwrap_or_else(no_provider),
-            profile,
-            started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            duration_ms: millis(elapsed),
-            interrupted,
-            expectations,
-            selection: meta.selection.clone(),
-            suites: meta.suites.clone(),
-            overrides: meta.overrides.clone(),
+            profile: merged_profile(&headers),
+            started_at: run
+                .started_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            duration_ms: millis(run.elapsed),
+            interrupted: run.interrupted,
+            expectations: run.expectations,
+            selection: run.meta.selection.clone(),
+            suites: run.meta.suites.clone(),
+            overrides: run.meta.overrides.clone(),
             root_cause,
             cleanup: None,
-            settings: meta.settings.clone(),
-            warnings,
+            settings: run.meta.settings.clone(),
+            warnings: merged_warnings(&headers),
         },
         verdict,
         clauses: report::clause_reports(&cases, &contract_clauses()),
@@ -494,31 +543,29 @@ fn build(
 
 /// One target: its profile. Several (a selftest): a feature is certified when any target
 /// certifies it, and the reason names each target's decision where they differ.
-fn merged_profile(targets: &[Target]) -> Vec<FeatureDecision> {
-    let Some(first) = targets.first() else {
+fn merged_profile(headers: &[(&str, &runner::RunHeader)]) -> Vec<FeatureDecision> {
+    let Some((_, first)) = headers.first() else {
         return Vec::new();
     };
     first
-        .runner
         .profile
-        .features
         .iter()
-        .map(|(f, s)| {
-            let states: Vec<(&str, bool, &str)> = targets
+        .map(|(feature, enabled, reason)| {
+            let states: Vec<(&str, bool, &str)> = headers
                 .iter()
-                .filter_map(|t| {
-                    let state = t.runner.profile.features.get(f)?;
-                    Some((t.label, state.enabled, state.reason.as_str()))
+                .filter_map(|(label, h)| {
+                    let (_, on, why) = h.profile.iter().find(|(f, ..)| f == feature)?;
+                    Some((*label, *on, why.as_str()))
                 })
                 .collect();
             let same = states
                 .iter()
-                .all(|(_, on, why)| *on == s.enabled && *why == s.reason);
+                .all(|(_, on, why)| on == enabled && why == reason);
             FeatureDecision {
-                feature: f.name().to_string(),
+                feature: feature.clone(),
                 enabled: states.iter().any(|(_, on, _)| *on),
                 reason: if same {
-                    s.reason.clone()
+                    reason.clone()
                 } else {
                     states
                         .iter()
@@ -534,14 +581,14 @@ fn merged_profile(targets: &[Target]) -> Vec<FeatureDecision> {
 }
 
 /// Every target's warnings once each, labelled with the target when there are several.
-fn merged_warnings(targets: &[Target]) -> Vec<String> {
+fn merged_warnings(headers: &[(&str, &runner::RunHeader)]) -> Vec<String> {
     let mut warnings: Vec<String> = Vec::new();
-    for t in targets {
-        for w in &t.runner.warnings {
-            let w = if t.label.is_empty() || targets.len() == 1 {
+    for (label, h) in headers {
+        for w in &h.warnings {
+            let w = if label.is_empty() || headers.len() == 1 {
                 w.clone()
             } else {
-                format!("{}: {w}", t.label)
+                format!("{label}: {w}")
             };
             if !warnings.contains(&w) {
                 warnings.push(w);
@@ -594,9 +641,20 @@ mod tests {
             label: "",
             runner: runner.clone(),
         };
+        let meta = RunMeta {
+            selection: Selection::default(),
+            suites: SuiteSource {
+                source: SuiteSource::BUILT_IN.into(),
+                digest: String::new(),
+            },
+            overrides: Vec::new(),
+            settings: None,
+            weakened: Vec::new(),
+        };
         let collector = Collector::attach(
             std::slice::from_ref(&target),
             Utc::now(),
+            meta,
             None,
             Vec::new(),
             None,
@@ -619,6 +677,11 @@ mod tests {
         };
         {
             let mut c = collector.lock().unwrap();
+            // The header came with the run's `RunStarted`.
+            let header = c.report(Duration::ZERO, false).expect("a report");
+            assert_eq!(header.run.target, mock.url);
+            assert_eq!(header.run.id, runner.run_id);
+            assert!(!header.run.profile.is_empty());
             assert_eq!(c.account_for(std::slice::from_ref(&planned)), 1);
             assert_eq!(c.account_for(std::slice::from_ref(&planned)), 0, "once");
             let outcome = |trial: &str| {

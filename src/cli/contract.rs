@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use crate::contract::{self, Clause, Level};
+use crate::contract::{self, Clause, RequirementLevel};
 use crate::exit;
 use crate::suite::Suite;
 
@@ -56,9 +56,9 @@ pub fn text(clauses: &[Clause], suites: &[Suite]) -> String {
         out,
         "CONTRACT.md: {} clauses ({} MUST, {} SHOULD, {} MAY)",
         clauses.len(),
-        count(Level::Must),
-        count(Level::Should),
-        count(Level::May)
+        count(RequirementLevel::Must),
+        count(RequirementLevel::Should),
+        count(RequirementLevel::May)
     );
     let mut section = "";
     for (clause, cases) in &matrix {
@@ -80,7 +80,9 @@ pub fn text(clauses: &[Clause], suites: &[Suite]) -> String {
             clause.level.word()
         );
     }
-    let musts = matrix.iter().filter(|(c, _)| c.level == Level::Must);
+    let musts = matrix
+        .iter()
+        .filter(|(c, _)| c.level == RequirementLevel::Must);
     let checked = musts.clone().filter(|(_, cases)| !cases.is_empty()).count();
     let untested = musts
         .clone()
@@ -148,7 +150,7 @@ pub fn coverage_problems(clauses: &[Clause], suites: &[Suite]) -> Vec<String> {
         }
     }
     for (clause, cases) in matrix(clauses, suites) {
-        if clause.level == Level::Must && cases.is_empty() && clause.untested.is_none() {
+        if clause.level == RequirementLevel::Must && cases.is_empty() && clause.untested.is_none() {
             problems.push(format!(
                 "the MUST clause `{}` is checked by no case; name it in a case's `contract:` \
                  or say why in CONTRACT.md with `untested: REASON`",

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::exit;
 use crate::mock::{
-    AutoscalerConfig, Credentials, Fault, Flavour, LagStatus, MockConfig, MockError, Timing,
+    AutoscalerConfig, BasicAuth, Fault, Flavour, LagStatus, MockConfig, MockError, Timing,
 };
 
 /// Options of `faas-certifier mock`.
@@ -107,8 +107,8 @@ impl MockArgs {
     /// Resolves the options into the mock's configuration.
     pub fn config(&self) -> Result<MockConfig, MockError> {
         let basic_auth = match (&self.basic_auth, &self.basic_auth_dir) {
-            (Some(pair), _) => Some(Credentials::parse(pair)?),
-            (None, Some(dir)) => Some(Credentials::from_dir(dir)?),
+            (Some(pair), _) => Some(BasicAuth::parse(pair)?),
+            (None, Some(dir)) => Some(BasicAuth::from_dir(dir)?),
             (None, None) => None,
         };
         if !(self.autoscale_threshold.is_finite() && self.autoscale_threshold >= 0.0) {

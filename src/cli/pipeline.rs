@@ -108,23 +108,15 @@ impl Pipeline {
             let out = out.clone();
             Box::new(move |text: &str| out.put(text))
         });
+        // Each target's header is printed as its run starts (its `RunStarted`).
         let collector = Collector::attach(
             &targets,
             self.started_at,
+            self.meta.clone(),
             self.judge.take(),
             vec![Box::new(console)],
             Some(out.clone()),
         );
-        {
-            let mut c = collector.lock().unwrap_or_else(PoisonError::into_inner);
-            for t in &targets {
-                if let Ok(header) =
-                    c.report(std::slice::from_ref(t), Duration::ZERO, false, &self.meta)
-                {
-                    c.run_started(t.label, &header);
-                }
-            }
-        }
         let interrupted = super::signals::interrupt_on_signal(
             rt.handle(),
             targets.iter().map(|t| t.runner.clone()).collect(),
@@ -145,7 +137,6 @@ impl Pipeline {
             interrupted: interrupted.load(std::sync::atomic::Ordering::SeqCst),
             pipeline: self,
             collector,
-            targets,
             out,
         }
     }
@@ -155,7 +146,6 @@ impl Pipeline {
 pub struct Ran {
     pipeline: Pipeline,
     collector: Arc<Mutex<Collector>>,
-    targets: Vec<Target>,
     interrupted: bool,
     /// The terminal's writer.
     out: Terminal,
@@ -174,12 +164,7 @@ impl Ran {
             .collector
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let report = match c.report(
-            &self.targets,
-            p.started.elapsed(),
-            self.interrupted,
-            &p.meta,
-        ) {
+        let report = match c.report(p.started.elapsed(), self.interrupted) {
             Ok(report) => report,
             Err(e) => {
                 self.out.drain(DRAIN_LIMIT);
@@ -217,7 +202,8 @@ impl Ran {
 }
 
 /// Prints `cleanup: N removed, M left` and what was left behind, each with the command that
-/// removes it: on purpose (`--keep`) or because cleanup could not.
+/// removes it: on purpose (`--keep`) or because cleanup could not (`left`'s reasons come
+/// redacted from the collector).
 pub fn report_leftovers(runner: &Runner, removed: usize, left: &[runner::Left]) {
     if removed == 0 && left.is_empty() {
         return;
@@ -240,11 +226,10 @@ pub fn report_leftovers(runner: &Runner, removed: usize, left: &[runner::Left]) 
             left.len()
         );
     }
-    let redactor = runner.redactor();
     for l in left {
         eprintln!("  {}", l.resource.listing(&runner.settings.gateway));
         if !runner.settings.keep {
-            eprintln!("    ({})", redactor.text(&l.why));
+            eprintln!("    ({})", l.why);
         }
     }
 }

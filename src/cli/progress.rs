@@ -54,7 +54,7 @@ impl Update {
             }
         };
         match event {
-            Event::RunStarted { plan, .. } => Some(Update::Planned(plan.len())),
+            Event::RunStarted(header) => Some(Update::Planned(header.plan.len())),
             Event::CaseStarted { trial } => Some(Update::Started(name(trial))),
             Event::StepFinished { trial, .. } => Some(Update::Running(name(trial))),
             Event::Waiting {
@@ -69,6 +69,24 @@ impl Update {
                 elapsed: *elapsed,
             }),
             _ => None,
+        }
+    }
+
+    /// The same update with its provider text (a waiting case's mismatch) redacted.
+    pub fn redacted(self, redactor: &crate::report::Redactor) -> Update {
+        match self {
+            Update::Waiting {
+                name,
+                mismatch,
+                attempt,
+                elapsed,
+            } => Update::Waiting {
+                name,
+                mismatch: redactor.text(&mismatch),
+                attempt,
+                elapsed,
+            },
+            other => other,
         }
     }
 }
@@ -178,16 +196,22 @@ fn waiting_for(mismatch: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::{StepOutcome, StepResult, StepVerdict};
+    use crate::outcome::StepOutcome;
+    use crate::runner::StepResult;
 
     #[test]
     fn a_runs_plan_counts_in_the_total_and_a_finished_step_ends_the_wait() {
-        let started = Event::RunStarted {
+        let started = Event::RunStarted(Box::new(crate::runner::RunHeader {
+            run_id: "c123456".into(),
             target: "http://127.0.0.1:8080".into(),
-            provider: String::new(),
+            namespace: "openfaas-fn".into(),
+            extra_namespace: None,
+            detected: Default::default(),
+            info: serde_json::Value::Null,
             profile: Vec::new(),
+            warnings: Vec::new(),
             plan: vec!["health::healthz".into(), "info::version".into()],
-        };
+        }));
         assert_eq!(Update::of("gateway", &started), Some(Update::Planned(2)));
         let step = StepResult {
             label: "scale".into(),
@@ -210,7 +234,6 @@ mod tests {
         };
         let finished = Event::StepFinished {
             trial: "scale::scale-up".into(),
-            outcome: StepVerdict::of(&step),
             step: Box::new(step),
         };
         assert_eq!(

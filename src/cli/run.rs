@@ -320,11 +320,7 @@ pub fn run_meta(args: &RunArgs, select: &Selection, suites: &[Suite]) -> RunMeta
         overrides.push(format!("--disable {}", args.disable.join(",")));
     }
     RunMeta {
-        selection: crate::report::Selection {
-            filters: select.filters.clone(),
-            skip: select.skip.clone(),
-            exact: select.exact,
-        },
+        selection: select.clone(),
         suites: crate::report::SuiteSource {
             source: args.suites.as_ref().map_or_else(
                 || crate::report::SuiteSource::BUILT_IN.to_string(),

@@ -1,16 +1,8 @@
-//! Which trials a run selects: positional filters, `--skip`, `--exact`, and the preflight
-//! that refuses a selection of nothing.
+//! Which trials a run selects: positional filters, `--skip`, `--exact` (the report's
+//! [`Selection`], which records them as given), and the preflight that refuses a selection
+//! of nothing.
 
-/// Which trials to run: positional filters, `--skip`, `--exact`.
-#[derive(Debug, Clone, Default)]
-pub struct Selection {
-    /// Keep trials matching any of these (all when empty).
-    pub filters: Vec<String>,
-    /// Drop trials matching any of these.
-    pub skip: Vec<String>,
-    /// Match exactly.
-    pub exact: bool,
-}
+pub use crate::report::Selection;
 
 impl Selection {
     fn matches(&self, pattern: &str, name: &str) -> bool {

@@ -17,7 +17,7 @@ pub const TEXT: &str = include_str!("../../CONTRACT.md");
 
 /// How binding a clause is (RFC 2119).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
+pub enum RequirementLevel {
     /// A provider that breaks it is not conformant.
     Must,
     /// Expected unless there is a reason.
@@ -26,13 +26,13 @@ pub enum Level {
     May,
 }
 
-impl Level {
+impl RequirementLevel {
     /// The RFC 2119 key word.
     pub fn word(self) -> &'static str {
         match self {
-            Level::Must => "MUST",
-            Level::Should => "SHOULD",
-            Level::May => "MAY",
+            RequirementLevel::Must => "MUST",
+            RequirementLevel::Should => "SHOULD",
+            RequirementLevel::May => "MAY",
         }
     }
 }
@@ -43,7 +43,7 @@ pub struct Clause {
     /// Its stable id, also its anchor: `secrets.list-without-values`.
     pub id: String,
     /// MUST, SHOULD or MAY.
-    pub level: Level,
+    pub level: RequirementLevel,
     /// The `## ` section it is written in.
     pub section: String,
     /// The first paragraph of its text, on one line.
@@ -133,9 +133,9 @@ pub fn parse(text: &str) -> Result<Vec<Clause>, ContractError> {
                 return Err(err(format!("the clause `{id}` is written twice")));
             }
             let level = match &m[3] {
-                "MUST" => Level::Must,
-                "SHOULD" => Level::Should,
-                _ => Level::May,
+                "MUST" => RequirementLevel::Must,
+                "SHOULD" => RequirementLevel::Should,
+                _ => RequirementLevel::May,
             };
             clauses.push(Clause {
                 id: id.to_string(),

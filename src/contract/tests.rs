@@ -23,14 +23,14 @@ fn the_contract_parses_and_names_the_clauses_others_cite() {
         .iter()
         .find(|c| c.id == "status.always-labels-annotations")
         .unwrap();
-    assert_eq!(status.level, Level::Must);
+    assert_eq!(status.level, RequirementLevel::Must);
     assert_eq!(status.section, "2. JSON shapes");
     assert!(
         status.summary.contains("`labels` and `annotations`"),
         "{status:?}"
     );
     let head = all.iter().find(|c| c.id == "health.head").unwrap();
-    assert_eq!(head.level, Level::May);
+    assert_eq!(head.level, RequirementLevel::May);
     assert!(
         all.iter().all(|c| !c.summary.is_empty()),
         "a clause has no text"

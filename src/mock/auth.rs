@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
 use super::state::State;
-use super::{Credentials, Fault};
+use super::{BasicAuth, Fault};
 
 /// Lets a request through unless it is for `/system/*` without matching credentials.
 pub async fn require_basic_auth(
@@ -43,7 +43,7 @@ pub async fn require_basic_auth(
     refusal
 }
 
-fn authorised(header: Option<&axum::http::HeaderValue>, expected: &Credentials) -> bool {
+fn authorised(header: Option<&axum::http::HeaderValue>, expected: &BasicAuth) -> bool {
     let Some(value) = header.and_then(|h| h.to_str().ok()) else {
         return false;
     };
@@ -82,7 +82,7 @@ mod tests {
 
     #[test]
     fn checks_user_and_password() {
-        let creds = Credentials {
+        let creds = BasicAuth {
             user: "admin".into(),
             password: "p:w".into(),
         };

@@ -8,23 +8,23 @@ use super::{Fault, Flavour, MockError};
 
 /// Basic-auth credentials protecting `/system/*`.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
+pub struct BasicAuth {
     /// The user name.
     pub user: String,
     /// The password.
     pub password: String,
 }
 
-impl std::fmt::Debug for Credentials {
+impl std::fmt::Debug for BasicAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
+        f.debug_struct("BasicAuth")
             .field("user", &self.user)
             .field("password", &"<redacted>")
             .finish()
     }
 }
 
-impl Credentials {
+impl BasicAuth {
     /// Parses `USER:PASS` (the password may contain colons).
     pub fn parse(text: &str) -> Result<Self, MockError> {
         match text.split_once(':') {
@@ -89,7 +89,7 @@ pub struct MockConfig {
     /// Namespaces besides `openfaas-fn`.
     pub namespaces: Vec<String>,
     /// Basic auth on `/system/*`, when set.
-    pub basic_auth: Option<Credentials>,
+    pub basic_auth: Option<BasicAuth>,
     /// Answer like a gateway in front of a provider (the CE gateway unless `gateway_pro`).
     pub as_gateway: bool,
     /// As a gateway, behave like the Pro gateway: scale to zero and namespace CRUD routed.

@@ -33,7 +33,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use config::{AutoscalerConfig, Credentials, LagStatus, MockConfig, Timing};
+pub use config::{AutoscalerConfig, BasicAuth, LagStatus, MockConfig, Timing};
 pub use error::MockError;
 pub use faults::{Fault, FaultInfo, CATALOGUE as FAULTS};
 pub use flavour::{Answers, DeleteNamespaceFrom, Flavour};

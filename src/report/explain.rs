@@ -6,7 +6,8 @@
 use std::fmt::Write;
 
 use super::transcript::body_line;
-use super::{CaseReport, Outcome, StepOutcome};
+use super::{CaseReport, Outcome};
+use crate::outcome::StepOutcome;
 
 /// Whether a case's outcome is explained (it failed, errored or passed unexpectedly).
 pub fn is_explained(case: &CaseReport) -> bool {
@@ -45,10 +46,10 @@ pub fn steps(case: &CaseReport) -> String {
             step.path,
             status,
             step.duration_ms,
-            outcome_word(step.outcome)
+            outcome_word(&step.outcome)
         );
         let _ = writeln!(out, "   want: {}", step.expectation);
-        if let Some(message) = &step.message {
+        if let Some(message) = step.outcome.message() {
             let _ = writeln!(out, "   got:  {message}");
         }
         if let Some(body) = step.request_body.as_deref().filter(|b| !b.is_empty()) {
@@ -69,11 +70,11 @@ pub fn steps(case: &CaseReport) -> String {
     out
 }
 
-fn outcome_word(outcome: StepOutcome) -> &'static str {
+fn outcome_word(outcome: &StepOutcome) -> &'static str {
     match outcome {
         StepOutcome::Passed => "ok",
-        StepOutcome::Failed => "FAILED",
-        StepOutcome::Errored => "ERROR",
+        StepOutcome::Failed(_) => "FAILED",
+        StepOutcome::Errored(_) => "ERROR",
     }
 }
 
@@ -90,14 +91,19 @@ mod tests {
             path: "/system/function/f".into(),
             status: Some(200),
             expectation: "replicas 2".into(),
-            outcome: StepOutcome::Failed,
+            outcome: StepOutcome::Failed(crate::outcome::Failure {
+                message: "want replicas 2, got 1".into(),
+                mismatch: Some(crate::outcome::WantGot {
+                    want: "replicas 2".into(),
+                    got: "1".into(),
+                }),
+            }),
             duration_ms: 900,
             attempts: 7,
             waited_ms: Some(600),
             last_attempts: (3..=7)
                 .map(|n| format!("[{n}/..] want replicas 2, got 1"))
                 .collect(),
-            message: Some("want replicas 2, got 1".into()),
             request_body: Some("{\"service\":\"f\"}".into()),
             response_body: Some("{\"replicas\":1}".into()),
         };

@@ -6,12 +6,12 @@
 mod clauses;
 pub mod console;
 pub mod diff;
+mod document;
 mod error;
 pub mod explain;
 pub mod html;
 pub mod junit;
 pub mod markdown;
-mod model;
 mod redact;
 mod reporter;
 pub mod transcript;
@@ -19,8 +19,8 @@ mod write;
 
 pub use clauses::{clause_reports, ClauseReport};
 pub use console::Console;
+pub use document::*;
 pub use error::ReportError;
-pub use model::*;
 pub use redact::{Redactor, Unredactable, MARKER, UNREDACTABLE};
 pub use reporter::{format, Format, Reporter, FORMATS};
 pub use write::{write_all, Destinations, Files};

@@ -40,7 +40,7 @@ fn to_value<T: Serialize>(value: &T) -> Value {
 /// The deployment a `deploy` or `update` step sends (without `null_labels`, see
 /// [`deployment_request`]).
 fn deployment(d: &Deploy, ns: &str) -> FunctionDeployment {
-    let resources = |r: &Option<suite::Resources>| {
+    let resources = |r: &Option<suite::ResourceSpec>| {
         r.as_ref().map(|r| Resources {
             memory: r.memory.clone().unwrap_or_default(),
             cpu: r.cpu.clone().unwrap_or_default(),
@@ -207,11 +207,11 @@ mod tests {
             annotations: map(&[("topic", "x")]),
             secrets: vec!["s".into()],
             constraints: vec!["node=a".into()],
-            limits: Some(suite::Resources {
+            limits: Some(suite::ResourceSpec {
                 memory: Some("5Mi".into()),
                 cpu: Some("100m".into()),
             }),
-            requests: Some(suite::Resources {
+            requests: Some(suite::ResourceSpec {
                 memory: Some("1Mi".into()),
                 cpu: Some("10m".into()),
             }),

@@ -4,12 +4,13 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::cleanup::{self, Resource};
-use super::event::{Event, StepVerdict};
+use super::event::Event;
 use super::gate::{Ended, Stop};
 use super::plan::Planned;
-use super::result::{CaseOutcome, CaseResult, StepOutcome, StepResult};
+use super::result::{CaseOutcome, CaseResult, StepResult};
 use super::step::{can_change, Polled, Unmet};
 use super::{RunError, Runner};
+use crate::outcome::StepOutcome;
 use crate::suite::{vars, Expect, Step};
 
 /// How a blocked case's reason starts, before the foundation's trial name.
@@ -69,9 +70,8 @@ impl CaseCtx<'_> {
             let before = self.steps.len();
             let ran = self.run_step(step).await;
             for done in &self.steps[before.min(self.steps.len())..] {
-                self.runner.progress.report(|| Event::StepFinished {
+                self.runner.listeners.report(|| Event::StepFinished {
                     trial: self.trial.clone(),
-                    outcome: StepVerdict::of(done),
                     step: Box::new(done.clone()),
                 });
             }
@@ -81,7 +81,7 @@ impl CaseCtx<'_> {
                     .map(|s| format!("{at} step `{}`: {} {}: ", s.label, s.method, s.path))
                     .unwrap_or_else(|| format!("{at}: "));
                 return match outcome {
-                    StepOutcome::Failed(m) => CaseOutcome::Failed(format!("{what}{m}")),
+                    StepOutcome::Failed(f) => CaseOutcome::Failed(format!("{what}{f}")),
                     StepOutcome::Errored(m) => CaseOutcome::Errored(format!("{what}{m}")),
                     StepOutcome::Passed => CaseOutcome::Passed,
                 };
@@ -106,7 +106,7 @@ impl CaseCtx<'_> {
         polled: &Polled,
         cond: &Expect,
     ) -> StepOutcome {
-        let (StepOutcome::Failed(m) | StepOutcome::Errored(m)) = &verdict else {
+        let Some(m) = verdict.message() else {
             return verdict;
         };
         if self.run_deadline != Some(step_deadline)
@@ -223,7 +223,7 @@ impl Runner {
             result.outcome = outcome;
             return (result, None);
         }
-        self.progress.report(|| Event::CaseStarted {
+        self.listeners.report(|| Event::CaseStarted {
             trial: planned.trial.clone(),
         });
         let mut deadline = started + case.timeout;
@@ -341,9 +341,8 @@ impl Runner {
         // shows them like any other.
         if let CaseOutcome::Errored(why) | CaseOutcome::Blocked(why) = &outcome {
             if let Some(step) = ctx.cut_off(why) {
-                self.progress.report(|| Event::StepFinished {
+                self.listeners.report(|| Event::StepFinished {
                     trial: planned.trial.clone(),
-                    outcome: StepVerdict::of(&step),
                     step: Box::new(step),
                 });
             }

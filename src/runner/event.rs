@@ -1,27 +1,25 @@
-//! What a run tells whoever listens, as it happens: typed events the runner sends to the
-//! one hook its caller sets (the live console, the progress area, the reports' collector).
-//! The runner never prints; it only sends these.
+//! What a run tells whoever listens, as it happens: typed events the runner sends to every
+//! listener its caller adds (the reports' collector, a test). The runner never prints; it
+//! only sends these. They carry what the runner saw, secrets unredacted: a listener that
+//! shows or writes anything redacts it first with the secrets the run announced
+//! ([`Event::Secret`]); `cli/collect.rs` is the one place that does.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use super::gate::Stop;
-use super::result::{CaseResult, StepOutcome, StepResult};
+use super::result::{CaseResult, StepResult};
 
 /// One thing that happened in a run, in the order it happened for its trial.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// The run is about to start its cases against `target`.
-    RunStarted {
-        /// The provider or gateway URL.
-        target: String,
-        /// The provider as detected (`faas-netes-ce`, empty when unknown).
-        provider: String,
-        /// Every optional feature: its name, whether it is on, and why.
-        profile: Vec<(String, bool, String)>,
-        /// The trials that will run, in the order they start.
-        plan: Vec<String>,
-    },
+    /// A value the run keeps secret, sent before anything that may carry it: the run's
+    /// credentials before `RunStarted`, each secret value before the request that sends it.
+    /// Only for redaction: its `Debug` never shows the value.
+    Secret(crate::redact::Secret),
+    /// The run is about to start its cases: what it certifies and how (the reports'
+    /// header).
+    RunStarted(Box<RunHeader>),
     /// A trial started (a skipped or blocked one never does).
     CaseStarted {
         /// The trial, `suite::case` or `suite::case@extra`.
@@ -42,9 +40,8 @@ pub enum Event {
     StepFinished {
         /// The trial.
         trial: String,
-        /// How it ended.
-        outcome: StepVerdict,
-        /// What it sent, expected and got.
+        /// What it sent, expected and got, and how it ended (`step.outcome`: a failed
+        /// expectation carries what it wanted and what came).
         step: Box<StepResult>,
     },
     /// A trial ended, cleanup included.
@@ -61,78 +58,73 @@ pub enum Event {
         /// What is left on the target (on purpose with `--keep`, or because cleanup failed),
         /// each with why.
         leftovers: Vec<super::cleanup::Left>,
+        /// What the target offers that the run did not check though nothing it asked for
+        /// was off (callbacks, when a case needing one was skipped for want of a receiver).
+        unchecked: Vec<String>,
     },
 }
 
-/// How a step ended, typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StepVerdict {
-    /// Its expectations held.
-    Pass,
-    /// An expectation did not hold: what was wanted, what came, and the last attempts.
-    Mismatch {
-        /// What was expected, in words.
-        want: String,
-        /// What came back instead.
-        got: String,
-        /// One line per failed attempt before the last (up to five).
-        attempts: Vec<String>,
-    },
-    /// The step could not be performed.
-    Error {
-        /// Why.
-        cause: String,
-    },
+/// What a run certifies and how, as it starts: the reports' header comes from this.
+#[derive(Debug, Clone)]
+pub struct RunHeader {
+    /// The run's unique id (`${run}` in suites).
+    pub run_id: String,
+    /// The provider or gateway URL.
+    pub target: String,
+    /// The default namespace certified.
+    pub namespace: String,
+    /// The extra namespace certified, if any.
+    pub extra_namespace: Option<String>,
+    /// The provider as `/system/info` described it.
+    pub detected: super::profile::Detected,
+    /// `/system/info` as the target answered it (null when it was not JSON).
+    pub info: serde_json::Value,
+    /// Every optional feature: its name, whether it is on, and why.
+    pub profile: Vec<(String, bool, String)>,
+    /// What the preflight found that did not stop the run.
+    pub warnings: Vec<String>,
+    /// The trials that will run, in the order they start.
+    pub plan: Vec<String>,
 }
 
-/// How many of a step's failed attempts a mismatch keeps.
-pub const LAST_ATTEMPTS: usize = 5;
+/// A listener; called from the runner's tasks, so it must be cheap.
+pub type EventHook = Arc<dyn Fn(&Event) + Send + Sync>;
 
-impl StepVerdict {
-    /// The verdict of a performed step.
-    pub fn of(step: &StepResult) -> StepVerdict {
-        match &step.outcome {
-            StepOutcome::Passed => StepVerdict::Pass,
-            StepOutcome::Failed(got) => StepVerdict::Mismatch {
-                want: step.expectation.clone(),
-                got: got.clone(),
-                attempts: step.attempt_log[step.attempt_log.len().saturating_sub(LAST_ATTEMPTS)..]
-                    .to_vec(),
-            },
-            StepOutcome::Errored(cause) => StepVerdict::Error {
-                cause: cause.clone(),
-            },
-        }
-    }
-}
-
-/// The hook a caller sets; called from the runner's tasks, so it must be cheap.
-pub type EventHook = Arc<dyn Fn(Event) + Send + Sync>;
-
-/// The runner's hook slot: unset (nothing sent) until the caller sets it once.
+/// The runner's listeners: none (nothing is built or sent) until a caller adds one.
 #[derive(Default)]
-pub(crate) struct EventSlot(OnceLock<EventHook>);
+pub(crate) struct Listeners(RwLock<Vec<EventHook>>);
 
-impl EventSlot {
-    /// Sets the hook; a second hook is refused (returns false).
-    pub(crate) fn set(&self, hook: EventHook) -> bool {
-        self.0.set(hook).is_ok()
+impl Listeners {
+    /// Adds `hook`; it receives every event sent from now on, after the listeners added
+    /// before it.
+    pub(crate) fn add(&self, hook: EventHook) {
+        self.0
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(hook);
     }
 
-    /// Sends `event` to the hook, if any (built only when someone listens).
+    /// Sends `event` to every listener, if any (built only when someone listens).
     pub(crate) fn report(&self, event: impl FnOnce() -> Event) {
-        if let Some(hook) = self.0.get() {
-            hook(event());
+        // Copied out, so a listener may add another without waiting on this one.
+        let hooks = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if hooks.is_empty() {
+            return;
+        }
+        let event = event();
+        for hook in hooks.iter() {
+            hook(&event);
         }
     }
 }
 
-impl std::fmt::Debug for EventSlot {
+impl std::fmt::Debug for Listeners {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.get().is_some() {
-            "EventSlot(set)"
-        } else {
-            "EventSlot(unset)"
-        })
+        let n = self.0.read().map_or(0, |h| h.len());
+        write!(f, "Listeners({n})")
     }
 }

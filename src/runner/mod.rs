@@ -35,12 +35,12 @@ pub use callback::NoReceiver;
 pub use case::BLOCKED_BY;
 pub use cleanup::{Cleaned, Left, Resource};
 pub use error::{RunError, StepError};
-pub use event::{Event, EventHook, StepVerdict, LAST_ATTEMPTS};
+pub use event::{Event, EventHook, RunHeader};
 pub use expect::json::subset as json_subset;
 pub use gate::Stop;
 pub use plan::Planned;
 pub use profile::{FeatureState, Profile};
-pub use result::{excerpt, CaseOutcome, CaseResult, StepOutcome, StepResult};
+pub use result::{excerpt, CaseOutcome, CaseResult, StepResult};
 pub use schedule::{run_all, Work};
 pub use settings::{Credentials, Settings, DEFAULT_JOBS, DEFAULT_REGISTRY};
 
@@ -82,8 +82,8 @@ pub struct Runner {
     /// The answer schemas of `contract/openapi.json`, compiled once per run: every JSON
     /// answer a step accepts is checked against its route's schema.
     schemas: &'static crate::contract::schemas::Schemas,
-    /// Where the run sends its events ([`Event`]), if anyone listens.
-    progress: event::EventSlot,
+    /// Who the run sends its events ([`Event`]) to.
+    listeners: event::Listeners,
     /// The callback receiver, started when a case first asks for it.
     callbacks: callback::Callbacks,
 }
@@ -147,31 +147,40 @@ impl Runner {
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
             schemas,
-            progress: event::EventSlot::default(),
+            listeners: event::Listeners::default(),
         })
     }
 
     /// Remembers secret values a case is about to send, each with the secret it is the
-    /// value of, for every later redaction: numbered in the order first sent, so each
+    /// value of, for every later redaction, and announces each new one to the listeners
+    /// ([`Event::Secret`]) before it is sent: numbered in the order first sent, so each
     /// marker says which value of the run it hides (`<redacted: value 2 of this run (s), 9
     /// bytes>`).
     pub(crate) fn add_sensitive(&self, values: &[(Vec<u8>, String)]) {
-        // A poisoned lock still holds every value recorded: keep recording (fail closed).
-        let mut all = self
-            .sensitive
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (bytes, origin) in values {
-            if !bytes.is_empty() && !all.iter().any(|s| s.bytes == *bytes) {
-                let number = all.len() + 1;
-                let origin = Some(format!("secret `{origin}`"));
-                all.push(crate::redact::Secret::value(bytes.clone(), number, origin));
+        let mut new = Vec::new();
+        {
+            // A poisoned lock still holds every value recorded: keep recording (fail closed).
+            let mut all = self
+                .sensitive
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (bytes, origin) in values {
+                if !bytes.is_empty() && !all.iter().any(|s| s.bytes == *bytes) {
+                    let number = all.len() + 1;
+                    let origin = Some(format!("secret `{origin}`"));
+                    let secret = crate::redact::Secret::value(bytes.clone(), number, origin);
+                    all.push(secret.clone());
+                    new.push(secret);
+                }
             }
+        }
+        for secret in new {
+            self.listeners.report(|| Event::Secret(secret));
         }
     }
 
     /// A redactor for every secret value sent so far in this run, and the credentials.
-    pub fn redactor(&self) -> crate::redact::Redactor {
+    pub(crate) fn redactor(&self) -> crate::redact::Redactor {
         let mut redactor = crate::redact::Redactor::default();
         for secret in self.sensitive() {
             redactor.add_secret(secret);
@@ -180,7 +189,7 @@ impl Runner {
     }
 
     /// Every secret value sent so far in this run, and the credentials.
-    pub fn sensitive(&self) -> Vec<crate::redact::Secret> {
+    fn sensitive(&self) -> Vec<crate::redact::Secret> {
         // A poisoned lock still holds every value recorded: never an empty list (fail closed).
         let mut all = self
             .sensitive
@@ -199,10 +208,10 @@ impl Runner {
         self.gate.stop(Stop::Interrupted);
     }
 
-    /// Sends every event of this runner ([`Event`]) to `hook` (set once; a second hook is
-    /// refused and `false` returned).
-    pub fn on_event(&self, hook: EventHook) -> bool {
-        self.progress.set(hook)
+    /// Adds a listener: `hook` receives every event of this runner ([`Event`]) from now on,
+    /// after the listeners added before it.
+    pub fn on_event(&self, hook: EventHook) {
+        self.listeners.add(hook)
     }
 
     /// Why the run stopped early, if it did.
@@ -250,8 +259,29 @@ impl Runner {
             gate: gate::Gate::default(),
             sensitive: Mutex::new(Vec::new()),
             schemas: compile_schemas()?,
-            progress: event::EventSlot::default(),
+            listeners: event::Listeners::default(),
         })
+    }
+
+    /// What this run certifies and how, with the `trials` it will start (its
+    /// `RunStarted`).
+    pub fn header(&self, trials: &[Planned]) -> RunHeader {
+        RunHeader {
+            run_id: self.run_id.clone(),
+            target: self.settings.gateway.clone(),
+            namespace: self.settings.namespace.clone(),
+            extra_namespace: self.settings.extra_namespace.clone(),
+            detected: self.profile.detected.clone(),
+            info: self.info.clone(),
+            profile: self
+                .profile
+                .features
+                .iter()
+                .map(|(f, s)| (f.name().to_string(), s.enabled, s.reason.clone()))
+                .collect(),
+            warnings: self.warnings.clone(),
+            plan: trials.iter().map(|p| p.trial.clone()).collect(),
+        }
     }
 
     /// The suites this runner runs.

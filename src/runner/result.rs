@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::outcome::StepOutcome;
 use crate::suite::Source;
 
 /// How a case ended.
@@ -21,18 +22,6 @@ pub enum CaseOutcome {
     /// Not run, or stopped, because of a root cause reported elsewhere: a case it builds on
     /// failed, or the provider stopped answering.
     Blocked(String),
-}
-
-/// How a step ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", content = "reason", rename_all = "lowercase")]
-pub enum StepOutcome {
-    /// Its expectations held.
-    Passed,
-    /// An expectation did not hold.
-    Failed(String),
-    /// It could not be performed.
-    Errored(String),
 }
 
 /// What one step sent, expected and got (the last attempt when retried).
@@ -60,9 +49,10 @@ pub struct StepResult {
     /// The part of `duration` spent pausing between attempts (polling).
     #[serde(serialize_with = "millis")]
     pub waited: Duration,
-    /// The start of the request (headers and body), secrets redacted.
+    /// The start of the request (headers and body), its secrets masked before it was cut.
     pub request_excerpt: String,
-    /// The start of the answer (status, headers and body), secrets redacted.
+    /// The start of the answer (status, headers and body), its body's secrets masked before
+    /// it was cut; the rest is redacted where events become report data (`cli/collect.rs`).
     pub response_excerpt: String,
     /// One line per failed attempt: `[3/..] want X, got Y`.
     pub attempt_log: Vec<String>,

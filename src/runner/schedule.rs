@@ -24,23 +24,18 @@ pub struct Work {
 }
 
 /// Runs every trial of `work`, at most `jobs` at a time, and sends each runner's events to
-/// its hook: `RunStarted` first, `CaseFinished` as each ends, `RunFinished` after the
+/// its listeners: its credentials (`Secret`) and `RunStarted` first, `CaseFinished` as each ends, `RunFinished` after the
 /// runner's last cleanup. Returns when every trial has ended.
 pub async fn run_all(work: &[Work], jobs: usize) {
     for w in work {
         w.runner.schedule(w.trials.iter().map(|p| p.trial.clone()));
-        w.runner.progress.report(|| Event::RunStarted {
-            target: w.runner.settings.gateway.clone(),
-            provider: w.runner.profile.detected.provider.clone(),
-            profile: w
-                .runner
-                .profile
-                .features
-                .iter()
-                .map(|(f, s)| (f.name().to_string(), s.enabled, s.reason.clone()))
-                .collect(),
-            plan: w.trials.iter().map(|p| p.trial.clone()).collect(),
-        });
+        let credentials = w.runner.settings.credentials.iter();
+        for secret in credentials.flat_map(|c| c.secrets()) {
+            w.runner.listeners.report(|| Event::Secret(secret));
+        }
+        w.runner
+            .listeners
+            .report(|| Event::RunStarted(Box::new(w.runner.header(&w.trials))));
     }
     let places = Arc::new(Semaphore::new(jobs.max(1)));
     let mut running = JoinSet::new();
@@ -60,7 +55,7 @@ pub async fn run_all(work: &[Work], jobs: usize) {
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|panic| (panicked(&runner, &planned, &panic), None));
-            runner.progress.report(|| Event::CaseFinished {
+            runner.listeners.report(|| Event::CaseFinished {
                 result: Box::new(result),
             });
             drop(place);
@@ -69,10 +64,11 @@ pub async fn run_all(work: &[Work], jobs: usize) {
     while running.join_next().await.is_some() {}
     for w in work {
         let (removed, leftovers) = w.runner.finish().await;
-        w.runner.progress.report(|| Event::RunFinished {
+        w.runner.listeners.report(|| Event::RunFinished {
             stopped: w.runner.stopped(),
             removed,
             leftovers,
+            unchecked: w.runner.unchecked(),
         });
     }
 }

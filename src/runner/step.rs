@@ -11,8 +11,9 @@ use super::client::{HttpRequest, HttpResponse};
 use super::expect::{self, Answer, Mismatch};
 use super::kinds::{self, Run};
 use super::ops::{self, FollowUp};
-use super::result::{excerpt, StepOutcome, StepResult};
+use super::result::{excerpt, StepResult};
 use super::{Event, RunError, StepError};
+use crate::outcome::{Failure, StepOutcome};
 use crate::suite::{DurationText, Expect, Step};
 
 /// A request body at least this large is a large exchange.
@@ -38,6 +39,18 @@ pub(crate) enum Unmet {
 }
 
 impl Unmet {
+    /// The step's failure: its line, and what was wanted and what came when an
+    /// expectation did not hold.
+    fn failure(&self) -> Failure {
+        match self {
+            Unmet::Mismatch { mismatch, .. } => Failure {
+                mismatch: mismatch.failure().mismatch,
+                message: self.to_string(),
+            },
+            Unmet::Other(text) => text.clone().into(),
+        }
+    }
+
     /// The same, with `note` saying how polling ended.
     fn noted(self, note: String) -> Self {
         match self {
@@ -104,12 +117,11 @@ impl CaseCtx<'_> {
             creates,
         } = self.in_flight.take()?;
         self.in_doubt.extend(creates);
-        let redactor = self.redactor();
         let lines = log.lines();
-        record.outcome = StepOutcome::Errored(redactor.text(why));
+        record.outcome = StepOutcome::Errored(why.to_string());
         record.attempts = lines.len() as u32;
         record.duration = started.elapsed();
-        record.attempt_log = lines.iter().map(|l| redactor.text(l)).collect();
+        record.attempt_log = lines;
         self.steps.push(record.clone());
         Some(record)
     }
@@ -279,10 +291,10 @@ impl CaseCtx<'_> {
     ) -> StepOutcome {
         let verdict = match (&polled.response, &polled.mismatch, followed) {
             (_, _, Some(Ok(()))) => StepOutcome::Passed,
-            (_, _, Some(Err(why))) => StepOutcome::Failed(why.to_string()),
-            (Err(e @ RunError::BodyTooLarge { .. }), _, _) => StepOutcome::Failed(e.brief()),
+            (_, _, Some(Err(why))) => StepOutcome::Failed(why.to_string().into()),
+            (Err(e @ RunError::BodyTooLarge { .. }), _, _) => StepOutcome::Failed(e.brief().into()),
             (Err(e), _, _) => StepOutcome::Errored(e.brief()),
-            (Ok(_), Some(m), _) => StepOutcome::Failed(m.to_string()),
+            (Ok(_), Some(m), _) => StepOutcome::Failed(m.failure()),
             (Ok(resp), None, _) => self.after(expanded, resp, &req.body),
         };
         // The answer the step accepted must also fit its route's schema (CONTRACT.md).
@@ -298,9 +310,9 @@ impl CaseCtx<'_> {
             Err(e) if e.not_json => {
                 let body = String::from_utf8_lossy(&resp.body);
                 let cut = crate::redact::scoped(self.redactor(), || excerpt(&body, 200));
-                StepOutcome::Failed(format!("{}: got {cut:?}", e.message))
+                StepOutcome::Failed(format!("{}: got {cut:?}", e.message).into())
             }
-            Err(e) => StepOutcome::Failed(e.message),
+            Err(e) => StepOutcome::Failed(e.message.into()),
         }
     }
 
@@ -327,9 +339,10 @@ impl CaseCtx<'_> {
         }
     }
 
-    /// Completes `record`, begun before the first attempt, with one redactor that knows
-    /// every secret the run has sent so far (its texts are redacted again with it), keeps
-    /// it, and returns the step's outcome.
+    /// Completes `record`, begun before the first attempt, keeps it, and returns the
+    /// step's outcome. Only the answer's excerpt is redacted here, before it is cut (a
+    /// secret cut in two would no longer be found whole); the rest is redacted where the
+    /// run's events become report data (`cli/collect.rs`).
     fn record(
         &mut self,
         mut record: StepResult,
@@ -338,9 +351,6 @@ impl CaseCtx<'_> {
         log: &AttemptLog,
         started: Instant,
     ) -> Result<(), StepOutcome> {
-        let redactor = self.redactor();
-        record.expectation = redactor.text(&record.expectation);
-        record.request_excerpt = redactor.text(&record.request_excerpt);
         // A callback that reports no status (or none that came) has none to show.
         record.status = polled
             .response
@@ -348,22 +358,17 @@ impl CaseCtx<'_> {
             .ok()
             .map(|r| r.status)
             .filter(|s| *s != 0);
-        record.outcome = match &verdict {
-            StepOutcome::Passed => StepOutcome::Passed,
-            StepOutcome::Failed(m) => StepOutcome::Failed(redactor.text(m)),
-            StepOutcome::Errored(m) => StepOutcome::Errored(redactor.text(m)),
-        };
+        record.outcome = verdict.clone();
         record.attempts = polled.attempts;
         record.duration = started.elapsed();
         record.waited = polled.waited;
         record.response_excerpt = match &polled.response {
-            Ok(r) => redactor.text(&response_excerpt(r, &redactor)),
-            Err(e) => redactor.text(&e.to_string()),
+            Ok(r) => response_excerpt(r, &self.redactor()),
+            Err(e) => e.to_string(),
         };
-        record.attempt_log = log.lines().iter().map(|l| redactor.text(l)).collect();
-        let outcome = record.outcome.clone();
+        record.attempt_log = log.lines();
         self.steps.push(record);
-        match outcome {
+        match verdict {
             StepOutcome::Passed => Ok(()),
             other => Err(other),
         }
@@ -431,7 +436,7 @@ impl CaseCtx<'_> {
                 )
             });
             if let Err(m) = checked {
-                return StepOutcome::Failed(m.to_string());
+                return StepOutcome::Failed(m.failure());
             }
         }
         for (name, capture) in &step.common.capture {
@@ -439,7 +444,7 @@ impl CaseCtx<'_> {
                 Ok(value) => {
                     self.vars.insert(name.clone(), value);
                 }
-                Err(m) => return StepOutcome::Failed(format!("capture {name}: {m}")),
+                Err(m) => return StepOutcome::Failed(format!("capture {name}: {m}").into()),
             }
         }
         StepOutcome::Passed
@@ -625,7 +630,7 @@ impl CaseCtx<'_> {
         let redactor = self.redactor();
         tracing::info!(target: "faas_certifier::poll", "{} {}", self.trial, redactor.text(&line));
         log.push(line);
-        self.runner.progress.report(|| Event::Waiting {
+        self.runner.listeners.report(|| Event::Waiting {
             trial: self.trial.clone(),
             mismatch: redactor.text(&mismatch.to_string()),
             attempt,

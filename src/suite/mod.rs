@@ -42,8 +42,8 @@ pub use kind::{Effect, ResourceKind, StepKind, Touched};
 pub use load::{load_builtin, load_dir, load_str, schema_json, suites_digest, Loader};
 pub use payload::{
     AuthMode, Delete, Deploy, FunctionRef, Health, Info, Invoke, List, Load, Logs, NamespaceDelete,
-    NamespaceName, NamespaceRef, NamespaceSpec, NamespaceUpdate, Namespaces, RawRequest, Resources,
-    Retry, Scale, SecretList, SecretRef, SecretSpec, SecretUpdate, Status, Update,
+    NamespaceName, NamespaceRef, NamespaceSpec, NamespaceUpdate, Namespaces, RawRequest,
+    ResourceSpec, Retry, Scale, SecretList, SecretRef, SecretSpec, SecretUpdate, Status, Update,
 };
 pub(crate) use step::step_kinds;
 pub use step::{Operation, Step, StepCommon, StepSpec};

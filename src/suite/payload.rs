@@ -34,7 +34,7 @@ pub struct RawRequest {
 /// CPU and memory quantities.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Resources {
+pub struct ResourceSpec {
     /// Memory, e.g. `5Mi`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<String>,
@@ -74,10 +74,10 @@ pub struct Deploy {
     pub constraints: Vec<String>,
     /// Resource limits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<Resources>,
+    pub limits: Option<ResourceSpec>,
     /// Resource requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<Resources>,
+    pub requests: Option<ResourceSpec>,
     /// `readOnlyRootFilesystem`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_only_root_filesystem: bool,
@@ -228,7 +228,7 @@ expand_fields!(RawRequest {
     body,
     json
 });
-expand_fields!(Resources { memory, cpu });
+expand_fields!(ResourceSpec { memory, cpu });
 expand_fields!(Deploy {
     name,
     image,

@@ -10,7 +10,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use faas_certifier::mock::{spawn, AutoscalerConfig, Credentials, MockConfig, RunningMock};
+use faas_certifier::mock::{spawn, AutoscalerConfig, BasicAuth, MockConfig, RunningMock};
 use faas_certifier::model::FunctionStatus;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -42,8 +42,8 @@ pub fn fast_autoscaler() -> AutoscalerConfig {
 }
 
 /// The credentials used by the auth tests.
-pub fn admin() -> Credentials {
-    Credentials {
+pub fn admin() -> BasicAuth {
+    BasicAuth {
         user: "admin".into(),
         password: "pw".into(),
     }
@@ -60,7 +60,7 @@ pub struct Mock {
     /// A client that never follows redirects and never uses a proxy.
     pub client: reqwest::Client,
     /// Credentials sent on every request made through [`Mock::req`], when set.
-    pub auth: Option<Credentials>,
+    pub auth: Option<BasicAuth>,
 }
 
 /// A mock with `config` on a runtime of its own, for a test that runs the binary against

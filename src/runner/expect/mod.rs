@@ -35,6 +35,17 @@ impl Mismatch {
         }
     }
 
+    /// The step's failure it makes: its line, and what was wanted and what came.
+    pub fn failure(&self) -> crate::outcome::Failure {
+        crate::outcome::Failure {
+            message: self.to_string(),
+            mismatch: Some(crate::outcome::WantGot {
+                want: self.want.clone(),
+                got: self.got.clone(),
+            }),
+        }
+    }
+
     /// The same mismatch, located inside `place` (prepended to the location).
     pub fn within(mut self, place: impl Into<String>) -> Self {
         self.at.insert(0, place.into());

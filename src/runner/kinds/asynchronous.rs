@@ -198,7 +198,7 @@ impl super::Perform for Callback {
         &self,
         cx: &mut CaseCtx<'_>,
         run: super::Run<'_>,
-    ) -> Result<Polled, crate::runner::result::StepOutcome> {
+    ) -> Result<Polled, crate::outcome::StepOutcome> {
         Ok(cx.await_callback(self, run.cond, run.log).await)
     }
 }

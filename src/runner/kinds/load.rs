@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 use super::{Perform, Place, Run};
+use crate::outcome::StepOutcome;
 use crate::runner::case::CaseCtx;
 use crate::runner::client::HttpRequest;
 use crate::runner::ops::{get, status_path, Prepared};
-use crate::runner::result::StepOutcome;
 use crate::runner::step::Polled;
 use crate::runner::{RunError, StepError};
 use crate::suite::{DurationText, Expect, Invoke, Load};

@@ -7,10 +7,10 @@ use std::time::Instant;
 use bytes::Bytes;
 use tokio::task::JoinSet;
 
+use crate::outcome::StepOutcome;
 use crate::runner::case::CaseCtx;
 use crate::runner::client::{HttpRequest, HttpResponse};
 use crate::runner::ops::enc;
-use crate::runner::result::StepOutcome;
 use crate::runner::step::Polled;
 use crate::suite::{Expect, Logs, Step};
 

@@ -28,9 +28,9 @@ use super::case::CaseCtx;
 use super::cleanup::Resource;
 use super::client::HttpRequest;
 use super::ops::Prepared;
-use super::result::StepOutcome;
 use super::step::{AttemptLog, Polled};
 use super::StepError;
+use crate::outcome::StepOutcome;
 use crate::suite::{Effect, Expect, Operation, ResourceKind, StepKind};
 
 /// Where a step runs: the case's namespace and the run's main one (invocations elsewhere are

@@ -374,7 +374,7 @@ impl super::Perform for Stream {
         &self,
         cx: &mut CaseCtx<'_>,
         run: super::Run<'_>,
-    ) -> Result<Polled, crate::runner::result::StepOutcome> {
+    ) -> Result<Polled, crate::outcome::StepOutcome> {
         Ok(cx
             .stream(self, run.req, run.cond, run.deadline, run.log)
             .await)

@@ -233,7 +233,7 @@ impl super::Perform for WebSocket {
         &self,
         cx: &mut CaseCtx<'_>,
         run: super::Run<'_>,
-    ) -> Result<Polled, crate::runner::result::StepOutcome> {
+    ) -> Result<Polled, crate::outcome::StepOutcome> {
         Ok(cx.websocket(self, run.req, run.cond, run.log).await)
     }
 }

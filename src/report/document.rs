@@ -4,6 +4,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::outcome::{StepOutcome, StepWord, WantGot};
+
 /// The `schema` value of every report this version writes.
 pub const SCHEMA_ID: &str = "faas-certifier/report/v1";
 
@@ -490,21 +492,9 @@ pub struct ExpectedFailureReport {
     pub tracking: Option<String>,
 }
 
-/// How a step ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum StepOutcome {
-    /// Its expectations held.
-    Passed,
-    /// An expectation did not hold.
-    Failed,
-    /// The request could not be made or answered.
-    Errored,
-}
-
 /// One step of a case: a request and what was expected of its answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(into = "StepJson", from = "StepJson")]
 pub struct StepReport {
     /// The step's label, e.g. `deploy` or a name from the suite.
     pub name: String,
@@ -513,29 +503,110 @@ pub struct StepReport {
     /// The path (and query) sent.
     pub path: String,
     /// The status of the last answer, if one came.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// What was expected, in one line.
     pub expectation: String,
-    /// How it ended.
+    /// How it ended: a failure with its line, and what was wanted and what came when an
+    /// expectation did not hold; an error with why.
     pub outcome: StepOutcome,
     /// How long it took with every attempt, in milliseconds.
     pub duration_ms: u64,
     /// How many requests it sent (polling and retries send several).
     pub attempts: u32,
     /// The part of `duration_ms` spent pausing between attempts, in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waited_ms: Option<u64>,
     /// The last failed attempts before the final one, one line each: `[3/..] want X, got Y`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub last_attempts: Vec<String>,
-    /// What went wrong: `want X, got Y`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
     /// The request body sent, cut to a readable length.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_body: Option<String>,
     /// The last answer's body, cut to a readable length.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_body: Option<String>,
+}
+
+/// One step of a case: a request and what was expected of its answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "StepReport")]
+struct StepJson {
+    /// The step's label, e.g. `deploy` or a name from the suite.
+    name: String,
+    /// The HTTP method sent.
+    method: String,
+    /// The path (and query) sent.
+    path: String,
+    /// The status of the last answer, if one came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    /// What was expected, in one line.
+    expectation: String,
+    /// How it ended.
+    outcome: StepWord,
+    /// How long it took with every attempt, in milliseconds.
+    duration_ms: u64,
+    /// How many requests it sent (polling and retries send several).
+    attempts: u32,
+    /// The part of `duration_ms` spent pausing between attempts, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    waited_ms: Option<u64>,
+    /// The last failed attempts before the final one, one line each: `[3/..] want X, got Y`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    last_attempts: Vec<String>,
+    /// What went wrong: `want X, got Y`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    /// What the expectation that did not hold wanted, in words (`status 200`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    want: Option<String>,
+    /// What came instead, in words (`500`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    got: Option<String>,
+    /// The request body sent, cut to a readable length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    request_body: Option<String>,
+    /// The last answer's body, cut to a readable length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    response_body: Option<String>,
+}
+
+impl From<StepReport> for StepJson {
+    fn from(s: StepReport) -> Self {
+        let mismatch = s.outcome.mismatch().cloned();
+        StepJson {
+            name: s.name,
+            method: s.method,
+            path: s.path,
+            status: s.status,
+            expectation: s.expectation,
+            outcome: s.outcome.word(),
+            duration_ms: s.duration_ms,
+            attempts: s.attempts,
+            waited_ms: s.waited_ms,
+            last_attempts: s.last_attempts,
+            message: s.outcome.message().map(str::to_string),
+            want: mismatch.as_ref().map(|m| m.want.clone()),
+            got: mismatch.map(|m| m.got),
+            request_body: s.request_body,
+            response_body: s.response_body,
+        }
+    }
+}
+
+impl From<StepJson> for StepReport {
+    fn from(j: StepJson) -> Self {
+        let mismatch = j.want.zip(j.got).map(|(want, got)| WantGot { want, got });
+        StepReport {
+            name: j.name,
+            method: j.method,
+            path: j.path,
+            status: j.status,
+            expectation: j.expectation,
+            outcome: StepOutcome::from_parts(j.outcome, j.message, mismatch),
+            duration_ms: j.duration_ms,
+            attempts: j.attempts,
+            waited_ms: j.waited_ms,
+            last_attempts: j.last_attempts,
+            request_body: j.request_body,
+            response_body: j.response_body,
+        }
+    }
 }
