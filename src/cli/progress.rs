@@ -257,4 +257,22 @@ mod tests {
             "waiting: connection refused"
         );
     }
+
+    #[test]
+    fn a_waiting_mismatch_reaches_the_status_area_redacted() {
+        let waiting = Event::Waiting {
+            trial: "secrets::leak".into(),
+            mismatch: "want status 404, got body \"s3cr3t-value\"".into(),
+            attempt: 2,
+            elapsed: std::time::Duration::from_millis(300),
+        };
+        let mut redactor = crate::report::Redactor::default();
+        redactor.add_secret(crate::redact::Secret::value("s3cr3t-value", 1, None));
+        let update = Update::of("", &waiting).expect("an update");
+        let Update::Waiting { mismatch, .. } = update.redacted(&redactor) else {
+            panic!("still a wait");
+        };
+        assert!(!mismatch.contains("s3cr3t"), "{mismatch}");
+        assert!(mismatch.starts_with("want status 404, got body"), "{mismatch}");
+    }
 }

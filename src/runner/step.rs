@@ -632,14 +632,16 @@ impl CaseCtx<'_> {
         log.push(line);
         self.runner.listeners.report(|| Event::Waiting {
             trial: self.trial.clone(),
-            mismatch: redactor.text(&mismatch.to_string()),
+            // Redacted by the listeners, at the event boundary.
+            mismatch: mismatch.to_string(),
             attempt,
             elapsed,
         });
     }
 
     /// The record of `step` sending `req` before its first attempt: what it sends and
-    /// expects, redacted, and no outcome of its own yet.
+    /// expects, and no outcome of its own yet. It is redacted at the event boundary, but for
+    /// the request body, which is hidden before it is cut (half a secret could not be found).
     fn pending_record(&self, step: &Step, req: &HttpRequest, expectation: &str) -> StepResult {
         let redactor = self.redactor();
         // A callback step's path is the receiver's whole URL, not a path on the target.
@@ -653,12 +655,12 @@ impl CaseCtx<'_> {
             method: req.method.clone(),
             path: format!("{prefix}{}", req.path),
             status: None,
-            expectation: redactor.text(expectation),
+            expectation: expectation.to_string(),
             outcome: StepOutcome::Passed,
             attempts: 0,
             duration: Duration::ZERO,
             waited: Duration::ZERO,
-            request_excerpt: redactor.text(&request_excerpt(prefix, req, &redactor)),
+            request_excerpt: request_excerpt(prefix, req, &redactor),
             response_excerpt: String::new(),
             attempt_log: Vec::new(),
         }
