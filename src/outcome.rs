@@ -13,8 +13,55 @@ pub enum StepOutcome {
     Passed,
     /// An expectation did not hold, or the answer broke its route's schema.
     Failed(Failure),
-    /// It could not be performed (transport failure, bad step, deadline): why.
-    Errored(String),
+    /// It could not be carried out: why, and of which cause.
+    Errored(Error),
+}
+
+/// Why a step could not be carried out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Error {
+    /// Of which cause: the provider's transport, the suite, or the run's own limits.
+    pub cause: ErrorCause,
+    /// What went wrong, in one line.
+    pub message: String,
+}
+
+/// What kind of trouble kept a step from ending on its own, for readers that sort errors (a
+/// provider that stopped answering, a suite to fix, a run to give more time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCause {
+    /// The request failed in transport: refused, reset, or not answered by its deadline.
+    Transport,
+    /// The step as written cannot run here: a value invalid once its variables are expanded,
+    /// a callback never asked for, no callback receiver.
+    Suite,
+    /// The run's own `--timeout` ended it while the provider could still have answered.
+    RunTimeout,
+    /// It was cut off before it could end: its case's deadline, or an interrupt.
+    CutOff,
+}
+
+impl ErrorCause {
+    /// Its name, as the reports write it (`run-timeout`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCause::Transport => "transport",
+            ErrorCause::Suite => "suite",
+            ErrorCause::RunTimeout => "run-timeout",
+            ErrorCause::CutOff => "cut-off",
+        }
+    }
+}
+
+impl StepOutcome {
+    /// An error of `cause`, saying `message`.
+    pub fn errored(cause: ErrorCause, message: impl Into<String>) -> Self {
+        StepOutcome::Errored(Error {
+            cause,
+            message: message.into(),
+        })
+    }
 }
 
 /// Why a step failed.
@@ -81,7 +128,15 @@ impl StepOutcome {
         match self {
             StepOutcome::Passed => None,
             StepOutcome::Failed(f) => Some(&f.message),
-            StepOutcome::Errored(why) => Some(why),
+            StepOutcome::Errored(e) => Some(&e.message),
+        }
+    }
+
+    /// The cause of an error; none when the step passed or failed.
+    pub fn cause(&self) -> Option<ErrorCause> {
+        match self {
+            StepOutcome::Errored(e) => Some(e.cause),
+            _ => None,
         }
     }
 
@@ -93,14 +148,22 @@ impl StepOutcome {
         }
     }
 
-    /// The outcome a report's `outcome`, `message` and `want`/`got` describe (its JSON form);
-    /// a message missing from a failure reads as empty.
-    pub fn from_parts(word: StepWord, message: Option<String>, mismatch: Option<WantGot>) -> Self {
+    /// The outcome a report's `outcome`, `message`, `want`/`got` and `cause` describe (its
+    /// JSON form); a message missing reads as empty, a cause missing (a report written before
+    /// causes) as `transport`.
+    pub fn from_parts(
+        word: StepWord,
+        message: Option<String>,
+        mismatch: Option<WantGot>,
+        cause: Option<ErrorCause>,
+    ) -> Self {
         let message = message.unwrap_or_default();
         match word {
             StepWord::Passed => StepOutcome::Passed,
             StepWord::Failed => StepOutcome::Failed(Failure { message, mismatch }),
-            StepWord::Errored => StepOutcome::Errored(message),
+            StepWord::Errored => {
+                StepOutcome::errored(cause.unwrap_or(ErrorCause::Transport), message)
+            }
         }
     }
 }
@@ -123,16 +186,21 @@ mod tests {
             StepOutcome::Passed,
             failed.clone(),
             StepOutcome::Failed("answer breaks its schema".to_string().into()),
-            StepOutcome::Errored("connection refused".into()),
+            StepOutcome::errored(ErrorCause::Transport, "connection refused"),
+            StepOutcome::errored(ErrorCause::Suite, "undefined variable ${x}"),
         ] {
             let back = StepOutcome::from_parts(
                 outcome.word(),
                 outcome.message().map(str::to_string),
                 outcome.mismatch().cloned(),
+                outcome.cause(),
             );
             assert_eq!(back, outcome);
         }
         assert_eq!(failed.mismatch(), Some(&mismatch));
         assert_eq!(StepOutcome::Passed.message(), None);
+        assert_eq!(failed.cause(), None);
+        let late = StepOutcome::errored(ErrorCause::RunTimeout, "--timeout 1s ended this step");
+        assert_eq!(late.cause().map(ErrorCause::name), Some("run-timeout"));
     }
 }

@@ -7,7 +7,7 @@ use faas_certifier::report::{
     SuiteSource, Summary, Verdict, SCHEMA_ID,
 };
 
-use faas_certifier::outcome::{Failure, StepOutcome, WantGot};
+use faas_certifier::outcome::{ErrorCause, Failure, StepOutcome, WantGot};
 
 mod common;
 
@@ -81,7 +81,7 @@ fn sample(secret: &str) -> RunReport {
         "POST",
         "/system/functions",
         None,
-        StepOutcome::Errored("connection refused".into()),
+        StepOutcome::errored(ErrorCause::Transport, "connection refused"),
     );
     errored.request_body = Some(format!(
         "{{\"service\":\"x\",\"envVars\":{{\"token\":\"{secret}\"}}}}"

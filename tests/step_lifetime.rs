@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use faas_certifier::mock::{self, MockConfig};
 use faas_certifier::model::FunctionStatus;
-use faas_certifier::outcome::StepOutcome;
+use faas_certifier::outcome::{ErrorCause, StepOutcome};
 use faas_certifier::runner::{CaseOutcome, CaseResult, Runner, Settings};
 use faas_certifier::suite;
 
@@ -144,7 +144,8 @@ async fn the_load_stops_when_the_run_is_interrupted_mid_step() {
     let cut = result.steps.last().expect("steps are recorded");
     assert_eq!(cut.label, "load", "{result:?}");
     assert!(
-        matches!(&cut.outcome, StepOutcome::Errored(m) if m.contains("interrupted")),
+        matches!(&cut.outcome, StepOutcome::Errored(e)
+            if e.message.contains("interrupted") && e.cause == ErrorCause::CutOff),
         "{:?}",
         cut.outcome
     );
@@ -181,7 +182,8 @@ async fn a_value_only_wrong_after_expansion_is_a_suite_error() {
         }
         let step = result.steps.last().expect("the step is recorded");
         assert!(
-            matches!(&step.outcome, StepOutcome::Errored(m) if m.contains(why)),
+            matches!(&step.outcome, StepOutcome::Errored(e)
+                if e.message.contains(why) && e.cause == ErrorCause::Suite),
             "{case}: {:?}",
             step.outcome
         );

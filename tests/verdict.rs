@@ -392,6 +392,13 @@ fn the_runs_own_timeout_errors_the_step_it_cut_naming_it() {
             && reason.contains("want availableReplicas >= 1, got 0"),
         "{reason}"
     );
+    // The step it cut says why in its type: the run's limit, not the provider's transport.
+    let steps = case["steps"].as_array().expect("steps");
+    let cut = steps.last().expect("the cut step");
+    assert_eq!(cut["outcome"], "errored", "{cut}");
+    assert_eq!(cut["cause"], "run-timeout", "{cut}");
+    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit.xml");
+    assert!(junit.contains(r#"type="run-timeout""#), "{junit}");
 }
 
 /// A `--timeout` that passes while the preflight waits for the target says so, with its

@@ -273,6 +273,9 @@ mod tests {
             panic!("still a wait");
         };
         assert!(!mismatch.contains("s3cr3t"), "{mismatch}");
-        assert!(mismatch.starts_with("want status 404, got body"), "{mismatch}");
+        assert!(
+            mismatch.starts_with("want status 404, got body"),
+            "{mismatch}"
+        );
     }
 }

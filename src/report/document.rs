@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::outcome::{StepOutcome, StepWord, WantGot};
+use crate::outcome::{ErrorCause, StepOutcome, StepWord, WantGot};
 
 /// The `schema` value of every report this version writes.
 pub const SCHEMA_ID: &str = "faas-certifier/report/v1";
@@ -560,6 +560,11 @@ struct StepJson {
     /// What came instead, in words (`500`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     got: Option<String>,
+    /// What kind of trouble errored the step: `transport` (refused, reset, not answered in
+    /// time), `suite` (the step cannot run as written), `run-timeout` (the run's `--timeout`),
+    /// `cut-off` (its case's deadline, an interrupt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cause: Option<ErrorCause>,
     /// The request body sent, cut to a readable length.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     request_body: Option<String>,
@@ -585,6 +590,7 @@ impl From<StepReport> for StepJson {
             message: s.outcome.message().map(str::to_string),
             want: mismatch.as_ref().map(|m| m.want.clone()),
             got: mismatch.map(|m| m.got),
+            cause: s.outcome.cause(),
             request_body: s.request_body,
             response_body: s.response_body,
         }
@@ -600,7 +606,7 @@ impl From<StepJson> for StepReport {
             path: j.path,
             status: j.status,
             expectation: j.expectation,
-            outcome: StepOutcome::from_parts(j.outcome, j.message, mismatch),
+            outcome: StepOutcome::from_parts(j.outcome, j.message, mismatch, j.cause),
             duration_ms: j.duration_ms,
             attempts: j.attempts,
             waited_ms: j.waited_ms,

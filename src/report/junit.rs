@@ -127,7 +127,11 @@ fn test_case(case: &CaseReport) -> TestCase {
             "expectation",
             &explain::failure(case),
         ),
-        Outcome::Errored => non_success(NonSuccessKind::Error, "harness", &explain::failure(case)),
+        Outcome::Errored => non_success(
+            NonSuccessKind::Error,
+            error_type(case),
+            &explain::failure(case),
+        ),
         Outcome::Skipped => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(reason.as_str());
@@ -181,6 +185,17 @@ fn expected_reason(case: &CaseReport) -> String {
         },
         None => String::new(),
     }
+}
+
+/// An errored case's `type`: the cause of the step that errored it (`transport`, `suite`,
+/// `run-timeout`, `cut-off`), or `harness` when no step did (its variables, its deadline
+/// before any step).
+fn error_type(case: &CaseReport) -> &'static str {
+    case.steps
+        .iter()
+        .rev()
+        .find_map(|s| s.outcome.cause())
+        .map_or("harness", |c| c.name())
 }
 
 fn non_success(kind: NonSuccessKind, ty: &str, reason: &str) -> TestCaseStatus {

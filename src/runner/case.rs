@@ -82,7 +82,7 @@ impl CaseCtx<'_> {
                     .unwrap_or_else(|| format!("{at}: "));
                 return match outcome {
                     StepOutcome::Failed(f) => CaseOutcome::Failed(format!("{what}{f}")),
-                    StepOutcome::Errored(m) => CaseOutcome::Errored(format!("{what}{m}")),
+                    StepOutcome::Errored(e) => CaseOutcome::Errored(format!("{what}{}", e.message)),
                     StepOutcome::Passed => CaseOutcome::Passed,
                 };
             }
@@ -123,10 +123,10 @@ impl CaseCtx<'_> {
         if !waiting {
             return verdict;
         }
-        StepOutcome::Errored(format!(
-            "{} ended this step: {m}",
-            self.runner.run_timeout_words()
-        ))
+        StepOutcome::errored(
+            crate::outcome::ErrorCause::RunTimeout,
+            format!("{} ended this step: {m}", self.runner.run_timeout_words()),
+        )
     }
 }
 

@@ -85,6 +85,16 @@ pub enum StepError {
 }
 
 impl RunError {
+    /// The cause a step errored by this shows: a step that cannot run as written is the
+    /// suite's; anything else kept the request or its answer from passing.
+    pub fn cause(&self) -> crate::outcome::ErrorCause {
+        use crate::outcome::ErrorCause;
+        match self {
+            RunError::Step(_) | RunError::Config(_) => ErrorCause::Suite,
+            _ => ErrorCause::Transport,
+        }
+    }
+
     /// Whether the request went out and its answer did not come in time.
     pub fn timed_out(&self) -> bool {
         matches!(self, RunError::Transport { reason, .. } if reason == "timed out")

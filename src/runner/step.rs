@@ -13,7 +13,7 @@ use super::kinds::{self, Run};
 use super::ops::{self, FollowUp};
 use super::result::{excerpt, StepResult};
 use super::{Event, RunError, StepError};
-use crate::outcome::{Failure, StepOutcome};
+use crate::outcome::{ErrorCause, Failure, StepOutcome};
 use crate::suite::{DurationText, Expect, Step};
 
 /// A request body at least this large is a large exchange.
@@ -118,7 +118,7 @@ impl CaseCtx<'_> {
         } = self.in_flight.take()?;
         self.in_doubt.extend(creates);
         let lines = log.lines();
-        record.outcome = StepOutcome::Errored(why.to_string());
+        record.outcome = StepOutcome::errored(ErrorCause::CutOff, why);
         record.attempts = lines.len() as u32;
         record.duration = started.elapsed();
         record.attempt_log = lines;
@@ -255,7 +255,7 @@ impl CaseCtx<'_> {
         self.track(tracked, &verdict, &polled, matches!(followed, Some(Ok(()))));
         if let (Some(e), None) = (polled.response.as_ref().err(), &followed) {
             if !matches!(e, RunError::BodyTooLarge { .. }) {
-                verdict = StepOutcome::Errored(e.brief());
+                verdict = StepOutcome::errored(e.cause(), e.brief());
             }
         }
         // Ended by the run's own --timeout rather than by the provider: errored, saying so.
@@ -293,7 +293,7 @@ impl CaseCtx<'_> {
             (_, _, Some(Ok(()))) => StepOutcome::Passed,
             (_, _, Some(Err(why))) => StepOutcome::Failed(why.to_string().into()),
             (Err(e @ RunError::BodyTooLarge { .. }), _, _) => StepOutcome::Failed(e.brief().into()),
-            (Err(e), _, _) => StepOutcome::Errored(e.brief()),
+            (Err(e), _, _) => StepOutcome::errored(e.cause(), e.brief()),
             (Ok(_), Some(m), _) => StepOutcome::Failed(m.failure()),
             (Ok(resp), None, _) => self.after(expanded, resp, &req.body),
         };
@@ -667,7 +667,7 @@ impl CaseCtx<'_> {
     }
 
     fn record_error(&mut self, step: &Step, started: Instant, message: String) -> StepOutcome {
-        let outcome = StepOutcome::Errored(message);
+        let outcome = StepOutcome::errored(ErrorCause::Suite, message);
         self.steps.push(StepResult {
             label: step.label(),
             source: step.span.clone(),
