@@ -1,5 +1,5 @@
-//! Expectations files and `diff`, end to end: the binary against mocks with catalogue
-//! faults, judged with `--expect` (xfail, xpass, unknown entries), a starting file from
+//! Known-failures (expectations) files and `diff`, end to end: the binary against mocks
+//! with catalogue faults, judged with `--expect` (xfail, xpass, unknown entries), a starting file from
 //! `--write-expectations`, `diff` over two real reports, and snapshots of every format for
 //! a run with xfail and xpass. Each test starts its own mock on port 0 and runs a few cases.
 
@@ -324,7 +324,7 @@ fn published_expectations_schema_is_current_and_fits_a_starting_file() {
         env!("CARGO_MANIFEST_DIR"),
         "/reports/expectations.schema.json"
     );
-    let fresh = faas_certifier::suite::expectations_schema_json();
+    let fresh = faas_certifier::suite::known_failures_schema_json();
     if std::env::var_os("UPDATE_SCHEMAS").is_some() {
         std::fs::write(path, &fresh).unwrap();
     }

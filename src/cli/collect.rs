@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::expect::Judge;
+use super::known_failures::Judge;
 use super::progress::Update;
 use super::terminal::Terminal;
 use crate::redact::Unredactable;

@@ -20,7 +20,7 @@ pub enum ConfigError {
     Suites(#[from] SuiteError),
     /// The expectations file (`--expect`) does not load.
     #[error("{0}")]
-    Expectations(String),
+    KnownFailures(String),
     /// The selection runs nothing.
     #[error("{0}")]
     Selection(String),
@@ -42,7 +42,7 @@ impl ConfigError {
             ConfigError::Option(_) => exit::USAGE,
             ConfigError::Credentials(_) => exit::CREDENTIALS,
             ConfigError::Suites(_) => exit::SUITE,
-            ConfigError::Expectations(_) => exit::EXPECTATIONS,
+            ConfigError::KnownFailures(_) => exit::EXPECTATIONS,
             ConfigError::Selection(_) => exit::NO_CASE,
             ConfigError::Destination(_) => exit::DESTINATION,
             ConfigError::Runtime(_) => exit::RUNTIME,
@@ -83,7 +83,7 @@ mod tests {
                 path: "suites".into(),
                 source: std::io::Error::other("gone"),
             }),
-            ConfigError::Expectations("expect.yaml: bad".into()),
+            ConfigError::KnownFailures("expect.yaml: bad".into()),
             ConfigError::Selection("no case matches".into()),
             ConfigError::Destination("cannot write".into()),
             ConfigError::Runtime(std::io::Error::other("no threads")),

@@ -6,7 +6,7 @@ pub mod config;
 mod contract;
 mod destinations;
 mod diff;
-pub mod expect;
+pub mod known_failures;
 mod mock;
 pub mod pipeline;
 pub mod progress;

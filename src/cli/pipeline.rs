@@ -13,7 +13,7 @@ use super::args::OutputArgs;
 use super::collect::{Collector, RunMeta, Target};
 use super::config::{self, ConfigError};
 use super::destinations::check_destinations;
-use super::expect::Judge;
+use super::known_failures::Judge;
 use super::progress::Live;
 use super::select::{check_selection, Selection};
 use super::terminal::Terminal;
@@ -238,7 +238,7 @@ pub fn report_leftovers(runner: &Runner, removed: usize, left: &[runner::Left]) 
 /// returns whether it could (or nothing was asked).
 fn write_expectations_file(path: Option<&Path>, report: &crate::report::RunReport) -> bool {
     let Some(path) = path else { return true };
-    match super::expect::write_starting(path, report) {
+    match super::known_failures::write_starting(path, report) {
         Ok(n) => {
             let plural = if n == 1 { "" } else { "s" };
             super::stdout::put(&format!(

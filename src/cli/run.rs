@@ -454,8 +454,8 @@ fn certify(
     let suites: Arc<[Suite]> = suites.into();
     let judge = match &args.expect {
         Some(path) => Some(
-            super::expect::Judge::load(path, &suites, args.allow_xpass)
-                .map_err(ConfigError::Expectations)?,
+            super::known_failures::Judge::load(path, &suites, args.allow_xpass)
+                .map_err(ConfigError::KnownFailures)?,
         ),
         None => None,
     };

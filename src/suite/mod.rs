@@ -10,10 +10,10 @@ mod duration;
 mod error;
 pub mod expand;
 mod expect;
-mod expectations;
 mod feature;
 mod invocation;
 mod kind;
+mod known_failures;
 mod load;
 mod payload;
 mod step;
@@ -32,13 +32,13 @@ pub use expand::Expand;
 pub use expect::{
     Base64, Capture, Count, Expect, FunctionCondition, HeaderExpect, OneOrMany, Pattern, StatusSet,
 };
-pub use expectations::{
-    expectations_schema_json, starting_file, Entry, Expectations, ExpectationsFile,
-    ExpectedFailure, Failing,
-};
 pub use feature::Feature;
 pub use invocation::{needs_receiver, AsyncInvoke, Callback, Stream, WebSocket};
 pub use kind::{Effect, ResourceKind, StepKind, Touched};
+pub use known_failures::{
+    known_failures_schema_json, starting_file, Entry, ExpectedFailure, Failing, KnownFailures,
+    KnownFailuresFile,
+};
 pub use load::{load_builtin, load_dir, load_str, schema_json, suites_digest, Loader};
 pub use payload::{
     AuthMode, Delete, Deploy, FunctionRef, Health, Info, Invoke, List, Load, Logs, NamespaceDelete,

@@ -4,13 +4,13 @@
 use std::path::Path;
 
 use crate::report::{CaseReport, ExpectationsUsed, ExpectedFailureReport, Outcome, RunReport};
-use crate::suite::{starting_file, Expectations, ExpectedFailure, Failing, Suite};
+use crate::suite::{starting_file, ExpectedFailure, Failing, KnownFailures, Suite};
 
 /// An expectations file ready to judge cases.
 #[derive(Debug, Clone)]
 pub struct Judge {
     /// The file's entries.
-    expectations: Expectations,
+    expectations: KnownFailures,
     /// Whether `xpass` leaves the run passing (`--allow-xpass`).
     allow_xpass: bool,
 }
@@ -18,7 +18,7 @@ pub struct Judge {
 impl Judge {
     /// Loads `path` and checks that each entry covers a case of `suites`.
     pub fn load(path: &Path, suites: &[Suite], allow_xpass: bool) -> Result<Self, String> {
-        let expectations = Expectations::load(path).map_err(|e| e.to_string())?;
+        let expectations = KnownFailures::load(path).map_err(|e| e.to_string())?;
         expectations
             .check_against(suites)
             .map_err(|e| e.to_string())?;
@@ -124,7 +124,7 @@ pub fn write_starting(path: &Path, report: &RunReport) -> Result<usize, String> 
         .map(trial)
         .collect();
     let text = starting_file(&failing, &passed);
-    let entries = Expectations::parse(&path.display().to_string(), &text)
+    let entries = KnownFailures::parse(&path.display().to_string(), &text)
         .map(|e| e.entries().len())
         .map_err(|e| format!("the starting file does not read back: {e}"))?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {

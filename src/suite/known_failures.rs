@@ -1,6 +1,7 @@
-//! Expectations files (`run --expect FILE`): the cases a provider is known to fail, each
-//! with why, as plain data; their globs over `suite::case`; and the starting file that
-//! `run --write-expectations FILE` writes.
+//! Known-failures files (`run --expect FILE`; "expectations files" in the README and the
+//! flags): the cases a provider is known to fail, each with why, as plain data; their globs
+//! over `suite::case`; and the starting file that `run --write-expectations FILE` writes.
+//! Named apart from a step's `expect`, which is what one answer must show.
 //!
 //! A `case` pattern is a glob (`*`, `?`, `[abc]`, `{a,b}`) over a trial's names. A case
 //! that runs in the default namespace is named `suite::case` and `suite::case@default`;
@@ -30,7 +31,7 @@ const SUGGESTIONS: usize = 3;
 /// An expectations file as written.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ExpectationsFile {
+pub struct KnownFailuresFile {
     /// The cases expected to fail. One that fails is reported `xfail` and does not fail the
     /// run; one that passes is reported `xpass` and fails it (unless `--allow-xpass`).
     #[serde(default)]
@@ -54,7 +55,7 @@ pub struct ExpectedFailure {
 
 /// A loaded expectations file: its entries with their globs compiled.
 #[derive(Debug, Clone)]
-pub struct Expectations {
+pub struct KnownFailures {
     /// The file, as named on the command line.
     file: String,
     /// The file's text, for quoting the line of an entry in errors.
@@ -89,7 +90,7 @@ fn names(trial: &str) -> [String; 2] {
     }
 }
 
-impl Expectations {
+impl KnownFailures {
     /// Reads and checks the expectations file at `path`.
     pub fn load(path: &Path) -> Result<Self, SuiteError> {
         let file = path.display().to_string();
@@ -102,11 +103,11 @@ impl Expectations {
 
     /// Parses and checks an expectations file; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Self, SuiteError> {
-        let parsed: ExpectationsFile = if text
+        let parsed: KnownFailuresFile = if text
             .lines()
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
         {
-            ExpectationsFile {
+            KnownFailuresFile {
                 expected_failures: Vec::new(),
             }
         } else {
@@ -226,8 +227,8 @@ fn every_trial(suites: &[Suite]) -> Vec<String> {
 }
 
 /// The JSON Schema of expectations files, as committed in `reports/expectations.schema.json`.
-pub fn expectations_schema_json() -> String {
-    let schema = schemars::schema_for!(ExpectationsFile);
+pub fn known_failures_schema_json() -> String {
+    let schema = schemars::schema_for!(KnownFailuresFile);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
@@ -312,8 +313,8 @@ mod tests {
         vec![super::super::load_str("suites/health.yaml", text).unwrap()]
     }
 
-    fn parse(text: &str) -> Result<Expectations, SuiteError> {
-        Expectations::parse("x.yaml", text)
+    fn parse(text: &str) -> Result<KnownFailures, SuiteError> {
+        KnownFailures::parse("x.yaml", text)
     }
 
     #[test]
