@@ -11,8 +11,8 @@
 //! extra namespace, as the fault tests use it), then a full `faas-certifier run` with its defaults against
 //! it (release binary, no `--timeout`). It prints, per fault, the exit status, the wall time
 //! to the verdict, and how many cases failed, errored and were blocked; then the slowest run
-//! and the median. A fault is caught when the run exits 1 (a case failed) or 2 (the preflight
-//! refused the target). Nothing is asserted: these are measurements, reported in the README.
+//! and the median. A fault is caught when the run exits 1 (a case failed) or 10 (the
+//! preflight refused the target; `faas_certifier::exit`). Nothing is asserted: these are measurements, reported in the README.
 
 use std::io::Write;
 use std::process::Stdio;
@@ -158,7 +158,10 @@ fn main() {
     }
     let caught = results
         .iter()
-        .filter(|m| matches!(m.code, Some(1) | Some(2)))
+        .filter(|m| {
+            use faas_certifier::exit::{FAILED, PREFLIGHT};
+            matches!(m.code, Some(FAILED | PREFLIGHT))
+        })
         .count();
     let mut walls: Vec<f64> = results.iter().map(|m| m.wall).collect();
     walls.sort_by(f64::total_cmp);
