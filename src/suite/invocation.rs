@@ -193,14 +193,10 @@ impl StepKind for Stream {
     }
 
     fn durations(&self) -> Vec<(&'static str, &Spanned<DurationText>)> {
-        let fields = [
+        written([
             ("stream.first_within", self.first_within.as_ref()),
             ("stream.min_spread", self.min_spread.as_ref()),
-        ];
-        fields
-            .into_iter()
-            .filter_map(|(n, d)| Some((n, d?)))
-            .collect()
+        ])
     }
 
     fn check(&self, _: &Step, _: &[Step]) -> Result<(), (&'static str, String)> {
@@ -253,14 +249,10 @@ impl StepKind for Callback {
     }
 
     fn durations(&self) -> Vec<(&'static str, &Spanned<DurationText>)> {
-        let fields = [
+        written([
             ("callback.within", self.within.as_ref()),
             ("callback.grace", self.grace.as_ref()),
-        ];
-        fields
-            .into_iter()
-            .filter_map(|(n, d)| Some((n, d?)))
-            .collect()
+        ])
     }
 
     fn check(&self, step: &Step, earlier: &[Step]) -> Result<(), (&'static str, String)> {
@@ -286,6 +278,16 @@ impl StepKind for Callback {
     fn needs_receiver(&self) -> bool {
         true
     }
+}
+
+/// The durations of `fields` that are written, by field name.
+fn written<'a, const N: usize>(
+    fields: [(&'static str, Option<&'a Spanned<DurationText>>); N],
+) -> Vec<(&'static str, &'a Spanned<DurationText>)> {
+    fields
+        .into_iter()
+        .filter_map(|(name, d)| Some((name, d?)))
+        .collect()
 }
 
 /// A step that is one exchange, bounded by its `timeout`, never retried.
