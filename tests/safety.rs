@@ -128,8 +128,10 @@ async fn a_run_leaves_other_workloads_untouched() {
     let runner = Runner::connect(settings(&url, password), suite::load_builtin().unwrap())
         .await
         .expect("connects");
-    let plan = runner.plan();
-    let results = futures_util::future::join_all(plan.iter().map(|p| runner.run_case(p))).await;
+    let runner = std::sync::Arc::new(runner);
+    // Each case its own task, as a run has them: a stream read from one task shared with
+    // every other case would be read late and judged held.
+    let results = common::run_cases(&runner, runner.plan()).await;
     let _ = runner.finish().await;
     let failed: Vec<String> = results
         .iter()
