@@ -53,9 +53,17 @@ fn location(message: &str, file: &str) -> (usize, usize) {
     (number("line"), number("column"))
 }
 
+/// The message with the list of step kinds, which grows with every new kind, written as one
+/// placeholder, so that adding a kind changes no snapshot. Only the whole list, in order, is
+/// folded: a message missing a kind keeps its list, and its snapshot shows it.
+fn kinds_folded(message: String) -> String {
+    let kinds = faas_certifier::suite::Operation::KEYS.join(", ");
+    message.replace(&kinds, "<every step kind, in order>")
+}
+
 /// Loads one fixture, checks its location against the file, and snapshots the message.
 fn check(file: &str) {
-    let message = load_error(&[file]);
+    let message = kinds_folded(load_error(&[file]));
     let (line, column) = location(&message, file);
     let bytes = std::fs::read(fixtures().join(file)).expect("the fixture is readable");
     let text = String::from_utf8_lossy(&bytes);
