@@ -16,7 +16,7 @@ use bytes::Bytes;
 
 use crate::runner::case::CaseCtx;
 use crate::runner::client::{HttpRequest, HttpResponse};
-use crate::runner::ops::{header_pairs, Addressed};
+use crate::runner::ops::header_pairs;
 use crate::runner::step::{AttemptLog, Polled, Unmet};
 use crate::runner::{RunError, StepError};
 use crate::suite::{AsyncInvoke, Callback, DurationText, Expect};
@@ -26,31 +26,6 @@ const WITHIN: Duration = Duration::from_secs(30);
 
 /// How long a `callback` step waits for a second one by default.
 const GRACE: Duration = Duration::from_millis(200);
-
-/// The request of an `invoke_async` step: `POST /async-function/NAME[/path]`, with
-/// `callback_url` as `X-Callback-Url` when given (`callback: true` adds the receiver's when
-/// the step runs).
-fn request(a: &AsyncInvoke, ns: &str, home: &str) -> HttpRequest {
-    let path = Addressed {
-        name: &a.name,
-        namespace: ns,
-        qualified: a.qualified,
-        path: a.path.as_deref(),
-        query: a.query.as_deref(),
-    }
-    .path("/async-function", home);
-    let mut headers = header_pairs(&a.headers);
-    if let Some(url) = &a.callback_url {
-        headers.push(("X-Callback-Url".into(), url.clone()));
-    }
-    HttpRequest {
-        method: "POST".into(),
-        path,
-        headers,
-        body: Bytes::from(a.body.clone().unwrap_or_default()),
-        ..Default::default()
-    }
-}
 
 /// The callbacks a case asked for.
 #[derive(Debug, Default)]
@@ -154,8 +129,30 @@ fn duration(
 }
 
 impl super::Perform for AsyncInvoke {
+    /// The request of an `invoke_async` step: `POST /async-function/NAME[/path]`, with
+    /// `callback_url` as `X-Callback-Url` when given (`callback: true` adds the receiver's when
+    /// the step runs).
     fn request(&self, at: &super::Place<'_>, _: &mut crate::runner::ops::Prepared) -> HttpRequest {
-        request(self, &at.ns_of(&self.namespace), at.home)
+        let a = self;
+        let path = at.invoked(
+            "/async-function",
+            &a.name,
+            &a.namespace,
+            a.qualified,
+            &a.path,
+            &a.query,
+        );
+        let mut headers = header_pairs(&a.headers);
+        if let Some(url) = &a.callback_url {
+            headers.push(("X-Callback-Url".into(), url.clone()));
+        }
+        HttpRequest {
+            method: "POST".into(),
+            path,
+            headers,
+            body: Bytes::from(a.body.clone().unwrap_or_default()),
+            ..Default::default()
+        }
     }
 
     /// With `callback: true`, a URL of the run's receiver of its own as `X-Callback-Url` (the
@@ -205,6 +202,7 @@ impl super::Perform for Callback {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Perform, Place};
     use super::*;
 
     #[test]
@@ -216,7 +214,13 @@ mod tests {
             callback_url: Some("%zz".into()),
             ..Default::default()
         };
-        let req = request(&a, "extra", "openfaas-fn");
+        let req = a.request(
+            &Place {
+                ns: "extra",
+                home: "openfaas-fn",
+            },
+            &mut Default::default(),
+        );
         assert_eq!(
             (req.method.as_str(), req.path.as_str()),
             ("POST", "/async-function/env.extra/a")

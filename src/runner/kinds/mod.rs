@@ -27,7 +27,7 @@ pub(crate) use asynchronous::CaseCallbacks;
 use super::case::CaseCtx;
 use super::cleanup::Resource;
 use super::client::HttpRequest;
-use super::ops::Prepared;
+use super::ops::{Addressed, Prepared};
 use super::step::{AttemptLog, Polled};
 use super::StepError;
 use crate::outcome::StepOutcome;
@@ -47,6 +47,27 @@ impl Place<'_> {
     /// The namespace a payload names, or the case's.
     pub fn ns_of(&self, named: &Option<String>) -> String {
         named.clone().unwrap_or_else(|| self.ns.to_string())
+    }
+
+    /// `ROUTE/NAME[.NS][/path][?query]` of the function an invocation names (in `namespace`,
+    /// or the case's), as [`Addressed`] writes it.
+    pub fn invoked(
+        &self,
+        route: &str,
+        name: &str,
+        namespace: &Option<String>,
+        qualified: bool,
+        path: &Option<String>,
+        query: &Option<String>,
+    ) -> String {
+        Addressed {
+            name,
+            namespace: &self.ns_of(namespace),
+            qualified,
+            path: path.as_deref(),
+            query: query.as_deref(),
+        }
+        .path(route, self.home)
     }
 }
 

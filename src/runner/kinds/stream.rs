@@ -17,44 +17,10 @@ use futures_util::{Stream as FutStream, StreamExt};
 use crate::runner::case::CaseCtx;
 use crate::runner::client::{Client, HttpRequest, HttpResponse, BODY_LIMIT};
 use crate::runner::expect::Mismatch;
-use crate::runner::ops::{header_pairs, Addressed};
+use crate::runner::ops::header_pairs;
 use crate::runner::step::{AttemptLog, Polled, Unmet};
 use crate::runner::{RunError, StepError};
 use crate::suite::{DurationText, Expect, Stream};
-
-/// The request of a `stream` step: `GET /function/NAME[/path]` with its `Accept`.
-pub(super) fn request(s: &Stream, ns: &str, home: &str) -> HttpRequest {
-    let path = Addressed {
-        name: &s.name,
-        namespace: ns,
-        qualified: s.qualified,
-        path: s.path.as_deref(),
-        query: s.query.as_deref(),
-    }
-    .path("/function", home);
-    let mut headers = header_pairs(&s.headers);
-    if !headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
-    {
-        let accept = match (&s.accept, s.lines.is_some()) {
-            (Some(a), _) => a.clone(),
-            (None, true) => "application/x-ndjson".to_string(),
-            (None, false) => "text/event-stream".to_string(),
-        };
-        headers.push(("Accept".into(), accept));
-    }
-    HttpRequest {
-        method: s
-            .method
-            .clone()
-            .unwrap_or_else(|| "GET".into())
-            .to_uppercase(),
-        path,
-        headers,
-        ..Default::default()
-    }
-}
 
 /// How the answer's body is cut into parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -365,8 +331,39 @@ fn timeline(arrivals: &[Duration], framing: Framing) -> String {
 }
 
 impl super::Perform for Stream {
+    /// The request of a `stream` step: `GET /function/NAME[/path]` with its `Accept`.
     fn request(&self, at: &super::Place<'_>, _: &mut crate::runner::ops::Prepared) -> HttpRequest {
-        request(self, &at.ns_of(&self.namespace), at.home)
+        let s = self;
+        let path = at.invoked(
+            "/function",
+            &s.name,
+            &s.namespace,
+            s.qualified,
+            &s.path,
+            &s.query,
+        );
+        let mut headers = header_pairs(&s.headers);
+        if !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
+        {
+            let accept = match (&s.accept, s.lines.is_some()) {
+                (Some(a), _) => a.clone(),
+                (None, true) => "application/x-ndjson".to_string(),
+                (None, false) => "text/event-stream".to_string(),
+            };
+            headers.push(("Accept".into(), accept));
+        }
+        HttpRequest {
+            method: s
+                .method
+                .clone()
+                .unwrap_or_else(|| "GET".into())
+                .to_uppercase(),
+            path,
+            headers,
+            ..Default::default()
+        }
     }
 
     /// Read as it arrives, timed ([`CaseCtx::stream`]).
@@ -383,6 +380,7 @@ impl super::Perform for Stream {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Perform, Place};
     use super::*;
 
     fn want(count: usize, first_within: Option<u64>, min_spread: Option<u64>) -> Want {
@@ -484,7 +482,13 @@ mod tests {
             events: Some(3),
             ..Default::default()
         };
-        let req = request(&sse, "openfaas-fn", "openfaas-fn");
+        let req = sse.request(
+            &Place {
+                ns: "openfaas-fn",
+                home: "openfaas-fn",
+            },
+            &mut Default::default(),
+        );
         assert_eq!(
             (req.method.as_str(), req.path.as_str()),
             ("GET", "/function/f/.sse")
@@ -497,7 +501,13 @@ mod tests {
             accept: Some("application/x-ndjson".into()),
             ..sse
         };
-        let req = request(&ndjson, "extra", "openfaas-fn");
+        let req = ndjson.request(
+            &Place {
+                ns: "extra",
+                home: "openfaas-fn",
+            },
+            &mut Default::default(),
+        );
         assert_eq!(req.path, "/function/f.extra/.sse");
         assert_eq!(
             req.headers,

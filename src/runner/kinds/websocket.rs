@@ -18,35 +18,13 @@ use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, Message};
 use crate::runner::case::CaseCtx;
 use crate::runner::client::{HttpRequest, HttpResponse, BODY_LIMIT};
 use crate::runner::expect::Mismatch;
-use crate::runner::ops::{header_pairs, Addressed};
+use crate::runner::ops::header_pairs;
 use crate::runner::step::{AttemptLog, Polled, Unmet};
 use crate::runner::RunError;
 use crate::suite::{Expect, WebSocket};
 
 /// How long a polite close may take once the exchange is judged.
 const CLOSE_GRACE: Duration = Duration::from_millis(500);
-
-/// The request of a `websocket` step: `GET /function/NAME[/path]` (the handshake's own
-/// `Upgrade`, `Connection` and `Sec-WebSocket-*` headers are added when it connects).
-pub(super) fn request(w: &WebSocket, ns: &str, home: &str) -> HttpRequest {
-    let path = Addressed {
-        name: &w.name,
-        namespace: ns,
-        qualified: w.qualified,
-        path: w.path.as_deref(),
-        query: w.query.as_deref(),
-    }
-    .path("/function", home);
-    let mut headers = header_pairs(&w.headers);
-    headers.push(("Upgrade".into(), "websocket".into()));
-    HttpRequest {
-        method: "GET".into(),
-        path,
-        headers,
-        body: Bytes::from(w.send.clone()),
-        ..Default::default()
-    }
-}
 
 /// `ws://` or `wss://` for an `http://` or `https://` URL.
 fn ws_url(http: &str) -> String {
@@ -224,8 +202,27 @@ where
 }
 
 impl super::Perform for WebSocket {
+    /// The request of a `websocket` step: `GET /function/NAME[/path]` (the handshake's own
+    /// `Upgrade`, `Connection` and `Sec-WebSocket-*` headers are added when it connects).
     fn request(&self, at: &super::Place<'_>, _: &mut crate::runner::ops::Prepared) -> HttpRequest {
-        request(self, &at.ns_of(&self.namespace), at.home)
+        let w = self;
+        let path = at.invoked(
+            "/function",
+            &w.name,
+            &w.namespace,
+            w.qualified,
+            &w.path,
+            &w.query,
+        );
+        let mut headers = header_pairs(&w.headers);
+        headers.push(("Upgrade".into(), "websocket".into()));
+        HttpRequest {
+            method: "GET".into(),
+            path,
+            headers,
+            body: Bytes::from(w.send.clone()),
+            ..Default::default()
+        }
     }
 
     /// One round trip ([`CaseCtx::websocket`]).
@@ -240,6 +237,7 @@ impl super::Perform for WebSocket {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Perform, Place};
     use super::*;
 
     #[test]
@@ -261,7 +259,13 @@ mod tests {
             send: "hello".into(),
             ..Default::default()
         };
-        let req = request(&w, "extra", "openfaas-fn");
+        let req = w.request(
+            &Place {
+                ns: "extra",
+                home: "openfaas-fn",
+            },
+            &mut Default::default(),
+        );
         assert_eq!(req.path, "/function/echo.extra");
         assert!(req
             .headers
